@@ -1,0 +1,62 @@
+import { compareDiagnostics, DiagnosticCode, type Diagnostic } from "./diagnostics.js";
+import { checkGame, type CheckOptions } from "./semantic/checker.js";
+import type { GameModel } from "./semantic/model.js";
+import type { SourceFile } from "./syntax/ast.js";
+import { parse } from "./syntax/parse.js";
+import type { IToken } from "chevrotain";
+import { LineIndex } from "./text.js";
+
+/** A document after the front end: parsed, linked and checked. */
+export interface CheckedDocument {
+  text: string;
+  lines: LineIndex;
+  ast: SourceFile;
+  tokens: IToken[];
+  model: GameModel | undefined;
+  /** Syntax, name, type and constant diagnostics, sorted by position. */
+  diagnostics: Diagnostic[];
+  overrideErrors: string[];
+}
+
+/**
+ * Runs the whole front end on one document. Never throws on any text: a failure inside a
+ * pass becomes an error diagnostic, so editors and the CLI always get an answer.
+ */
+export function checkText(text: string, options: CheckOptions = {}): CheckedDocument {
+  const lines = new LineIndex(text);
+  const parsed = parse(text);
+  const diagnostics = [...parsed.diagnostics];
+  let model: GameModel | undefined;
+  let overrideErrors: string[] = [];
+  try {
+    const checked = checkGame(parsed.ast, options);
+    model = checked.model;
+    overrideErrors = checked.overrideErrors;
+    diagnostics.push(...checked.diagnostics);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    diagnostics.push({
+      code: DiagnosticCode.TooDeeplyNested,
+      severity: "error",
+      span: { start: 0, end: Math.min(1, text.length) },
+      message: "this file is nested too deeply to check",
+    });
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { text, lines, ast: parsed.ast, tokens: parsed.tokens, model, diagnostics: dedupe(diagnostics), overrideErrors };
+}
+
+/** Drops repeated reports of one problem at one place. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.span.start}:${d.span.end}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
