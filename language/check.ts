@@ -4,7 +4,7 @@ import type { GameModel } from "./semantic/model.js";
 import type { SourceFile } from "./syntax/ast.js";
 import { parse } from "./syntax/parse.js";
 import type { IToken } from "chevrotain";
-import { LineIndex } from "./text.js";
+import { LineIndex, type Span } from "./text.js";
 
 /** A document after the front end: parsed, linked and checked. */
 export interface CheckedDocument {
@@ -42,8 +42,18 @@ export function checkText(text: string, options: CheckOptions = {}): CheckedDocu
       message: "this file is nested too deeply to check",
     });
   }
+  for (const d of diagnostics) {
+    d.span = clampSpan(d.span, text.length);
+    for (const r of d.related ?? []) r.span = clampSpan(r.span, text.length);
+  }
   diagnostics.sort(compareDiagnostics);
   return { text, lines, ast: parsed.ast, tokens: parsed.tokens, model, diagnostics: dedupe(diagnostics), overrideErrors };
+}
+
+/** Keeps a range inside the document and the right way round, whatever recovery produced. */
+function clampSpan(span: Span, length: number): Span {
+  const start = Math.max(0, Math.min(span.start, length));
+  return { start, end: Math.max(start, Math.min(span.end, length)) };
 }
 
 /** Drops repeated reports of one problem at one place. */

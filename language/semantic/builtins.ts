@@ -1,4 +1,4 @@
-import { BOOL, INT, REAL, type Type } from "./types.js";
+import { INT, REAL, type Type } from "./types.js";
 
 /** Built-in functions: name → signature text (for hover and signature help) and arity. */
 export interface BuiltinFunction {
@@ -79,4 +79,3 @@ export const TRAIN_KEYS: ReadonlyMap<string, { kind: "int" | "real" | "intList" 
   ["opponents", { kind: "opponents", doc: "Co-players: bot names and `self`." }],
 ] as const);
 
-export { BOOL };

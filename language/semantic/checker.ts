@@ -70,10 +70,6 @@ interface Context {
 
 type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: Span; reason: string };
 
-function spanText(s: Span): string {
-  return `${s.start}:${s.end}`;
-}
-
 export function checkGame(file: A.SourceFile, options: CheckOptions = {}): CheckResult {
   if (!file.game) return { model: undefined, diagnostics: [], overrideErrors: [] };
   const checker = new Checker(file.game, options);
@@ -350,7 +346,7 @@ class Checker {
           } else role.count = result.value;
         }
       }
-      for (const action of role.actions) this.resolveActionArgument(role, action);
+      for (const action of role.actions) this.resolveActionArgument(action);
     }
 
     for (const item of game.items) {
@@ -536,7 +532,7 @@ class Checker {
     }
   }
 
-  private resolveActionArgument(role: RoleInfo, action: ActionInfo) {
+  private resolveActionArgument(action: ActionInfo) {
     const arg = action.decl.argument;
     if (!arg || !action.argument) return;
     const type = arg.type;
@@ -571,17 +567,12 @@ class Checker {
     }
     action.argument.info = info;
     action.argument.symbol.type = symbolType;
-    void role;
   }
 
   // ---- pass 3: bodies ------------------------------------------------------------------------
 
   private checkBodies(game: A.GameDecl) {
     const top: Context = { scope: new Scope() };
-    for (const [name, param] of this.model.params) {
-      void name;
-      for (const rule of param.setBy) void rule;
-    }
     for (const { symbol, decl } of this.model.state.values()) {
       symbol.type = this.declaredType(decl.type);
       this.expect(decl.value, top, symbol.type, `the initial value of \`${decl.name.text}\``);
@@ -1202,10 +1193,7 @@ class Checker {
     }
     const action = this.resolveAction(e.name, actionRole);
     if (action === null) return ERROR;
-    if (action) {
-      if (action.argument && actionRole === undefined) void 0;
-      return actionOf(action.role);
-    }
+    if (action) return actionOf(action.role);
     this.unknownName(e.name, [...ctx.scope.names(), ...this.names.keys(), ...this.allActionNames()]);
     return ERROR;
   }
@@ -1497,7 +1485,7 @@ class Checker {
     if (sizes.some((s) => s === 0)) return;
     const total = sizes.reduce((a, b) => a * b, 1);
     if (seen.size >= total) return;
-    const needed = `${describeAgents()} with ${describeActionCounts(this.model.roles)} need${this.model.roles.length === 1 && positions.length === 1 ? "s" : ""} ${total}`;
+    const needed = `${describeAgents()} with ${describeActionCounts(this.model.roles)} need${this.model.roles.length === 1 ? "s" : ""} ${total}`;
     const missing: string[] = [];
     if (total <= MAX_ENUMERATED_ROWS) {
       const counter = new Array<number>(n).fill(0);
@@ -1711,5 +1699,3 @@ function article(typeName: string): string {
 function ordinal(i: number): string {
   return ["first", "second", "third", "fourth", "fifth"][i] ?? `${i + 1}th`;
 }
-
-export { spanText };

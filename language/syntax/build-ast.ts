@@ -23,6 +23,8 @@ export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly depth = new WeakMap<A.Expr, number>();
   private reportedDepth = false;
+  /** The furthest source offset seen so far while building, for nodes without a position. */
+  private cursor = 0;
 
   constructor(private readonly textLength: number) {}
 
@@ -35,7 +37,13 @@ export class AstBuilder {
   }
 
   private token(node: CstNode | undefined, key: string, index = 0): IToken | undefined {
-    return this.tokens(node, key)[index];
+    const list = node?.children[key];
+    if (!list) return undefined;
+    let seen = 0;
+    for (const e of list) {
+      if (isToken(e) && !e.isInsertedInRecovery && !Number.isNaN(e.startOffset) && seen++ === index) return e;
+    }
+    return undefined;
   }
 
   private nodes(node: CstNode | undefined, key: string): CstNode[] {
@@ -45,16 +53,28 @@ export class AstBuilder {
   }
 
   private node(node: CstNode | undefined, key: string, index = 0): CstNode | undefined {
-    return this.nodes(node, key)[index];
+    const list = node?.children[key];
+    if (!list) return undefined;
+    let seen = 0;
+    for (const e of list) {
+      if (!isToken(e) && seen++ === index) return e;
+    }
+    return undefined;
   }
 
   private spanOf(node: CstNode | undefined, fallback?: Span): Span {
     const loc = node?.location;
     if (loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset) && loc.endOffset! >= loc.startOffset) {
-      return { start: loc.startOffset, end: Math.min(loc.endOffset! + 1, this.textLength) };
+      const end = Math.min(loc.endOffset! + 1, this.textLength);
+      this.cursor = Math.max(this.cursor, end);
+      return { start: loc.startOffset, end };
     }
-    if (loc && Number.isFinite(loc.startOffset)) return { start: loc.startOffset, end: loc.startOffset };
-    return fallback ?? { start: 0, end: 0 };
+    if (loc && Number.isFinite(loc.startOffset)) {
+      this.cursor = Math.max(this.cursor, loc.startOffset);
+      return { start: loc.startOffset, end: loc.startOffset };
+    }
+    // A node made up entirely by recovery: place it where building has got to.
+    return fallback ?? { start: this.cursor, end: this.cursor };
   }
 
   private name(token: IToken | undefined, fallback: Span): A.Name {
@@ -456,6 +476,8 @@ export class AstBuilder {
 
   /** Records the nesting depth of a new node and cuts it off when it is too deep. */
   private made(e: A.Expr, ...children: A.Expr[]): A.Expr {
+    // Recovery can leave a child without a position; a node's span never runs backwards.
+    if (e.span.end < e.span.start) e.span = { start: e.span.start, end: e.span.start };
     let d = 0;
     for (const c of children) d = Math.max(d, this.depthOf(c));
     if (d + 1 > MAX_EXPRESSION_DEPTH) {
@@ -465,7 +487,7 @@ export class AstBuilder {
           code: DiagnosticCode.TooDeeplyNested,
           severity: "error",
           span: e.span,
-          message: `this expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`,
+          message: `this expression is too long or too deeply nested (more than ${MAX_EXPRESSION_DEPTH} levels of operators)`,
           hint: "split it with `let` bindings",
         });
       }
@@ -475,85 +497,50 @@ export class AstBuilder {
     return e;
   }
 
-  /** Builds any expression-level CST node: `expression` or one of its precedence levels. */
+  /** Builds an `expression` (or `ifExpr`) CST node. */
   expr(node: CstNode | undefined, parent: CstNode | undefined): A.Expr {
     if (!node) return this.errorAt(parent);
-    switch (node.name) {
-      case "expression":
-        return this.expr(this.node(node, "orExpr"), node);
-      case "orExpr":
-      case "andExpr":
-      case "addExpr":
-      case "mulExpr":
-        return this.binaryChain(node);
-      case "compareExpr":
-        return this.compareChain(node);
-      case "notExpr": {
-        const operand = this.node(node, "operand");
-        if (this.token(node, "Not") || operand) {
-          const inner = this.expr(operand, node);
-          return this.made({ kind: "Unary", span: this.spanOf(node), op: "not", operand: inner }, inner);
-        }
-        return this.expr(this.node(node, "inner"), node);
-      }
-      case "unaryExpr": {
-        const operand = this.node(node, "operand");
-        if (this.token(node, "Minus") || operand) {
-          const inner = this.expr(operand, node);
-          return this.made({ kind: "Unary", span: this.spanOf(node), op: "-", operand: inner }, inner);
-        }
-        return this.expr(this.node(node, "inner"), node);
-      }
-      case "postfixExpr": {
-        let result = this.primary(this.node(node, "primary"), node);
-        for (const field of this.tokens(node, "fields")) {
-          result = this.made({ kind: "Field", span: { start: result.span.start, end: tokenSpan(field).end }, object: result, field: this.name(field, result.span) }, result);
-        }
-        return result;
-      }
-      case "ifExpr": {
-        const condition = this.expr(this.node(node, "condition"), node);
-        const then = this.expr(this.node(node, "then"), node);
-        const otherwise = this.expr(this.node(node, "else"), node);
-        return this.made({ kind: "IfExpr", span: this.spanOf(node), condition, then, else: otherwise }, condition, then, otherwise);
-      }
-      default:
-        return this.errorAt(node);
+    if (node.name === "ifExpr") {
+      const condition = this.expr(this.node(node, "condition"), node);
+      const then = this.expr(this.node(node, "then"), node);
+      const otherwise = this.expr(this.node(node, "else"), node);
+      return this.made({ kind: "IfExpr", span: this.spanOf(node), condition, then, else: otherwise }, condition, then, otherwise);
     }
-  }
-
-  private binaryChain(node: CstNode): A.Expr {
+    if (node.name !== "expression") return this.errorAt(node);
+    // Flatten to prefix operators, operands and infix operators, then apply precedence.
+    const items: PrattItem[] = [];
     const operands = this.nodes(node, "operands");
     const ops = this.tokens(node, "ops");
-    let result = this.expr(operands[0], node);
-    for (let i = 1; i < operands.length; i++) {
-      const right = this.expr(operands[i], node);
-      const op = ops[i - 1];
-      if (!op) break;
-      result = this.made(
-        { kind: "Binary", span: { start: result.span.start, end: right.span.end }, op: op.image as A.BinaryOp, opSpan: tokenSpan(op), left: result, right },
-        result,
-        right,
-      );
+    for (let i = 0; i < operands.length; i++) {
+      for (const prefix of this.tokens(operands[i], "prefix")) items.push({ prefix });
+      items.push({ operand: this.operand(operands[i]) });
+      if (i < ops.length && i + 1 < operands.length) items.push({ op: ops[i] });
+    }
+    if (items.length === 0) return this.errorAt(node);
+    return new PrattParser(items, this).parse(0);
+  }
+
+  private operand(node: CstNode): A.Expr {
+    let result = this.primary(this.node(node, "primary"), node);
+    for (const field of this.tokens(node, "fields")) {
+      result = this.made({ kind: "Field", span: { start: result.span.start, end: tokenSpan(field).end }, object: result, field: this.name(field, result.span) }, result);
     }
     return result;
   }
 
-  private compareChain(node: CstNode): A.Expr {
-    const ops = this.tokens(node, "ops");
-    if (ops.length > 1) {
-      // Reported once here; the checker then skips the expression (no follow-on type errors).
-      this.diagnostics.push({
-        code: DiagnosticCode.ChainedComparison,
-        severity: "error",
-        span: { start: tokenSpan(ops[0]).start, end: tokenSpan(ops[ops.length - 1]).end },
-        message: "comparisons cannot be chained",
-        hint: "join two comparisons with `and`, such as `a < b and b < c`",
-      });
-      const built = this.binaryChain(node);
-      return { kind: "ErrorExpr", span: built.span };
-    }
-    return this.binaryChain(node);
+  /** Used by the precedence parser to build nodes with depth tracking. */
+  makeNode(e: A.Expr, ...children: A.Expr[]): A.Expr {
+    return this.made(e, ...children);
+  }
+
+  reportChainedComparison(first: IToken, second: IToken) {
+    this.diagnostics.push({
+      code: DiagnosticCode.ChainedComparison,
+      severity: "error",
+      span: { start: first.startOffset, end: tokenSpan(second).end },
+      message: "comparisons cannot be chained",
+      hint: "join two comparisons with `and`, such as `a < b and b < c`",
+    });
   }
 
   private number(token: IToken): A.NumberLit {
@@ -622,5 +609,72 @@ export class AstBuilder {
     }
     const argExprs = this.nodes(args, "args").map((e) => this.expr(e, args));
     return this.made({ kind: "Call", span, callee: name, args: argExprs }, ...argExprs);
+  }
+}
+
+type PrattItem = { prefix: IToken } | { operand: A.Expr } | { op: IToken };
+
+/** Binding powers (left, right): higher binds tighter; left < right makes operators left-associative. */
+const INFIX_POWER: Record<string, [number, number]> = {
+  or: [1, 2],
+  and: [3, 4],
+  "==": [7, 8],
+  "!=": [7, 8],
+  "<": [7, 8],
+  "<=": [7, 8],
+  ">": [7, 8],
+  ">=": [7, 8],
+  "+": [9, 10],
+  "-": [9, 10],
+  "*": [11, 12],
+  "/": [11, 12],
+  "%": [11, 12],
+};
+/** `not` binds looser than comparisons (`not a == b` is `not (a == b)`); `-` tighter than `*`. */
+const PREFIX_POWER: Record<string, number> = { not: 5, "-": 13 };
+const COMPARISON_POWER = 7;
+
+/** Precedence climbing over a flat operand/operator list (the brief's precedence table). */
+class PrattParser {
+  private pos = 0;
+  constructor(
+    private readonly items: PrattItem[],
+    private readonly builder: AstBuilder,
+  ) {}
+
+  parse(minPower: number): A.Expr {
+    const item = this.items[this.pos++];
+    let left: A.Expr;
+    if ("prefix" in item) {
+      const op = item.prefix.image as "-" | "not";
+      const operand = this.pos < this.items.length ? this.parse(PREFIX_POWER[op]) : ({ kind: "ErrorExpr", span: tokenSpan(item.prefix) } as A.Expr);
+      const span = { start: item.prefix.startOffset, end: Math.max(operand.span.end, tokenSpan(item.prefix).end) };
+      left = this.builder.makeNode({ kind: "Unary", span, op, operand }, operand);
+    } else if ("operand" in item) {
+      left = item.operand;
+    } else {
+      return { kind: "ErrorExpr", span: tokenSpan(item.op) };
+    }
+    // Comparisons do not chain: `a < b < c` is reported, not read as `(a < b) < c`.
+    let comparison: IToken | undefined;
+    let chained = false;
+    while (this.pos < this.items.length) {
+      const next = this.items[this.pos];
+      if (!("op" in next)) break;
+      const [leftPower, rightPower] = INFIX_POWER[next.op.image] ?? [0, 0];
+      if (leftPower === 0 || leftPower < minPower) break;
+      this.pos++;
+      const right = this.parse(rightPower);
+      if (leftPower === COMPARISON_POWER) {
+        if (comparison && !chained) this.builder.reportChainedComparison(comparison, next.op);
+        chained ||= comparison !== undefined;
+        comparison = next.op;
+      }
+      const span = { start: left.span.start, end: Math.max(right.span.end, tokenSpan(next.op).end) };
+      left = chained && leftPower === COMPARISON_POWER
+        ? { kind: "ErrorExpr", span }
+        : this.builder.makeNode({ kind: "Binary", span, op: next.op.image as A.BinaryOp, opSpan: tokenSpan(next.op), left, right }, left, right);
+    }
+    return left;
   }
 }

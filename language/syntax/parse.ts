@@ -236,8 +236,8 @@ function attachDocs(ast: A.SourceFile, source: string) {
   for (const game of ast.games) {
     game.doc = docBefore(game.span.start);
     for (const item of game.items) {
-      if ("doc" in item || item.kind === "Param" || item.kind === "State" || item.kind === "Role" || item.kind === "Rule" || item.kind === "Metric" || item.kind === "Bot") {
-        (item as { doc?: string }).doc = docBefore(item.span.start);
+      if (item.kind === "Param" || item.kind === "State" || item.kind === "Role" || item.kind === "Rule" || item.kind === "Metric" || item.kind === "Bot") {
+        item.doc = docBefore(item.span.start);
       }
       if (item.kind === "Role") {
         for (const roleItem of item.items) {

@@ -502,12 +502,27 @@ export class GameParser extends CstParser {
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
 
-  // ---- Expressions, lowest precedence first -------------------------------------------
+  // ---- Expressions ------------------------------------------------------------------------
+  // An expression is parsed flat, `operand (op operand)*`, and the AST builder applies the
+  // precedence table. One CST node per operand instead of one per precedence level keeps
+  // parsing fast (the CST is most of the parser's allocation).
 
-  // `if c then a else b` has the lowest precedence; it is reached through `primary`, and
-  // its `else` branch takes a whole expression, so it extends as far right as it can.
   expression = this.RULE("expression", () => {
-    this.SUBRULE(this.orExpr);
+    this.SUBRULE(this.operand, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.BinaryOp, { LABEL: "ops" });
+      this.SUBRULE2(this.operand, { LABEL: "operands" });
+    });
+  });
+
+  /** `-` and `not` prefixes, a primary, then `.field` accesses. */
+  operand = this.RULE("operand", () => {
+    this.MANY(() => this.CONSUME(T.PrefixOp, { LABEL: "prefix" }));
+    this.SUBRULE(this.primary);
+    this.MANY2(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.AnyWord, { LABEL: "fields" });
+    });
   });
 
   ifExpr = this.RULE("ifExpr", () => {
@@ -517,79 +532,6 @@ export class GameParser extends CstParser {
     this.SUBRULE2(this.expression, { LABEL: "then" });
     this.CONSUME(T.Else);
     this.SUBRULE3(this.expression, { LABEL: "else" });
-  });
-
-  orExpr = this.RULE("orExpr", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.Or, { LABEL: "ops" });
-      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
-    });
-  });
-
-  andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.And, { LABEL: "ops" });
-      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
-    });
-  });
-
-  notExpr = this.RULE("notExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr, { LABEL: "operand" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.compareExpr, { LABEL: "inner" }) },
-    ]);
-  });
-
-  compareExpr = this.RULE("compareExpr", () => {
-    this.SUBRULE(this.addExpr, { LABEL: "operands" });
-    // Parsed as a list so that a chained comparison gets a precise error, not a syntax error.
-    this.MANY(() => {
-      this.CONSUME(T.CompareOp, { LABEL: "ops" });
-      this.SUBRULE2(this.addExpr, { LABEL: "operands" });
-    });
-  });
-
-  addExpr = this.RULE("addExpr", () => {
-    this.SUBRULE(this.mulExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.AddOp, { LABEL: "ops" });
-      this.SUBRULE2(this.mulExpr, { LABEL: "operands" });
-    });
-  });
-
-  mulExpr = this.RULE("mulExpr", () => {
-    this.SUBRULE(this.unaryExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.MulOp, { LABEL: "ops" });
-      this.SUBRULE2(this.unaryExpr, { LABEL: "operands" });
-    });
-  });
-
-  unaryExpr = this.RULE("unaryExpr", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unaryExpr, { LABEL: "operand" });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfixExpr, { LABEL: "inner" }) },
-    ]);
-  });
-
-  postfixExpr = this.RULE("postfixExpr", () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.AnyWord, { LABEL: "fields" });
-    });
   });
 
   primary = this.RULE("primary", () => {

@@ -5,6 +5,10 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
  * generic syntax error, and any word may follow a `.`. */
 export const AnyWord = createToken({ name: "AnyWord", pattern: Lexer.NA });
 export const Keyword = createToken({ name: "Keyword", pattern: Lexer.NA });
+/** Every infix operator; the AST builder sorts out precedence (a flat list keeps the CST small). */
+export const BinaryOp = createToken({ name: "BinaryOp", pattern: Lexer.NA });
+/** `-` and `not` in front of an operand. */
+export const PrefixOp = createToken({ name: "PrefixOp", pattern: Lexer.NA });
 
 export const Identifier = createToken({
   name: "Identifier",
@@ -12,12 +16,14 @@ export const Identifier = createToken({
   categories: [AnyWord],
 });
 
+const KEYWORD_CATEGORIES: Record<string, TokenType[]> = { and: [BinaryOp], or: [BinaryOp], not: [PrefixOp] };
+
 function keyword(word: string): TokenType {
   return createToken({
     name: word[0].toUpperCase() + word.slice(1),
     pattern: new RegExp(word),
     longer_alt: Identifier,
-    categories: [Keyword, AnyWord],
+    categories: [Keyword, AnyWord, ...(KEYWORD_CATEGORIES[word] ?? [])],
   });
 }
 
@@ -98,23 +104,24 @@ export const AddOp = createToken({ name: "AddOp", pattern: Lexer.NA });
 export const MulOp = createToken({ name: "MulOp", pattern: Lexer.NA });
 export const AssignOp = createToken({ name: "AssignOp", pattern: Lexer.NA });
 
+
 export const Arrow = createToken({ name: "Arrow", pattern: /=>/ });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [CompareOp] });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [CompareOp] });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [CompareOp] });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [CompareOp] });
-export const Less = createToken({ name: "Less", pattern: /</, categories: [CompareOp] });
-export const Greater = createToken({ name: "Greater", pattern: />/, categories: [CompareOp] });
+export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [CompareOp, BinaryOp] });
+export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [CompareOp, BinaryOp] });
+export const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [CompareOp, BinaryOp] });
+export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [CompareOp, BinaryOp] });
+export const Less = createToken({ name: "Less", pattern: /</, categories: [CompareOp, BinaryOp] });
+export const Greater = createToken({ name: "Greater", pattern: />/, categories: [CompareOp, BinaryOp] });
 export const PlusEq = createToken({ name: "PlusEq", pattern: /\+=/, categories: [AssignOp] });
 export const MinusEq = createToken({ name: "MinusEq", pattern: /-=/, categories: [AssignOp] });
 export const StarEq = createToken({ name: "StarEq", pattern: /\*=/, categories: [AssignOp] });
 export const SlashEq = createToken({ name: "SlashEq", pattern: /\/=/, categories: [AssignOp] });
 export const Eq = createToken({ name: "Eq", pattern: /=/, categories: [AssignOp] });
-export const Plus = createToken({ name: "Plus", pattern: /\+/, categories: [AddOp] });
-export const Minus = createToken({ name: "Minus", pattern: /-/, categories: [AddOp] });
-export const Star = createToken({ name: "Star", pattern: /\*/, categories: [MulOp] });
-export const Slash = createToken({ name: "Slash", pattern: /\//, categories: [MulOp] });
-export const Percent = createToken({ name: "Percent", pattern: /%/, categories: [MulOp] });
+export const Plus = createToken({ name: "Plus", pattern: /\+/, categories: [AddOp, BinaryOp] });
+export const Minus = createToken({ name: "Minus", pattern: /-/, categories: [AddOp, BinaryOp, PrefixOp] });
+export const Star = createToken({ name: "Star", pattern: /\*/, categories: [MulOp, BinaryOp] });
+export const Slash = createToken({ name: "Slash", pattern: /\//, categories: [MulOp, BinaryOp] });
+export const Percent = createToken({ name: "Percent", pattern: /%/, categories: [MulOp, BinaryOp] });
 export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
 export const Dot = createToken({ name: "Dot", pattern: /\./ });
 export const Comma = createToken({ name: "Comma", pattern: /,/ });
@@ -139,6 +146,8 @@ export const allTokens: TokenType[] = [
   AddOp,
   MulOp,
   AssignOp,
+  BinaryOp,
+  PrefixOp,
   // Multi-character operators before their prefixes.
   Arrow,
   EqEq,
@@ -190,6 +199,8 @@ const TOKEN_DISPLAY: Record<string, string> = {
   AddOp: "`+` or `-`",
   MulOp: "`*`, `/` or `%`",
   AssignOp: "`=`, `+=`, `-=`, `*=` or `/=`",
+  BinaryOp: "an operator",
+  PrefixOp: "`-` or `not`",
   Arrow: "`=>`",
   EqEq: "`==`",
   NotEq: "`!=`",

@@ -1,4 +1,4 @@
-import { checkText, hasErrors } from "../../language/check.js";
+import { checkText } from "../../language/check.js";
 import { diagnosticToJson, renderDiagnostic } from "../../language/render.js";
 import { collectGameFiles, readSource } from "../files.js";
 
@@ -53,4 +53,3 @@ export function runCheck(paths: string[], options: CheckCommandOptions, out: (s:
   return errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
 }
 
-export { hasErrors };

@@ -1,0 +1,46 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const briefPath = resolve(repoRoot, "../shared/LANGUAGE.md");
+
+/** The ```game blocks of a Markdown file, with their 1-based starting line. */
+export function gameBlocks(markdown: string): { code: string; line: number }[] {
+  const blocks: { code: string; line: number }[] = [];
+  const lines = markdown.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== "```game") continue;
+    const start = i + 1;
+    const body: string[] = [];
+    for (i = i + 1; i < lines.length && !lines[i].startsWith("```"); i++) body.push(lines[i]);
+    blocks.push({ code: body.join("\n") + "\n", line: start + 1 });
+  }
+  return blocks;
+}
+
+/** The brief's worked examples; empty where the brief is not beside the checkout. */
+export function briefExamples(): { code: string; line: number }[] {
+  return existsSync(briefPath) ? gameBlocks(readFileSync(briefPath, "utf8")) : [];
+}
+
+export function exampleFiles(): { name: string; path: string; code: string }[] {
+  const dir = join(repoRoot, "examples");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".game"))
+    .sort()
+    .map((name) => ({ name, path: join(dir, name), code: readFileSync(join(dir, name), "utf8") }));
+}
+
+/** A small deterministic PRNG (mulberry32) so fuzz runs are reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
