@@ -32,7 +32,9 @@ export function checkText(text: string, options: CheckOptions = {}): CheckedDocu
     const checked = checkGame(parsed.ast, options);
     model = checked.model;
     overrideErrors = checked.overrideErrors;
-    diagnostics.push(...checked.diagnostics);
+    // A game cut short by a syntax error is not empty: only say so when it parsed.
+    const parsedWhole = !parsed.diagnostics.some((d) => d.severity === "error");
+    diagnostics.push(...checked.diagnostics.filter((d) => parsedWhole || (d.code !== DiagnosticCode.NoRoles && d.code !== DiagnosticCode.NoActions)));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     diagnostics.push({

@@ -85,7 +85,9 @@ export const DiagnosticCode = {
   UnusedState: "W0002",
   ActionNeverAvailable: "W0003",
   RuleNeverActive: "W0004",
-  UnusedLocal: "W0005",
+  UnreachableArm: "W0005",
+  NoRoles: "W0006",
+  NoActions: "W0007",
 } as const;
 
 export type DiagnosticCodeName = keyof typeof DiagnosticCode;

@@ -64,8 +64,8 @@ describe("constants", () => {
   it("reports empty ranges and a constant zero divisor", () => {
     expect(codes("game G { param m: real = 1 in 3..2  role p { action a observe m } }")).toEqual(["E0403"]);
     expect(codes("game G { role p { action give(x: 5..1) } }")).toEqual(["E0403"]);
-    expect(codes("game G {\n  param z: int = 0\n  metric m = 1 / z\n}")).toEqual(["E0405"]);
-    expect(codes("game G { metric m = 7 % (2 - 2) }")).toEqual(["E0405"]);
+    expect(codes("game G {\n  param z: int = 0\n  role p { action a }\n  metric m = 1 / z\n}")).toEqual(["E0405"]);
+    expect(codes("game G { role p { action a } metric m = 7 % (2 - 2) }")).toEqual(["E0405"]);
   });
 });
 
@@ -79,17 +79,17 @@ describe("names and types", () => {
   });
 
   it("infers let types: `let pot = 0` is an int", () => {
-    const doc = check("game G {\n  state s: real = 0\n  step { let pot = 0  let r = pot / 2  let b = pot > 1  s = r + pot  if b { s = 1 } }\n  metric m = s\n}");
+    const doc = check("game G {\n  state s: real = 0\n  role p { action a }\n  step { let pot = 0  let r = pot / 2  let b = pot > 1  s = r + pot  if b { s = 1 } }\n  metric m = s\n}");
     expect(doc.diagnostics).toEqual([]);
     const types = [...doc.model!.letTypes].map(([stmt, t]) => `${stmt.name.text}: ${typeToString(t)}`);
     expect(types).toEqual(["pot: int", "r: real", "b: bool"]);
   });
 
   it("never narrows and never mixes bools with numbers", () => {
-    expect(messages("game G {\n  state s: int = 0\n  step { s = 1.5 }\n  metric m = s\n}")).toEqual(["E0201 `s` must be an int, found real"]);
-    expect(messages("game G { metric m = 1 + true }")).toEqual(["E0201 `+` needs numbers, found bool"]);
-    expect(codes("game G { metric m = if true then 1 else false }")).toEqual(["E0201"]);
-    expect(codes("game G { state s: real = 0  step { s = floor(2.5) + 0.5 } metric m = s }")).toEqual([]);
+    expect(messages("game G {\n  state s: int = 0\n  role p { action a }\n  step { s = 1.5 }\n  metric m = s\n}")).toEqual(["E0201 `s` must be an int, found real"]);
+    expect(messages("game G { role p { action a } metric m = 1 + true }")).toEqual(["E0201 `+` needs numbers, found bool"]);
+    expect(codes("game G { role p { action a } metric m = if true then 1 else false }")).toEqual(["E0201"]);
+    expect(codes("game G { role p { action a } state s: real = 0  step { s = floor(2.5) + 0.5 } metric m = s }")).toEqual([]);
   });
 
   it("resolves action names in the role the context gives, and demands uniqueness elsewhere", () => {
@@ -149,7 +149,7 @@ describe("names and types", () => {
   it("reports duplicates with the first declaration", () => {
     const doc = check("game G {\n  param x: int = 1\n  state x: int = 2\n  role p { action a  action a }\n}");
     const dups = doc.diagnostics.filter((d) => d.code === "E0102");
-    expect(dups.map((d) => d.message)).toEqual(["`x` is already declared as a param", "`a` is already declared"]);
+    expect(dups.map((d) => d.message)).toEqual(["`x` is already declared as a param", "`a` is already declared as an action of `p`"]);
     expect(dups[0].related?.[0].message).toBe("first declared here");
   });
 });
@@ -193,7 +193,7 @@ describe("payoff tables", () => {
     expect(dup.diagnostics.map((d) => d.code)).toEqual(["E0502"]);
     const sized = check(PD.replace("defect,    defect    => 1, 1", "defect, defect, defect => 1, 1"));
     expect(sized.diagnostics.map((d) => d.message)).toEqual([
-      "`payoff` has 4 rows but `player * 2` with 2 actions needs 4: missing `defect, defect`",
+      "`payoff` covers 3 of the 4 joint actions of `player * 2`: missing `defect, defect`",
       "this row names 3 actions, but the game has 2 agents (`player * 2`)",
     ]);
   });
@@ -224,8 +224,9 @@ describe("warnings", () => {
       "W0004 dormant",
       "W0002 mood",
       "W0003 b",
-      "W0003 c",
     ]);
+    // An action guarded by a dormant rule is a note on the rule's warning.
+    expect(doc.diagnostics.find((d) => d.code === "W0004")!.related!.map((r) => r.message)).toEqual(["so action `c` is never available"]);
   });
 });
 

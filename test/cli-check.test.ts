@@ -61,7 +61,7 @@ describe("agora check", () => {
   });
 
   it("emits JSON for tools", async () => {
-    const dir = workspace({ "bad.game": "game G {\n  metric m = 1 / 0\n}\n" });
+    const dir = workspace({ "bad.game": "game G {\n  metric m = 1 / 0\n  role p { action a }\n}\n" });
     const r = await run("check", "--format", "json", join(dir, "bad.game"));
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);

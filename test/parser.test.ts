@@ -183,9 +183,15 @@ describe("error recovery", () => {
 
   it("reports an unterminated comment, stray characters and binary input", () => {
     expect(parse("game G { } /* open").diagnostics.map((d) => d.code)).toEqual(["E0003"]);
-    const stray = parse("game G { horizon 5 #@ }").diagnostics;
-    expect(stray.map((d) => [d.code, d.message])).toEqual([["E0002", "unexpected characters `#@`"]]);
-    expect(stray[0].hint).toBe("comments start with `//`");
+    const stray = parse("game G { horizon 5 @$\n}").diagnostics;
+    expect(stray.map((d) => [d.code, d.message])).toEqual([["E0002", "unexpected characters `@$`"]]);
+    // A `#` line is skipped whole, so what follows on the line causes nothing more.
+    const hash = parse("game G {\n  # a shell comment\n  horizon 5\n}").diagnostics;
+    expect(hash.map((d) => [d.code, d.message, d.hint])).toEqual([["E0002", "`#` does not start a comment here", "comments start with `//`"]]);
+    const strings = parse('game G {\n  metric m = "score"\n}').diagnostics;
+    expect(strings.map((d) => [d.code, d.message])).toEqual([["E0002", 'unexpected string "score"']]);
+    const numbers = parse("game G {\n  param a: real = .5\n  param b: real = 2.\n}").diagnostics;
+    expect(numbers.map((d) => [d.code, d.hint])).toEqual([["E0001", "write `0.5`"], ["E0001", "write `2.0`"]]);
     expect(parse("game\u0000G").diagnostics.map((d) => d.code)).toEqual(["E0007"]);
     expect(parse("").diagnostics.map((d) => d.code)).toEqual(["E0006"]);
     expect(parse("game A { } game B { }").diagnostics.map((d) => d.code)).toEqual(["E0006"]);
@@ -214,7 +220,7 @@ describe("robustness", () => {
   }
 
   it("counts CRLF line endings once", () => {
-    const lf = "game G {\n  horizon 5\n  metric m = nope\n}\n";
+    const lf = "game G {\n  role p { action a }\n  metric m = nope\n}\n";
     const crlf = lf.replace(/\n/g, "\r\n");
     const a = checkText(lf);
     const b = checkText(crlf);

@@ -1,6 +1,7 @@
 import { DiagnosticCode, type Diagnostic, type RelatedLocation } from "../diagnostics.js";
 import type * as A from "../syntax/ast.js";
 import type { Span } from "../text.js";
+import { RESERVED_WORDS } from "../syntax/tokens.js";
 import { closestName } from "../util/suggest.js";
 import { AGENT_FIELDS, AGGREGATES, BUILTIN_FUNCTIONS, RESERVED_AGENT_FIELDS, TRAIN_KEYS } from "./builtins.js";
 import { flooredMod, formatConst, toInt, toReal, type ConstValue } from "./constants.js";
@@ -89,6 +90,8 @@ class Checker {
   private readonly readSymbols = new Set<SymbolDef>();
   private readonly overrides: ReadonlyMap<string, OverrideValue>;
   private hasTeams = false;
+  /** Params whose defaults are being evaluated, innermost last (to name a cycle). */
+  private readonly evaluating: string[] = [];
 
   constructor(game: A.GameDecl, options: CheckOptions) {
     this.overrides = options.overrides ?? new Map();
@@ -140,10 +143,11 @@ class Checker {
     if (def.name === "") return false;
     const existing = namespace.get(def.name);
     if (existing) {
-      const where = existing.kind === "role" || existing.kind === "param" || existing.kind === "rule" ? ` as a ${existing.kind}` : "";
-      this.error(DiagnosticCode.DuplicateDeclaration, def.nameSpan, `\`${def.name}\` is already declared${where}`, {
+      const sameList = existing.declSpan === def.declSpan && (def.kind === "phase" || def.kind === "team");
+      const where = ` as ${withArticle(describeSymbol(existing))}${existing.role ? ` of \`${existing.role}\`` : ""}`;
+      this.error(DiagnosticCode.DuplicateDeclaration, def.nameSpan, sameList ? `${def.kind} \`${def.name}\` is listed twice` : `\`${def.name}\` is already declared${where}`, {
         related: existing.nameSpan.end > existing.nameSpan.start ? [{ span: existing.nameSpan, message: `first declared here` }] : undefined,
-        hint: `rename this ${what}`,
+        hint: sameList ? "remove one of them" : `rename this ${what}`,
       });
       return false;
     }
@@ -174,7 +178,9 @@ class Checker {
       switch (item.kind) {
         case "Param": {
           const type = item.type?.builtin;
-          if (item.type && type !== "int" && type !== "real" && type !== "bool") {
+          if (item.type && !type && !game.items.some((i) => i.kind === "Role" && i.name.text === item.type!.name.text)) {
+            this.unknownType(item.type, ["int", "real", "bool"]);
+          } else if (item.type && type !== "int" && type !== "real" && type !== "bool") {
             this.error(DiagnosticCode.TypeMismatch, item.type.span, `a param is an \`int\`, \`real\` or \`bool\`, not \`${item.type.name.text}\``, {
               hint: "use `state` for values of other types",
             });
@@ -340,7 +346,8 @@ class Checker {
         const result = this.constant(countExpr, "a role count");
         if (result) {
           if (result.type !== "int") {
-            this.error(DiagnosticCode.RoleCount, countExpr.span, `a role count must be a positive int, found ${result.type} \`${formatConst(result)}\``);
+            const named = countExpr.kind === "NameRef" ? `; \`${countExpr.name.text}\` is ${withArticle(result.type)}` : `, found ${result.type} \`${formatConst(result)}\``;
+            this.error(DiagnosticCode.RoleCount, countExpr.span, `a role count must be a positive int${named}`);
           } else if (result.value < 1) {
             this.error(DiagnosticCode.RoleCount, countExpr.span, `role \`${role.name}\` must have at least one agent, found ${result.value}`);
           } else role.count = result.value;
@@ -364,7 +371,9 @@ class Checker {
       if (good(lo, item.lo) && (!item.hi || good(hi, item.hi))) {
         const loValue = lo!.value as number;
         const hiValue = hi!.value as number;
-        if (hiValue < loValue) this.error(DiagnosticCode.EmptyRange, item.span, `the horizon range ${loValue}..${hiValue} is empty`, { hint: `write the smaller bound first: ${hiValue}..${loValue}` });
+        if (hiValue < loValue) {
+          this.error(DiagnosticCode.EmptyRange, { start: item.lo.span.start, end: item.hi!.span.end }, `the horizon range ${loValue}..${hiValue} is empty`, { hint: rangeHint(item.lo, item.hi!, String(hiValue), String(loValue)) });
+        }
         else this.model.horizon = { lo: loValue, hi: hiValue };
       }
       break;
@@ -377,10 +386,12 @@ class Checker {
     const state = this.paramState.get(name);
     if (state === "done") return param;
     if (state === "evaluating") {
-      this.error(DiagnosticCode.ConstantCycle, param.decl.name.span, `the default of \`${name}\` depends on itself`);
+      const cycle = [...this.evaluating.slice(this.evaluating.indexOf(name)), name].map((n) => `\`${n}\``).join(" → ");
+      this.error(DiagnosticCode.ConstantCycle, param.decl.name.span, `the default of \`${name}\` depends on itself: ${cycle}`);
       return param;
     }
     this.paramState.set(name, "evaluating");
+    this.evaluating.push(name);
     const decl = param.decl;
     const declared: Type = { kind: param.type };
     const computed = this.constant(decl.value, "a param's default");
@@ -407,7 +418,7 @@ class Checker {
             this.error(DiagnosticCode.TypeMismatch, decl.range.span, `the range of int param \`${name}\` must have int bounds`);
           } else if (hi.value < lo.value) {
             this.error(DiagnosticCode.EmptyRange, decl.range.span, `the range ${formatConst(lo)}..${formatConst(hi)} of \`${name}\` is empty`, {
-              hint: `write the smaller bound first: ${formatConst(hi)}..${formatConst(lo)}`,
+              hint: rangeHint(decl.range.lo, decl.range.hi, formatConst(hi), formatConst(lo)),
             });
           } else {
             const v = param.value;
@@ -422,6 +433,7 @@ class Checker {
       }
     }
     this.paramState.set(name, "done");
+    this.evaluating.pop();
     return param;
   }
 
@@ -457,6 +469,7 @@ class Checker {
             if (mark) this.unknownName(e.name, []);
             return fail("");
           }
+          if (mark) this.reference(e.name.span, other, e);
           return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
         }
         if (mark) this.reference(e.name.span, param.symbol, e);
@@ -545,7 +558,7 @@ class Checker {
         if (lo.type !== "int" || hi.type !== "int") {
           this.error(DiagnosticCode.TypeMismatch, type.span, `the bounds of \`${arg.name.text}\` must be ints, found ${formatConst(lo)}..${formatConst(hi)}`);
         } else if (hi.value < lo.value) {
-          this.error(DiagnosticCode.EmptyRange, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` is empty`, { hint: `write the smaller bound first: ${hi.value}..${lo.value}` });
+          this.error(DiagnosticCode.EmptyRange, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` is empty`, { hint: rangeHint(type.lo, type.hi, String(hi.value), String(lo.value)) });
         } else info = { kind: "range", lo: lo.value, hi: hi.value };
       }
       symbolType = INT;
@@ -620,12 +633,16 @@ class Checker {
       this.reference(ref.name.span, role.symbol, ref.name);
       return agentOf(role.name);
     }
-    const near = closestName(ref.name.text, ["int", "real", "bool", "team", "rule", ...this.roleByName.keys()]);
+    this.unknownType(ref, ["int", "real", "bool", "team", "rule", ...this.roleByName.keys()]);
+    return ERROR;
+  }
+
+  private unknownType(ref: A.TypeRef, candidates: string[]) {
+    const near = TYPE_ALIASES[ref.name.text.toLowerCase()] ?? closestName(ref.name.text, candidates);
     this.error(DiagnosticCode.UnknownName, ref.span, `unknown type \`${ref.name.text}\``, {
-      hint: near ? `did you mean \`${near}\`?` : "types are `int`, `real`, `bool`, `team`, `rule` and role names",
+      hint: near ? `did you mean \`${near}\`?` : `the types are ${candidates.map((c) => `\`${c}\``).join(", ")}`,
       fix: near ? { span: ref.span, text: near, title: `Change to \`${near}\`` } : undefined,
     });
-    return ERROR;
   }
 
   private checkRole(role: RoleInfo) {
@@ -701,8 +718,10 @@ class Checker {
     for (const entry of train.entries) {
       const key = entry.key.text;
       const spec = TRAIN_KEYS.get(key);
+      // A setting without a value was cut short by a syntax error, already reported.
+      if (!entry.value && !entry.list) continue;
       if (!spec) {
-        const near = closestName(key, TRAIN_KEYS.keys());
+        const near = TRAIN_ALIASES[key.toLowerCase()] ?? closestName(key, TRAIN_KEYS.keys());
         this.error(DiagnosticCode.UnknownTrainKey, entry.key.span, `unknown training setting \`${key}\``, {
           hint: near ? `did you mean \`${near}\`?` : `the settings are ${[...TRAIN_KEYS.keys()].map((k) => `\`${k}\``).join(", ")}`,
           fix: near ? { span: entry.key.span, text: near, title: `Change to \`${near}\`` } : undefined,
@@ -717,7 +736,7 @@ class Checker {
       seen.set(key, entry);
       if (spec.kind === "opponents") {
         if (!entry.list) {
-          this.error(DiagnosticCode.BadTrainValue, entry.span, "`opponents` takes a list, such as `[self, tit_for_tat]`");
+          this.error(DiagnosticCode.BadTrainValue, entry.value?.span ?? entry.span, "`opponents` takes a list, such as `[self, tit_for_tat]`");
           continue;
         }
         const names: string[] = [];
@@ -739,7 +758,7 @@ class Checker {
       }
       if (spec.kind === "intList") {
         if (!entry.list) {
-          this.error(DiagnosticCode.BadTrainValue, entry.span, `\`${key}\` takes a list of ints, such as \`[64, 64]\``);
+          this.error(DiagnosticCode.BadTrainValue, entry.value?.span ?? entry.span, `\`${key}\` takes a list of ints, such as \`[64, 64]\``);
           continue;
         }
         const values: number[] = [];
@@ -876,7 +895,7 @@ class Checker {
       if (action) {
         const previous = seen.get(action.symbol.name);
         if (previous && !arm.binding === !previous.binding) {
-          this.warning(DiagnosticCode.UnusedLocal, arm.action.span, `\`${action.symbol.name}\` is already matched above; this arm never runs`, { related: [{ span: previous.action.span, message: "the earlier arm" }] });
+          this.warning(DiagnosticCode.UnreachableArm, arm.action.span, `\`${action.symbol.name}\` is already matched above; this arm never runs`, { related: [{ span: previous.action.span, message: "the earlier arm" }] });
         } else seen.set(action.symbol.name, arm);
       }
       if (arm.binding) {
@@ -897,7 +916,12 @@ class Checker {
     if (targetType === undefined) return;
     const what = `\`${describeTarget(stmt.target)}\``;
     if (stmt.op === "=") {
-      if (!isAssignable(valueType, targetType)) this.mismatch(stmt.value, valueType, targetType, what);
+      if (!isAssignable(valueType, targetType)) {
+        const local = stmt.target.kind === "NameRef" ? ctx.scope.lookup(stmt.target.name.text) : undefined;
+        if (local?.kind === "local" && targetType.kind === "int" && valueType.kind === "real") {
+          this.error(DiagnosticCode.TypeMismatch, stmt.value.span, `${what} is an int and this value is a real; nothing narrows implicitly`, { hint: `declare it real: \`let ${local.name}: real = ...\`` });
+        } else this.mismatch(stmt.value, valueType, targetType, what);
+      }
       return;
     }
     if (!isNumeric(targetType)) {
@@ -932,7 +956,11 @@ class Checker {
       }
       const symbol = this.names.get(name.text);
       if (!symbol) {
-        this.unknownName(name, [...ctx.scope.names(), ...this.model.state.keys()]);
+        if ((RESERVED_WORDS as readonly string[]).includes(name.text)) {
+          this.error(DiagnosticCode.AssignToReadOnly, name.span, `cannot assign to \`${name.text}\`: it is a reserved word`, {
+            hint: name.text === "round" || name.text === "phase" ? `\`${name.text}\` advances by itself` : undefined,
+          });
+        } else this.unknownName(name, [...ctx.scope.names(), ...this.model.state.keys()]);
         return undefined;
       }
       this.model.references.push({ span: name.span, symbol });
@@ -1017,7 +1045,8 @@ class Checker {
     if (actual.kind === "bool" && isNumeric(expected)) hint = "bools never mix with numbers: write `if c then 1 else 0`";
     else if (actual.kind === "real" && expected.kind === "int") hint = "nothing narrows implicitly: use `floor(...)`";
     else if (isNumeric(actual) && expected.kind === "bool") hint = "compare it, such as `x > 0`";
-    this.error(DiagnosticCode.TypeMismatch, e.span, `${what} must be ${article(typeToString(expected))}, found ${typeToString(actual)}`, { hint });
+    const wanted = expected.kind === "real" ? "a number" : article(typeToString(expected));
+    this.error(DiagnosticCode.TypeMismatch, e.span, `${what} must be ${wanted}, found ${typeToString(actual)}`, { hint });
   }
 
   private expr(e: A.Expr, ctx: Context): Type {
@@ -1045,7 +1074,7 @@ class Checker {
       case "Self":
         if (!ctx.selfRole) {
           this.error(DiagnosticCode.SelfOutsideRole, e.span, "`self` is only available inside a role (guards, `observe`, `objective`, agent state) or a bot", {
-            hint: "in a `step`, loop over the agents: `for a in role { ... }`",
+            hint: ctx.body === "step" ? "in a `step`, loop over the agents: `for a in role { ... }`" : "use an aggregate over the agents, such as `sum(a in role: a.total)`",
           });
           return ERROR;
         }
@@ -1131,9 +1160,10 @@ class Checker {
     const bothNumeric = isNumeric(left) && isNumeric(right);
     if (!bothNumeric) {
       const bad = !isNumeric(left) ? e.left : e.right;
-      const badType = !isNumeric(left) ? left : right;
-      this.error(DiagnosticCode.TypeMismatch, bad.span, `\`${op}\` needs numbers, found ${typeToString(badType)}`, {
-        hint: badType.kind === "bool" ? "bools never mix with numbers: write `if c then 1 else 0`" : undefined,
+      const badType = (t: Type) => (t.kind === "rule" ? BOOL : t);
+      const shown = badType(!isNumeric(left) ? left : right);
+      this.error(DiagnosticCode.TypeMismatch, bad.span, `\`${op}\` needs numbers, found ${typeToString(shown)}`, {
+        hint: shown.kind === "bool" ? "bools never mix with numbers: write `if c then 1 else 0`" : undefined,
       });
       return op === "<" || op === "<=" || op === ">" || op === ">=" ? BOOL : ERROR;
     }
@@ -1148,7 +1178,7 @@ class Checker {
     const folded = this.fold(divisor, false);
     if (folded.ok && folded.value.type !== "bool" && folded.value.value === 0) {
       this.error(DiagnosticCode.DivisionByZero, divisor.span, `${op === "/" ? "division" : "modulo"} by zero: this is always 0`, {
-        hint: "at run time `x / 0` gives 0; a constant zero divisor is certainly a mistake",
+        hint: `at run time \`x ${op} 0\` gives 0; a constant zero divisor is certainly a mistake`,
       });
     }
   }
@@ -1194,7 +1224,20 @@ class Checker {
     const action = this.resolveAction(e.name, actionRole);
     if (action === null) return ERROR;
     if (action) return actionOf(action.role);
-    this.unknownName(e.name, [...ctx.scope.names(), ...this.names.keys(), ...this.allActionNames()]);
+    const ownState = ctx.selfRole?.state.get(name);
+    if (ownState) {
+      this.readSymbols.add(ownState.symbol);
+      this.error(DiagnosticCode.UnknownName, e.name.span, `unknown name \`${name}\``, {
+        hint: `\`${name}\` is agent state: write \`self.${name}\``,
+        fix: { span: e.name.span, text: `self.${name}`, title: `Change to \`self.${name}\`` },
+      });
+      return ERROR;
+    }
+    if (actionRole) {
+      this.actionInRole(e.name, actionRole);
+      return ERROR;
+    }
+    this.unknownName(e.name, [...ctx.scope.names(), ...this.names.keys(), ...this.allActionNames(), "round", "phase", ...(ctx.selfRole ? ["self"] : [])]);
     return ERROR;
   }
 
@@ -1240,6 +1283,13 @@ class Checker {
     if (action) {
       this.reference(name.span, action.symbol, name);
       return action;
+    }
+    const elsewhere = this.model.roles.find((r) => r !== role && r.actions.some((a) => a.symbol.name === name.text));
+    if (elsewhere) {
+      this.error(DiagnosticCode.UnknownAction, name.span, `role \`${role.name}\` has no action \`${name.text}\` (it is an action of \`${elsewhere.name}\`)`, {
+        related: [{ span: role.symbol.nameSpan, message: `role \`${role.name}\`` }],
+      });
+      return undefined;
     }
     const near = closestName(name.text, role.actions.map((a) => a.symbol.name));
     this.error(DiagnosticCode.UnknownAction, name.span, `role \`${role.name}\` has no action \`${name.text}\``, {
@@ -1486,6 +1536,8 @@ class Checker {
     const total = sizes.reduce((a, b) => a * b, 1);
     if (seen.size >= total) return;
     const needed = `${describeAgents()} with ${describeActionCounts(this.model.roles)} need${this.model.roles.length === 1 ? "s" : ""} ${total}`;
+    // With duplicate or broken rows the row count says nothing: count the joint actions covered.
+    const consistent = payoff.rows.length === seen.size;
     const missing: string[] = [];
     if (total <= MAX_ENUMERATED_ROWS) {
       const counter = new Array<number>(n).fill(0);
@@ -1506,7 +1558,9 @@ class Checker {
     this.error(
       DiagnosticCode.PayoffMissingRows,
       payoff.keyword,
-      `\`payoff\` has ${rows} row${rows === 1 ? "" : "s"} but ${needed}${missing.length ? `: missing ${listed}${more}` : ""}`,
+      consistent
+        ? `\`payoff\` has ${rows} row${rows === 1 ? "" : "s"} but ${needed}${missing.length ? `: missing ${listed}${more}` : ""}`
+        : `\`payoff\` covers ${seen.size} of the ${total} joint actions of ${describeAgents()}${missing.length ? `: missing ${listed}${more}` : ""}`,
       {
         hint: missing.length ? "every joint action needs exactly one row" : undefined,
         fix:
@@ -1520,39 +1574,65 @@ class Checker {
   // ---- warnings and helpers --------------------------------------------------------------------
 
   private reportUnused() {
+    // A name already rejected as a reserved word gets no second complaint.
+    const unused = (s: SymbolDef) => !this.readSymbols.has(s) && !(RESERVED_WORDS as readonly string[]).includes(s.name);
     for (const param of this.model.params.values()) {
-      if (!this.readSymbols.has(param.symbol)) {
-        this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, { hint: "remove it, or use it in the game" });
-      }
+      if (!unused(param.symbol)) continue;
+      if (param.setBy.length > 0) {
+        this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is set by rule \`${param.setBy[0].symbol.name}\` but never read`, { hint: "read it where the rule should make a difference" });
+      } else this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, { hint: "remove it, or use it in the game" });
     }
     for (const { symbol } of this.model.state.values()) {
-      if (!this.readSymbols.has(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, { hint: "remove it, or observe it" });
+      if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, { hint: "remove it, or observe it" });
     }
     for (const role of this.model.roles) {
       for (const { symbol } of role.state.values()) {
-        if (!this.readSymbols.has(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `agent state \`${symbol.name}\` of \`${role.name}\` is never read`, { hint: "remove it, or observe it" });
+        if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `agent state \`${symbol.name}\` of \`${role.name}\` is never read`, { hint: "remove it, or observe it" });
       }
+      if (role.actions.length === 0 && role.symbol.name !== "") {
+        this.warning(DiagnosticCode.NoActions, role.symbol.nameSpan, `role \`${role.name}\` has no actions, so its agents never act`, { hint: "add one, such as `action wait`" });
+      }
+    }
+    if (this.model.roles.length === 0) {
+      this.warning(DiagnosticCode.NoRoles, this.model.game.name.span, `game \`${this.model.name}\` declares no \`role\`: no agent ever acts`, { hint: "add one, such as `role player * 2 { action go }`" });
     }
     const neverActive = new Set<string>();
     for (const rule of this.model.rules) {
-      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0) {
-        neverActive.add(rule.symbol.name);
-        this.warning(DiagnosticCode.RuleNeverActive, rule.decl.name.span, `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`, {
-          hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
-        });
+      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0) neverActive.add(rule.symbol.name);
+    }
+    // Actions guarded by a dormant rule are noted on the rule's warning, not warned about again.
+    const guardedBy = new Map<string, ActionInfo[]>();
+    for (const role of this.model.roles) {
+      for (const action of role.actions) {
+        for (const g of action.decl.guards) {
+          for (const rule of neverActive) {
+            if (!this.alwaysFalse(g, new Set()) && this.alwaysFalse(g, new Set([rule]))) guardedBy.set(rule, [...(guardedBy.get(rule) ?? []), action]);
+          }
+        }
       }
+    }
+    for (const rule of this.model.rules) {
+      if (!neverActive.has(rule.symbol.name) || (RESERVED_WORDS as readonly string[]).includes(rule.symbol.name)) continue;
+      const actions = guardedBy.get(rule.symbol.name) ?? [];
+      this.warning(DiagnosticCode.RuleNeverActive, rule.decl.name.span, `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`, {
+        hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
+        related: actions.length ? actions.map((a) => ({ span: a.symbol.nameSpan, message: `so action \`${a.symbol.name}\` is never available` })) : undefined,
+      });
     }
     for (const role of this.model.roles) {
       for (const action of role.actions) {
-        const guard = action.decl.guards.find((g) => this.alwaysFalse(g, neverActive));
+        const guard = action.decl.guards.find((g) => this.alwaysFalse(g, new Set()));
         if (guard) {
           this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: its guard is always false`, {
             related: [{ span: guard.span, message: "this guard" }],
           });
         }
         const arg = action.argument?.info;
-        if (arg?.kind === "role" && arg.role === role.name && this.roleByName.get(role.name)?.count === 1 && action.decl.guards.some((g) => mentionsNotSelf(g, action.argument!.name))) {
-          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``);
+        const excluding = arg?.kind === "role" && arg.role === role.name && role.count === 1 ? action.decl.guards.find((g) => mentionsNotSelf(g, action.argument!.name)) : undefined;
+        if (excluding) {
+          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``, {
+            related: [{ span: excluding.span, message: "this guard" }],
+          });
         }
       }
     }
@@ -1598,7 +1678,7 @@ class Checker {
   }
 
   private unknownField(field: A.Name, role: RoleInfo) {
-    const candidates = [...role.state.keys(), ...AGENT_FIELDS.keys()];
+    const candidates = [...role.state.keys(), ...[...AGENT_FIELDS.keys()].filter((f) => f !== "team" || this.hasTeams)];
     const near = closestName(field.text, candidates);
     this.error(DiagnosticCode.UnknownField, field.span, `an agent of \`${role.name}\` has no field \`${field.text}\``, {
       hint: near ? `did you mean \`${near}\`?` : `its fields are ${candidates.map((c) => `\`${c}\``).join(", ")}`,
@@ -1660,9 +1740,11 @@ function spanOfNames(names: A.Name[], fallback: Span): Span {
 }
 
 function describeActionCounts(roles: RoleInfo[]): string {
-  const counts = roles.map((r) => `${r.actions.length} action${r.actions.length === 1 ? "" : "s"}`);
-  if (roles.length === 1) return counts[0];
-  return counts.map((c, i) => `${c} for \`${roles[i].name}\``).join(", ");
+  const plural = (n: number) => `${n} action${n === 1 ? "" : "s"}`;
+  if (roles.length === 1) return plural(roles[0].actions.length);
+  const counts = roles.map((r) => r.actions.length);
+  if (counts.every((c) => c === counts[0])) return `${plural(counts[0])} each`;
+  return `${counts.join(", ")} actions`;
 }
 
 function describeTarget(e: A.Expr): string {
@@ -1690,6 +1772,32 @@ function describeSymbol(s: SymbolDef): string {
       return s.kind;
   }
 }
+
+/** A hint for an empty range: swap written literals; otherwise say what the bounds came to. */
+function rangeHint(lo: A.Expr, hi: A.Expr, hiText: string, loText: string): string {
+  const literal = (e: A.Expr) => e.kind === "Number" || (e.kind === "Unary" && e.operand.kind === "Number");
+  if (literal(lo) && literal(hi)) return `write the smaller bound first: ${hiText}..${loText}`;
+  return `its bounds come to ${loText}..${hiText} here (with the params' values, \`--set\` included)`;
+}
+
+function withArticle(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** Names people carry over from other languages. */
+const TYPE_ALIASES: Record<string, string> = { integer: "int", float: "real", double: "real", number: "real", boolean: "bool", bool: "bool", str: "int" };
+const TRAIN_ALIASES: Record<string, string> = {
+  learning_rate: "lr",
+  discount: "gamma",
+  gae_lambda: "lambda",
+  clip_range: "clip",
+  ent_coef: "entropy",
+  num_envs: "envs",
+  total_steps: "steps",
+  timesteps: "steps",
+  hidden_sizes: "hidden",
+  n_epochs: "epochs",
+};
 
 function article(typeName: string): string {
   if (typeName === "unknown") return "of a known type";

@@ -36,9 +36,9 @@ export function isBoolLike(t: Type): boolean {
 export function typeToString(t: Type): string {
   switch (t.kind) {
     case "agent":
-      return `${t.role} (agent)`;
+      return `agent of \`${t.role}\``;
     case "action":
-      return t.role ? `${t.role} action` : "noop";
+      return t.role ? `action of \`${t.role}\`` : "noop";
     case "error":
       return "unknown";
     default:

@@ -216,12 +216,15 @@ export class AstBuilder {
     return { kind: "Teams", span, names: this.nameList(this.node(node, "nameList"), node) };
   }
 
-  private state(node: CstNode): A.StateDecl {
+  private state(node: CstNode, inRole = false): A.StateDecl {
     const span = this.spanOf(node);
+    const nameToken = this.token(node, "name");
+    // In a role, `state team` gets the checker's more specific "every agent has `team`".
+    const name = inRole && nameToken?.image === "team" ? this.name(nameToken, span) : this.declaredName(nameToken, span);
     return {
       kind: "State",
       span,
-      name: this.declaredName(this.token(node, "name"), span),
+      name,
       type: this.typeRef(this.node(node, "typeRef")),
       value: this.expr(this.node(node, "value"), node),
     };
@@ -257,7 +260,7 @@ export class AstBuilder {
           items.push(this.action(child));
           break;
         case "stateDecl":
-          items.push(this.state(child));
+          items.push(this.state(child, true));
           break;
         case "teamInit":
           items.push({ kind: "TeamInit", span: childSpan, value: this.expr(this.node(child, "value"), child) });
@@ -444,6 +447,7 @@ export class AstBuilder {
     let target: A.Expr;
     if (!base) target = { kind: "ErrorExpr", span };
     else if (base.tokenType === T.Self) target = { kind: "Self", span: tokenSpan(base) };
+    // A reserved word here was (mis)declared as a variable and already reported there.
     else target = { kind: "NameRef", span: tokenSpan(base), name: this.name(base, span) };
     for (const field of this.tokens(node, "fields")) {
       target = { kind: "Field", span: { start: target.span.start, end: tokenSpan(field).end }, object: target, field: this.name(field, span) };
@@ -533,11 +537,11 @@ export class AstBuilder {
     return this.made(e, ...children);
   }
 
-  reportChainedComparison(first: IToken, second: IToken) {
+  reportChainedComparison(chain: Span) {
     this.diagnostics.push({
       code: DiagnosticCode.ChainedComparison,
       severity: "error",
-      span: { start: first.startOffset, end: tokenSpan(second).end },
+      span: chain,
       message: "comparisons cannot be chained",
       hint: "join two comparisons with `and`, such as `a < b and b < c`",
     });
@@ -545,6 +549,19 @@ export class AstBuilder {
 
   private number(token: IToken): A.NumberLit {
     const text = token.image;
+    if (token.tokenType === T.MalformedNumber) {
+      const leading = text.startsWith(".");
+      const fixed = leading ? "0" + text : text.replace(".", ".0");
+      this.diagnostics.push({
+        code: DiagnosticCode.UnexpectedToken,
+        severity: "error",
+        span: tokenSpan(token),
+        message: `a number cannot ${leading ? "start" : "end"} with \`.\``,
+        hint: `write \`${fixed}\``,
+        fix: { span: tokenSpan(token), text: fixed, title: `Change to \`${fixed}\`` },
+      });
+      return { kind: "Number", span: tokenSpan(token), value: Number(fixed), isInt: false, text: fixed };
+    }
     const isInt = !/[.eE]/.test(text);
     const value = Number(text);
     return { kind: "Number", span: tokenSpan(token), value, isInt, text };
@@ -558,6 +575,19 @@ export class AstBuilder {
       case "Number": {
         const t = this.token(node, "Number");
         return t ? this.made(this.number(t)) : this.errorAt(node);
+      }
+      case "StringLiteral": {
+        const t = this.token(node, "StringLiteral");
+        if (t) {
+          this.diagnostics.push({
+            code: DiagnosticCode.InvalidCharacter,
+            severity: "error",
+            span: tokenSpan(t),
+            message: `unexpected string ${t.image.length > 30 ? t.image.slice(0, 27) + "..." : t.image}`,
+            hint: "the language has no strings; name things with identifiers",
+          });
+        }
+        return { kind: "ErrorExpr", span };
       }
       case "True":
       case "False":
@@ -665,12 +695,12 @@ class PrattParser {
       if (leftPower === 0 || leftPower < minPower) break;
       this.pos++;
       const right = this.parse(rightPower);
+      const span = { start: left.span.start, end: Math.max(right.span.end, tokenSpan(next.op).end) };
       if (leftPower === COMPARISON_POWER) {
-        if (comparison && !chained) this.builder.reportChainedComparison(comparison, next.op);
+        if (comparison && !chained) this.builder.reportChainedComparison(span);
         chained ||= comparison !== undefined;
         comparison = next.op;
       }
-      const span = { start: left.span.start, end: Math.max(right.span.end, tokenSpan(next.op).end) };
       left = chained && leftPower === COMPARISON_POWER
         ? { kind: "ErrorExpr", span }
         : this.builder.makeNode({ kind: "Binary", span, op: next.op.image as A.BinaryOp, opSpan: tokenSpan(next.op), left, right }, left, right);

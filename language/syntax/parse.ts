@@ -61,6 +61,17 @@ export function parse(text: string): ParseResult {
     });
   }
 
+  for (const token of lexed.groups.invalid ?? []) {
+    diagnostics.push({
+      code: DiagnosticCode.InvalidCharacter,
+      severity: "error",
+      span: { start: token.startOffset, end: token.startOffset + 1 },
+      message: "`#` does not start a comment here",
+      hint: "comments start with `//`",
+      fix: { span: { start: token.startOffset, end: token.startOffset + 1 }, text: "//", title: "Change to `//`" },
+    });
+  }
+
   const comments: A.Comment[] = [];
   for (const token of lexed.groups.comments ?? []) {
     if (token.tokenType === T.UnterminatedComment) {
@@ -76,13 +87,15 @@ export function parse(text: string): ParseResult {
   }
 
   const { tokens, dropped } = limitNesting(lexed.tokens, diagnostics);
+  // An unclosed `/*` swallows the rest of the file: what is missing at the end follows from it.
+  const unterminated = (lexed.groups.comments ?? []).some((t) => t.tokenType === T.UnterminatedComment);
 
   const parser = gameParser();
   parser.input = tokens;
   let ast: A.SourceFile;
   try {
     const cst = parser.file();
-    reportParseErrors(parser.errors, text, tokens, dropped, diagnostics);
+    reportParseErrors(parser.errors, text, tokens, dropped, unterminated, diagnostics);
     const builder = new AstBuilder(text.length);
     ast = builder.file(cst, comments);
     diagnostics.push(...builder.diagnostics);
@@ -179,12 +192,14 @@ function limitNesting(tokens: IToken[], diagnostics: Diagnostic[]): { tokens: IT
   return { tokens: kept, dropped };
 }
 
-function reportParseErrors(errors: IRecognitionException[], text: string, tokens: IToken[], dropped: Span[], diagnostics: Diagnostic[]) {
+function reportParseErrors(errors: IRecognitionException[], text: string, tokens: IToken[], dropped: Span[], unterminated: boolean, diagnostics: Diagnostic[]) {
   const seen = new Set<number>();
   const lastEnd = tokens.length > 0 ? tokenSpan(tokens[tokens.length - 1]).end : text.length;
+  const unclosed = unclosedBrackets(tokens);
   for (const error of errors) {
     const token = error.token;
     const atEnd = token.tokenType === EOF || Number.isNaN(token.startOffset);
+    if (atEnd && unterminated) continue;
     const span = atEnd ? { start: lastEnd, end: lastEnd } : tokenSpan(token);
     if (seen.has(span.start)) continue;
     seen.add(span.start);
@@ -198,8 +213,31 @@ function reportParseErrors(errors: IRecognitionException[], text: string, tokens
     if (!hint && !atEnd && T.isKeywordToken(token.tokenType) && /expected a name/.test(error.message)) {
       hint = `\`${token.image}\` is a reserved word`;
     }
-    diagnostics.push({ code: DiagnosticCode.UnexpectedToken, severity: "error", span, message: error.message, hint });
+    // A bracket still open at the end: point at where it opened.
+    const opener = atEnd ? unclosed[unclosed.length - 1] : undefined;
+    const related = opener ? [{ span: tokenSpan(opener), message: `this \`${opener.image}\` is never closed` }] : undefined;
+    diagnostics.push({ code: DiagnosticCode.UnexpectedToken, severity: "error", span, message: error.message, hint, related });
   }
+}
+
+/** The opening brackets left unclosed at the end of the tokens, outermost first. */
+function unclosedBrackets(tokens: IToken[]): IToken[] {
+  const stack: IToken[] = [];
+  const pairs = new Map([
+    [T.RParen, T.LParen],
+    [T.RBrace, T.LBrace],
+    [T.RBracket, T.LBracket],
+  ]);
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === T.LParen || type === T.LBrace || type === T.LBracket) stack.push(token);
+    else if (pairs.has(type)) {
+      // Pop to the matching opener; a stray closer is ignored.
+      const at = stack.map((t) => t.tokenType).lastIndexOf(pairs.get(type)!);
+      if (at >= 0) stack.length = at;
+    }
+  }
+  return stack;
 }
 
 /** Attaches the comments directly above a declaration (no blank line between) as its doc. */

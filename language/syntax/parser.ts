@@ -42,12 +42,13 @@ function describeActual(token: IToken): string {
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     // A loop of items ended at something that is not an item: say what could have come.
+    if (expected === EOF) return `${describeActual(actual)} comes after the end of the game`;
     const closing = expected === T.RBrace ? CLOSING_CONTEXT[ruleName] : undefined;
     if (closing) return `expected ${closing} or \`}\`, found ${describeActual(actual)}`;
     return `expected ${T.displayTokenType(expected)}, found ${describeActual(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describeActual(firstRedundant)} after the end of the game`;
+    return `${describeActual(firstRedundant)} comes after the end of the game`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const described = RULE_DESCRIPTIONS[ruleName];
@@ -400,7 +401,8 @@ export class GameParser extends CstParser {
       { ALT: () => this.SUBRULE(this.repealStmt) },
       { ALT: () => this.SUBRULE(this.endStmt) },
       { ALT: () => this.SUBRULE(this.playStmt) },
-      { ALT: () => this.SUBRULE(this.assignStmt) },
+      // `end` also starts an assignment to a (misnamed) variable `end`; the `end` statement wins.
+      { ALT: () => this.SUBRULE(this.assignStmt), IGNORE_AMBIGUITIES: true },
       { ALT: () => this.CONSUME(T.Semicolon) },
     ]);
   });
@@ -490,13 +492,11 @@ export class GameParser extends CstParser {
   });
 
   assignStmt = this.RULE("assignStmt", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "base" }) },
-      { ALT: () => this.CONSUME(T.Self, { LABEL: "base" }) },
-    ]);
+    // Any word: a variable wrongly named with a reserved word is reported once, where it is declared.
+    this.CONSUME(T.AnyWord, { LABEL: "base" });
     this.MANY(() => {
       this.CONSUME(T.Dot);
-      this.CONSUME(T.AnyWord, { LABEL: "fields" });
+      this.CONSUME2(T.AnyWord, { LABEL: "fields" });
     });
     this.CONSUME(T.AssignOp, { LABEL: "op" });
     this.SUBRULE(this.expression, { LABEL: "value" });
@@ -537,6 +537,7 @@ export class GameParser extends CstParser {
   primary = this.RULE("primary", () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Number) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.CONSUME(T.Self) },

@@ -92,6 +92,16 @@ export const Number = createToken({
   name: "Number",
   pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/,
 });
+/** `.5` and `2.`: read as numbers so the parse goes on, and reported with the fix. */
+export const MalformedNumber = createToken({
+  name: "MalformedNumber",
+  pattern: /\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.(?![.0-9])(?:[eE][+-]?[0-9]+)?/,
+  categories: [Number],
+});
+/** A quoted string: the language has none, but it stands where a value was meant. */
+export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"\r\n]*"?|'[^'\r\n]*'?/ });
+/** A `#` line, as in shell or Python: reported and skipped whole. */
+export const HashComment = createToken({ name: "HashComment", pattern: /#[^\r\n]*/, group: "invalid" });
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
@@ -149,6 +159,9 @@ export const allTokens: TokenType[] = [
   BinaryOp,
   PrefixOp,
   // Multi-character operators before their prefixes.
+  HashComment,
+  StringLiteral,
+  MalformedNumber,
   Arrow,
   EqEq,
   NotEq,
