@@ -112,6 +112,19 @@ describe("names and types", () => {
     ]);
   });
 
+  it("lets the role's action win over a game-level name in a comparison with an action", () => {
+    const doc = check("game G {\n  param a: int = 1\n  role p * 2 { action a  action b  observe a }\n  metric m = count(q in p where q.action == a)\n}");
+    expect(doc.diagnostics).toEqual([]);
+    const refs = doc.model!.references.filter((r) => doc.text.slice(r.span.start, r.span.end) === "a").map((r) => r.symbol.kind);
+    expect(refs).toEqual(["param", "action"]);
+  });
+
+  it("enacts the rule a rule-typed binding holds", () => {
+    const doc = check("game G {\n  rule tax { }\n  role p * 3 { action vote(r: rule)  observe tax }\n  step { for q in p { match q.action { vote(r) => { enact r } } } }\n}");
+    expect(doc.diagnostics).toEqual([]);
+    expect(messages("game G {\n  param k: int = 1\n  rule tax { starts active }\n  role p { action go observe tax, k }\n  step { enact k }\n}")).toEqual(["E0201 `enact` takes a rule, and `k` is a param"]);
+  });
+
   it("types action arguments in guards, comparisons and match bindings", () => {
     const source = `game G {
       teams red, blue

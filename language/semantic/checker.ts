@@ -114,6 +114,7 @@ class Checker {
       types: new Map(),
       resolved: new Map(),
       letTypes: new Map(),
+      dynamicEnacts: [],
     };
   }
 
@@ -828,9 +829,16 @@ class Checker {
       case "Repeal": {
         const verb = stmt.kind === "Enact" ? "enact" : "repeal";
         if (ctx.body !== "step") this.error(DiagnosticCode.StatementNotAllowed, stmt.span, `\`${verb}\` belongs in a \`step\`; bots only choose an action with \`play\``);
-        const symbol = this.names.get(stmt.rule.text);
+        // A rule-typed variable (`match c.action { vote(r) => { enact r } }`) enacts the rule it holds.
+        const variable = ctx.scope.lookup(stmt.rule.text);
+        if (variable && variable.type.kind === "rule") {
+          this.reference(stmt.rule.span, variable, stmt.rule);
+          this.model.dynamicEnacts.push(stmt.span);
+          return;
+        }
+        const symbol = variable ?? this.names.get(stmt.rule.text);
         if (!symbol || symbol.kind !== "rule") {
-          if (symbol) this.error(DiagnosticCode.TypeMismatch, stmt.rule.span, `\`${verb}\` takes a rule, and \`${stmt.rule.text}\` is a ${symbol.kind}`);
+          if (symbol) this.error(DiagnosticCode.TypeMismatch, stmt.rule.span, `\`${verb}\` takes a rule, and \`${stmt.rule.text}\` is ${withArticle(describeSymbol(symbol))}${symbol.kind === "param" || symbol.kind === "state" ? "" : ` of type ${typeToString(symbol.type)}`}`);
           else this.unknownName(stmt.rule, this.model.rules.map((r) => r.symbol.name));
           return;
         }
@@ -1127,7 +1135,7 @@ class Checker {
 
   /** A name that is not a local or a game-level name may be an action, resolved by context. */
   private couldBeAction(e: A.Expr, ctx: Context): boolean {
-    if (e.kind === "NameRef") return !ctx.scope.lookup(e.name.text) && !this.names.has(e.name.text);
+    if (e.kind === "NameRef") return (!ctx.scope.lookup(e.name.text) && !this.names.has(e.name.text)) || this.isActionName(e.name.text);
     if (e.kind === "Call") return !BUILTIN_FUNCTIONS.has(e.callee.text) && !AGGREGATES.has(e.callee.text);
     return false;
   }
@@ -1183,11 +1191,18 @@ class Checker {
     }
   }
 
+  private isActionName(name: string): boolean {
+    return this.model.roles.some((r) => r.actions.some((a) => a.symbol.name === name));
+  }
+
   /** Checks `e` where the other side of a comparison has type `other`: action names resolve in its role. */
   private actionOperand(e: A.Expr, other: Type, ctx: Context): Type {
     if (other.kind === "action" && other.role && this.couldBeAction(e, ctx)) {
       const role = this.roleByName.get(other.role);
-      if (role) {
+      // Where the role has an action of that name, it wins over a game-level name (the brief's rule).
+      const named = e.kind === "NameRef" ? e.name.text : e.kind === "Call" ? e.callee.text : "";
+      const shadowed = e.kind === "NameRef" && (ctx.scope.lookup(named) || this.names.has(named)) && !role?.actions.some((a) => a.symbol.name === named);
+      if (role && !shadowed) {
         const t = e.kind === "NameRef" ? this.nameRef(e, ctx, role) : this.call(e as A.CallExpr, ctx, role);
         this.model.types.set(e, t);
         return t;
@@ -1198,6 +1213,11 @@ class Checker {
 
   private nameRef(e: A.NameRef, ctx: Context, actionRole: RoleInfo | undefined): Type {
     const name = e.name.text;
+    // Compared with an agent's action, the role's action of that name wins over any other name.
+    if (actionRole?.actions.some((a) => a.symbol.name === name)) {
+      const action = this.resolveAction(e.name, actionRole)!;
+      return actionOf(action.role);
+    }
     const local = ctx.scope.lookup(name);
     if (local) {
       this.reference(e.name.span, local, e);
@@ -1598,7 +1618,7 @@ class Checker {
     }
     const neverActive = new Set<string>();
     for (const rule of this.model.rules) {
-      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0) neverActive.add(rule.symbol.name);
+      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0 && this.model.dynamicEnacts.length === 0) neverActive.add(rule.symbol.name);
     }
     // Actions guarded by a dormant rule are noted on the rule's warning, not warned about again.
     const guardedBy = new Map<string, ActionInfo[]>();

@@ -124,6 +124,8 @@ export interface GameModel {
   types: Map<A.Expr, Type>;
   /** What a name in an expression, statement or declaration resolved to. */
   resolved: Map<A.Expr | A.Name, SymbolDef>;
+  /** `enact r` / `repeal r` on a rule-typed variable: they may switch any rule. */
+  dynamicEnacts: Span[];
   /** The inferred type of each `let` without an annotation. */
   letTypes: Map<A.LetStmt, Type>;
 }
