@@ -2,6 +2,12 @@ import { checkText } from "../language/check.js";
 import { gameLexer } from "../language/syntax/tokens.js";
 import { parse } from "../language/syntax/parse.js";
 import { generateScenario } from "./generate.js";
+import { benchJsKernels } from "./kernels.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Compiled to dist/bench/run.js: the repository is two folders up.
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Runs `fn` repeatedly and returns the median wall time in milliseconds. */
 function median(fn: () => void, runs: number): number {
@@ -34,4 +40,6 @@ function benchFrontEnd() {
   console.log(`  target: parse + check under 200 ms -> ${full < 200 ? "met" : "NOT met"}`);
 }
 
-benchFrontEnd();
+const only = process.argv[2];
+if (!only || only === "frontend") benchFrontEnd();
+if (!only || only === "kernels") benchJsKernels(root);

@@ -1,8 +1,33 @@
 import { Command, CommanderError, Option } from "commander";
+import { existsSync } from "node:fs";
 import { runCheck } from "./commands/check.js";
+import { runCompile } from "./commands/compile.js";
+import { runPlay } from "./commands/play.js";
+import { runTrain } from "./commands/train.js";
+import { evaluate, formatEvaluation } from "./evaluate.js";
+import type { PpoConfig } from "./ppo.js";
+import type { TfBackendName } from "./tf.js";
 import { parseOverrides, UserError } from "./files.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A positive integer option, with a clear message otherwise. */
+function positiveInt(name: string) {
+  return (value: string) => {
+    if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new UserError(`${name} takes a positive whole number, got \`${value}\``);
+    return Number(value);
+  };
+}
+
+function positiveNumber(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name} takes a positive number, got \`${value}\``);
+    return n;
+  };
+}
+
+const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
 
 /** Builds the `agora` command line. Each command returns its exit code. */
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
@@ -26,6 +51,91 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action((paths: string[], opts: { format: "text" | "json"; set: string[]; strict?: boolean; color: boolean }) => {
       const color = opts.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
       setExit(runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict }, io.out, io.err));
+    });
+
+  program
+    .command("compile")
+    .description("compile a scenario into a standalone vectorized environment (env.mjs and schema.json)")
+    .argument("<file>", "the .game file")
+    .option("-o, --out <dir>", "output folder (default: out/<name>)")
+    .addOption(new Option("--target <target>", "js: a generated JavaScript kernel; tensor: a TensorFlow.js program").choices(["js", "tensor"]).default("js"))
+    .option("--set <name=value>", "override a param (repeatable)", collect, [])
+    .option("--no-color", "plain output")
+    .action(async (file: string, opts: { out?: string; target: "js" | "tensor"; set: string[]; color: boolean }) => {
+      const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+      setExit(await runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
+    });
+
+  program
+    .command("train")
+    .description("train one policy per role with PPO, showing progress; writes a run folder with metrics, checkpoints and report.html")
+    .argument("[file]", "the .game file (not needed with --resume)")
+    .option("--steps <n>", "total agent steps", positiveInt("--steps"))
+    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))
+    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout"))
+    .option("--seed <n>", "random seed", (v) => {
+      if (!/^-?[0-9]+$/.test(v)) throw new UserError(`--seed takes a whole number, got \`${v}\``);
+      return Number(v);
+    })
+    .option("--lr <x>", "learning rate", positiveNumber("--lr"))
+    .option("--entropy <x>", "entropy bonus", (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new UserError(`--entropy takes a number >= 0, got \`${v}\``);
+      return n;
+    })
+    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", (v) => {
+      const sizes = v.split(",").map((x) => Number(x.trim()));
+      if (sizes.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
+      return sizes;
+    })
+    .option("--opponent <who>", "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)", collect, [])
+    .option("--set <name=value>", "override a param (repeatable)", collect, [])
+    .option("--out <dir>", "run folder (default: runs/<scenario>-<time>)")
+    .option("--resume <dir>", "continue a run from its latest checkpoint")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
+    .option("--no-color", "plain output")
+    .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; opponent: string[]; set: string[]; out?: string; resume?: string; backend: TfBackendName; color: boolean }) => {
+      if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
+      if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
+      const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden };
+      const tty = Boolean(process.stdout.isTTY);
+      setExit(await runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, color: opts.color && tty, tty }, io.out, io.err));
+    });
+
+  program
+    .command("eval")
+    .description("evaluate a trained run: returns and metrics with confidence intervals, and a cross-play table against bots and checkpoints")
+    .argument("<run-dir>", "a run folder made by agora train")
+    .option("--vs <who>", "also play against bot:NAME or checkpoint:RUN_DIR (repeatable)", collect, [])
+    .option("--episodes <n>", "episodes per entry", positiveInt("--episodes"), 200)
+    .option("--seed <n>", "random seed", (v) => Number(v), 12345)
+    .option("--set <name=value>", "override a param (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
+    .action(async (runDir: string, opts: { vs: string[]; episodes: number; seed: number; set: string[]; format: "text" | "json"; backend: TfBackendName }) => {
+      try {
+        const report = await evaluate({ runDir, vs: opts.vs, episodes: opts.episodes, overrides: parseOverrides(opts.set), seed: opts.seed, backend: opts.backend });
+        io.out(opts.format === "json" ? JSON.stringify(report, null, 2) : formatEvaluation(report));
+        setExit(0);
+      } catch (error) {
+        if (error instanceof UserError) throw error;
+        io.err(`error: ${(error as Error).message}`);
+        setExit(1);
+      }
+    });
+
+  program
+    .command("play")
+    .description("play a role of a scenario in the terminal, against bots or a trained policy")
+    .argument("<file>", "the .game file")
+    .option("--policy <run-dir>", "a trained run whose policies play the other agents")
+    .option("--role <name>", "the role you play (default: the first)")
+    .option("--episodes <n>", "episodes to play", positiveInt("--episodes"), 1)
+    .option("--seed <n>", "random seed", (v) => Number(v), 1)
+    .option("--set <name=value>", "override a param (repeatable)", collect, [])
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
+    .action(async (file: string, opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName }) => {
+      setExit(await runPlay(file, { policy: opts.policy, role: opts.role, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), backend: opts.backend }, io.out, io.err));
     });
 
   return program;
