@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { IRGame } from "../compiler/ir.js";
+import type { ActorCritic, PpoConfig } from "./ppo.js";
+import type { TfModule } from "./tf.js";
+
+type Optimizer = import("@tensorflow/tfjs").Optimizer;
+
+export interface SavedTensor {
+  shape: number[];
+  /** Float32 values, base64-encoded (little-endian). */
+  data: string;
+}
+
+export interface Checkpoint {
+  format: "agora-checkpoint/1";
+  scenario: string;
+  update: number;
+  agentSteps: number;
+  config: PpoConfig;
+  roles: { name: string; obsDim: number; numActions: number; hidden: number[]; weights: SavedTensor[] }[];
+  /** Adam state per role, in the optimizer's own order (iterations first). */
+  optimizers: SavedTensor[][];
+  rng: number;
+}
+
+function encode(values: Float32Array | number[], shape: number[]): SavedTensor {
+  const array = values instanceof Float32Array ? values : Float32Array.from(values);
+  return { shape, data: Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64") };
+}
+
+export function decode(t: SavedTensor): { shape: number[]; data: number[] } {
+  const bytes = Buffer.from(t.data, "base64");
+  const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { shape: t.shape, data: Array.from(floats) };
+}
+
+export async function makeCheckpoint(ir: IRGame, nets: ActorCritic[], optimizers: Optimizer[], state: { update: number; agentSteps: number; config: PpoConfig; rng: number }): Promise<Checkpoint> {
+  const roles = await Promise.all(
+    nets.map(async (net, r) => ({
+      name: ir.roles[r].name,
+      obsDim: net.obsDim,
+      numActions: net.numActions,
+      hidden: net.hidden,
+      weights: (await net.weights()).map((w) => encode(w.data, w.shape)),
+    })),
+  );
+  const optimizerStates = await Promise.all(
+    optimizers.map(async (o) => {
+      const weights = await o.getWeights();
+      const saved = weights.map((w) => encode((w.tensor.dataSync() as Float32Array).slice(), w.tensor.shape));
+      // The first entry (the iteration count) is a fresh tensor; the rest are the optimizer's own variables.
+      weights[0]?.tensor.dispose();
+      return saved;
+    }),
+  );
+  return { format: "agora-checkpoint/1", scenario: ir.name, update: state.update, agentSteps: state.agentSteps, config: state.config, roles, optimizers: optimizerStates, rng: state.rng };
+}
+
+/** Writes atomically (a temporary file, then a rename), so a killed run never leaves half a checkpoint. */
+export function writeCheckpoint(path: string, checkpoint: Checkpoint) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp`;
+  writeFileSync(temp, JSON.stringify(checkpoint));
+  renameSync(temp, path);
+}
+
+/** Reads a checkpoint file, or `checkpoints/latest.json` of a run folder. */
+export function readCheckpoint(path: string): Checkpoint {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, "checkpoints", "latest.json") : path;
+  if (!existsSync(file)) throw new Error(`no checkpoint at ${file}`);
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
+  if (parsed.format !== "agora-checkpoint/1") throw new Error(`${file} is not an Agora checkpoint`);
+  return parsed;
+}
+
+/** Loads a checkpoint's weights into networks built for the same scenario. */
+export function loadWeights(checkpoint: Checkpoint, ir: IRGame, nets: ActorCritic[]) {
+  checkpoint.roles.forEach((saved, r) => {
+    const role = ir.roles[r];
+    if (!role || saved.name !== role.name || saved.obsDim !== role.obsDim || saved.numActions !== role.numActions) {
+      throw new Error(`the checkpoint was trained on a different scenario (role ${saved.name}: ${saved.obsDim} observations, ${saved.numActions} actions)`);
+    }
+    nets[r].setWeights(saved.weights.map(decode));
+  });
+}
+
+export async function loadOptimizers(tf: TfModule, checkpoint: Checkpoint, optimizers: Optimizer[]) {
+  await Promise.all(
+    optimizers.map(async (o, r) => {
+      const saved = checkpoint.optimizers[r] ?? [];
+      const tensors = saved.map((t, i) => ({ name: `w${i}`, tensor: tf.tensor(Float32Array.from(decode(t).data), t.shape) }));
+      await o.setWeights(tensors);
+      // setWeights copies them into variables of its own.
+      for (const t of tensors) t.tensor.dispose();
+    }),
+  );
+}

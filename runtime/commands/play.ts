@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { createJsKernel } from "../../compiler/js-backend.js";
+import type { IRGame } from "../../compiler/ir.js";
+import { renderDiagnostic } from "../../language/render.js";
+import { loadScenario, ScenarioError } from "../env.js";
+import { readRun } from "../evaluate.js";
+import { Rng, type ActorCritic } from "../ppo.js";
+import { loadTf, type TfBackendName } from "../tf.js";
+import { frozenPolicies } from "../train.js";
+
+export interface PlayOptions {
+  /** A run folder whose trained policies play the other seats. */
+  policy?: string;
+  /** The role the person plays (default: the first). */
+  role?: string;
+  overrides: Map<string, number | boolean>;
+  seed: number;
+  episodes: number;
+  backend: TfBackendName;
+  /** Lines typed by the person (default: standard input). */
+  input?: AsyncIterable<string>;
+}
+
+/** Prints an observation vector with its labels, grouping one-hot features. */
+function describeObservation(ir: IRGame, role: number, obs: Float32Array): string[] {
+  const lines: string[] = [];
+  let offset = 0;
+  for (const item of ir.roles[role].observations) {
+    if (item.encoding === "oneHot") {
+      const k = [...obs.subarray(offset, offset + item.width)].findIndex((v) => v === 1);
+      const base = item.labels[0].replace(/=[^=]*$/, "");
+      lines.push(`  ${base} = ${k >= 0 ? item.labels[k].slice(base.length + 1) : "(none)"}`);
+    } else lines.push(`  ${item.labels[0]} = ${item.encoding === "bool" ? (obs[offset] ? "true" : "false") : Number(obs[offset].toFixed(4))}`);
+    offset += item.width;
+  }
+  return lines;
+}
+
+/**
+ * `agora play`: a person plays one agent in the terminal; the other agents are played by a
+ * trained policy (`--policy run-dir`), else by the first bot of their role, else at random.
+ */
+export async function runPlay(file: string, options: PlayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (!existsSync(file)) {
+    err(`error: ${file}: no such file or folder`);
+    return 1;
+  }
+  let ir: IRGame;
+  try {
+    ir = loadScenario(readFileSync(file, "utf8"), { name: file, overrides: options.overrides }).ir;
+  } catch (error) {
+    if (error instanceof ScenarioError && error.document) {
+      for (const d of error.document.diagnostics) if (d.severity === "error") err(renderDiagnostic(file, error.document.lines, d) + "\n");
+      return 1;
+    }
+    err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  const human = options.role ? ir.roles.findIndex((r) => r.name === options.role) : 0;
+  if (human < 0) {
+    err(`error: the scenario has no role \`${options.role}\`; its roles are ${ir.roles.map((r) => `\`${r.name}\``).join(", ")}`);
+    return 1;
+  }
+  let nets: ActorCritic[] | undefined;
+  if (options.policy) {
+    try {
+      const run = readRun(options.policy);
+      void run;
+      const { tf, backend } = await loadTf(options.backend);
+      nets = await frozenPolicies(tf, ir, options.policy);
+      out(`the other agents play the policy of ${options.policy} (TensorFlow.js ${backend})`);
+    } catch (error) {
+      err(`error: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const env = createJsKernel(ir)({ numEnvs: 1, seed: options.seed, sampleParams: false, checked: true });
+  const rng = new Rng(options.seed);
+  const lines = (options.input ?? createInterface({ input: process.stdin, terminal: false }))[Symbol.asyncIterator]();
+  const ask = async (): Promise<string | undefined> => {
+    const next = await lines.next();
+    return next.done ? undefined : String(next.value).trim();
+  };
+  const role = ir.roles[human];
+  out(`You play ${role.name} #0 in ${ir.name}. Type an action's number or name; q quits.`);
+  let result = env.reset();
+  const totals = ir.roles.map((r) => new Float64Array(r.count));
+  let episode = 0;
+  while (episode < options.episodes) {
+    const phase = ir.phases.length > 1 ? `, phase ${ir.phases[result.phase[0]]}` : "";
+    const actions = ir.roles.map((r, k) => {
+      const chosen = new Int32Array(r.count).fill(-1);
+      const bot = ir.bots.find((b) => b.role === k);
+      const fromPolicy = nets?.[k].act(result.roles[k].obs, result.roles[k].mask, r.count, rng).actions;
+      const fromBot = !fromPolicy && bot ? new Int32Array(r.count) : undefined;
+      if (fromBot) env.botActions(bot!.name, fromBot);
+      for (let i = 0; i < r.count; i++) {
+        if (fromPolicy) chosen[i] = fromPolicy[i];
+        else if (fromBot) chosen[i] = fromBot[i];
+        else {
+          const legal = [...result.roles[k].mask.subarray(i * r.numActions, (i + 1) * r.numActions).keys()].filter((f) => result.roles[k].mask[i * r.numActions + f]);
+          chosen[i] = legal.length ? legal[Math.floor(rng.next() * legal.length)] : -1;
+        }
+      }
+      return chosen;
+    });
+    const legal = [...Array(role.numActions).keys()].filter((f) => result.roles[human].mask[f]);
+    if (legal.length > 0) {
+      out("");
+      out(`episode ${episode + 1}${phase}. You observe:`);
+      if (role.obsDim === 0) out("  (nothing)");
+      for (const l of describeObservation(ir, human, result.roles[human].obs.subarray(0, role.obsDim))) out(l);
+      out(`Your actions: ${legal.map((f) => `[${f}] ${role.actionLabels[f]}`).join("  ")}`);
+      let choice: number | undefined;
+      while (choice === undefined) {
+        const line = await ask();
+        if (line === undefined || line === "q" || line === "quit") {
+          out("bye");
+          return 0;
+        }
+        const byNumber = /^\d+$/.test(line) ? Number(line) : role.actionLabels.indexOf(line);
+        if (legal.includes(byNumber)) choice = byNumber;
+        else out(`not a legal action here: ${line}; choose one of ${legal.map((f) => role.actionLabels[f]).join(", ")}`);
+      }
+      actions[human][0] = choice;
+    }
+    result = env.step(actions);
+    ir.roles.forEach((r, k) => {
+      for (let i = 0; i < r.count; i++) totals[k][i] += result.roles[k].reward[i];
+    });
+    const rewards = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(result.roles[k].reward[i].toFixed(3))}`));
+    if (legal.length > 0 || result.done[0]) out(`rewards: ${rewards.join(", ")}`);
+    if (result.done[0]) {
+      episode++;
+      out(`episode over. totals: ${ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(totals[k][i].toFixed(3))}`)).join(", ")}`);
+      totals.forEach((t) => t.fill(0));
+    }
+  }
+  return 0;
+}

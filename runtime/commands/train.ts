@@ -1,0 +1,79 @@
+import { SingleBar } from "cli-progress";
+import { join, relative, resolve } from "node:path";
+import { ScenarioError } from "../env.js";
+import { renderDiagnostic } from "../../language/render.js";
+import type { PpoConfig } from "../ppo.js";
+import type { TfBackendName } from "../tf.js";
+import { train, type MetricsLine } from "../train.js";
+
+export interface TrainCommandOptions {
+  flags: Partial<PpoConfig>;
+  overrides: Map<string, number | boolean>;
+  opponents: string[];
+  out?: string;
+  resume?: string;
+  backend: TfBackendName;
+  color: boolean;
+  /** A progress bar on a terminal; elsewhere a line every few seconds. */
+  tty: boolean;
+}
+
+function describeLine(line: MetricsLine, roles: string[]): string {
+  const e = line.episodes;
+  const returns = e ? roles.map((r, k) => `${r} ${e.payoff[k].toFixed(2)}`).join(", ") : "no episode yet";
+  return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
+}
+
+/** `agora train`: trains, showing progress, and says where the run folder and report are. */
+export async function runTrain(file: string | undefined, options: TrainCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  let bar: SingleBar | undefined;
+  let lastPrint = 0;
+  let roles: string[] = [];
+  try {
+    const result = await train({
+      scenarioPath: file,
+      overrides: options.overrides,
+      flags: options.flags,
+      opponents: options.opponents,
+      out: options.out,
+      resume: options.resume,
+      backend: options.backend,
+      log: (s) => out(s),
+      onUpdate: (line, total) => {
+        if (roles.length === 0) roles = Object.keys(line.losses);
+        const text = describeLine(line, roles);
+        if (options.tty) {
+          if (!bar) {
+            bar = new SingleBar({ format: "training [{bar}] {percentage}% | {value}/{total} updates | {status}", barsize: 24, hideCursor: true, clearOnComplete: false }, undefined);
+            bar.start(total, 0, { status: text });
+          }
+          bar.update(line.update, { status: text });
+        } else if (performance.now() - lastPrint > 5000 || line.update === total || line.update === 1) {
+          lastPrint = performance.now();
+          out(`update ${line.update}/${total} (${line.agentSteps.toLocaleString("en-US")} agent steps) · ${text}`);
+        }
+      },
+    });
+    bar?.stop();
+    const rel = relative(process.cwd(), result.runDir);
+    const dir = rel === "" ? "." : rel.startsWith("..") ? resolve(result.runDir) : rel;
+    const actions = result.last ? Object.entries(result.last.actionFrequencies).map(([role, f]) => `${role}: ${Object.entries(f).map(([a, p]) => `${a} ${(p * 100).toFixed(0)}%`).join(", ")}`) : [];
+    out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
+    for (const a of actions) out(`  last actions  ${a}`);
+    out(`  run folder    ${dir}`);
+    out(`  report        ${join(dir, "report.html")}`);
+    out(`  metrics       ${join(dir, "metrics.jsonl")}`);
+    out(`  checkpoint    ${join(dir, "checkpoints", "latest.json")}`);
+    return 0;
+  } catch (error) {
+    bar?.stop();
+    if (error instanceof ScenarioError && error.document) {
+      for (const d of error.document.diagnostics) if (d.severity === "error") err(renderDiagnostic(file ?? "scenario", error.document.lines, d, { color: options.color }) + "\n");
+      for (const m of error.document.overrideErrors) err(`${file}: error: ${m}`);
+      err(`${file}: not trained: the scenario has errors`);
+      return 1;
+    }
+    err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,189 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { IRGame } from "../compiler/ir.js";
+import { createJsKernel } from "../compiler/js-backend.js";
+import type { StepResult, VecEnv } from "../compiler/vecenv.js";
+import { coPlayerSeats, describeOpponent, parseOpponent, type Opponent } from "./coplayers.js";
+import { loadScenario, type Scenario } from "./env.js";
+import { equality, meanWithCi } from "./episodes.js";
+import type { ActorCritic } from "./ppo.js";
+import { Rng } from "./ppo.js";
+import { loadTf, type TfBackendName } from "./tf.js";
+import { frozenPolicies, type RunConfig } from "./train.js";
+
+/** Who plays one seat: a policy (trained networks, one per role) or a bot. */
+type Controller = { kind: "policy"; nets: ActorCritic[] } | { kind: "bot"; name: string };
+
+export interface PlayOutcome {
+  /** Per role, per agent index: episode payoffs. */
+  returns: number[][][];
+  metrics: number[][];
+  welfare: number[];
+  equality: number[];
+}
+
+export function readRun(runDir: string): RunConfig {
+  const path = join(runDir, "config.json");
+  if (!existsSync(path)) throw new Error(`${runDir} is not a run folder (no config.json); train one with \`agora train\``);
+  return JSON.parse(readFileSync(path, "utf8")) as RunConfig;
+}
+
+/**
+ * Plays `episodes` episodes with a controller for every seat (`controllers[role][agent]`),
+ * all copies alike, ranged params at their defaults. Returns every finished episode.
+ */
+export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: number, seed: number): PlayOutcome {
+  const E = Math.min(64, Math.max(1, episodes));
+  const env: VecEnv = createJsKernel(ir)({ numEnvs: E, seed, sampleParams: false });
+  const rng = new Rng(seed);
+  let result: StepResult = env.reset();
+  const outcome: PlayOutcome = { returns: ir.roles.map((r) => Array.from({ length: r.count }, () => [])), metrics: [], welfare: [], equality: [] };
+  const sums = ir.roles.map((r) => new Float64Array(E * r.count));
+  const metricSums = new Float64Array(E * ir.metrics.length);
+  const lengths = new Int32Array(E);
+  const actions = ir.roles.map((r) => new Int32Array(E * r.count));
+  const scratch = ir.roles.map((r) => new Int32Array(E * r.count));
+  let finished = 0;
+  let guard = 0;
+  while (finished < episodes && guard++ < 1_000_000) {
+    ir.roles.forEach((role, r) => {
+      // Each distinct controller chooses for all agents once; seats take their own.
+      const chosen = new Map<Controller, Int32Array>();
+      for (let i = 0; i < role.count; i++) {
+        const c = controllers[r][i];
+        if (!chosen.has(c)) {
+          if (c.kind === "bot") {
+            const out = new Int32Array(E * role.count);
+            env.botActions(c.name, out);
+            chosen.set(c, out);
+          } else chosen.set(c, c.nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng).actions);
+        }
+        const a = chosen.get(c)!;
+        for (let e = 0; e < E; e++) actions[r][e * role.count + i] = a[e * role.count + i];
+      }
+      void scratch;
+    });
+    result = env.step(actions);
+    for (let e = 0; e < E; e++) {
+      lengths[e]++;
+      ir.roles.forEach((role, r) => {
+        for (let i = 0; i < role.count; i++) sums[r][e * role.count + i] += result.roles[r].reward[e * role.count + i];
+      });
+      for (let k = 0; k < ir.metrics.length; k++) metricSums[e * ir.metrics.length + k] += result.metrics[e * ir.metrics.length + k];
+      if (!result.done[e]) continue;
+      if (finished < episodes) {
+        const all: number[] = [];
+        ir.roles.forEach((role, r) => {
+          for (let i = 0; i < role.count; i++) {
+            outcome.returns[r][i].push(sums[r][e * role.count + i]);
+            all.push(sums[r][e * role.count + i]);
+          }
+        });
+        outcome.metrics.push(ir.metrics.map((_, k) => metricSums[e * ir.metrics.length + k] / lengths[e]));
+        outcome.welfare.push(all.reduce((a, b) => a + b, 0));
+        outcome.equality.push(equality(all));
+        finished++;
+      }
+      ir.roles.forEach((role, r) => {
+        for (let i = 0; i < role.count; i++) sums[r][e * role.count + i] = 0;
+      });
+      for (let k = 0; k < ir.metrics.length; k++) metricSums[e * ir.metrics.length + k] = 0;
+      lengths[e] = 0;
+    }
+  }
+  return outcome;
+}
+
+export interface EvaluationReport {
+  scenario: string;
+  episodes: number;
+  /** The run's policies in self-play. */
+  selfPlay: { roles: { role: string; payoff: { mean: number; ci95: number } }[]; metrics: { name: string; mean: number; ci95: number }[]; welfare: { mean: number; ci95: number }; equality: { mean: number; ci95: number } };
+  /** Rows: who plays the focal seats; columns: who plays the co-player seats; cells: the focal seats' mean return. */
+  crossPlay: { rows: string[]; columns: string[]; cells: ({ mean: number; ci95: number } | null)[][] };
+}
+
+export interface EvaluateOptions {
+  runDir: string;
+  vs: string[];
+  episodes: number;
+  overrides: Map<string, number | boolean>;
+  seed: number;
+  backend: TfBackendName;
+}
+
+/** `agora eval`: self-play returns with confidence intervals, and a cross-play table. */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
+  const run = readRun(options.runDir);
+  const overrides = new Map<string, number | boolean>([...Object.entries(run.overrides), ...options.overrides]);
+  const scenario: Scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides });
+  const ir = scenario.ir;
+  const { tf } = await loadTf(options.backend);
+  const own = await frozenPolicies(tf, ir, options.runDir);
+  const policy: Controller = { kind: "policy", nets: own };
+  const everyone = (c: Controller) => ir.roles.map((r) => new Array<Controller>(r.count).fill(c));
+
+  const self = playEpisodes(ir, everyone(policy), options.episodes, options.seed);
+  const selfPlay = {
+    roles: ir.roles.map((r, k) => ({ role: r.name, payoff: meanWithCi(self.returns[k].flat()) })),
+    metrics: ir.metrics.map((m, k) => ({ name: m.name, ...meanWithCi(self.metrics.map((x) => x[k])) })),
+    welfare: meanWithCi(self.welfare),
+    equality: meanWithCi(self.equality),
+  };
+
+  // Columns: co-players. Rows: focal players (this run's policy, other checkpoints, bots).
+  const columnSpecs = ["self", ...ir.bots.map((b) => `bot:${b.name}`), ...options.vs.filter((v) => !v.startsWith("bot:"))];
+  for (const v of options.vs) if (!columnSpecs.includes(v)) columnSpecs.push(v);
+  const columns: Opponent[] = columnSpecs.map((spec) => parseOpponent(spec, ir));
+  const checkpoints = new Map<string, ActorCritic[]>();
+  const controllerFor = async (o: Opponent): Promise<Controller> => {
+    if (o.kind === "bot") return { kind: "bot", name: o.name };
+    if (o.kind === "checkpoint") {
+      if (!checkpoints.has(o.path)) checkpoints.set(o.path, await frozenPolicies(tf, ir, o.path));
+      return { kind: "policy", nets: checkpoints.get(o.path)! };
+    }
+    return policy;
+  };
+  const rowSpecs = ["this run", ...options.vs.filter((v) => v.startsWith("checkpoint:"))];
+  const rowControllers: Controller[] = [policy, ...(await Promise.all(rowSpecs.slice(1).map((s) => controllerFor(parseOpponent(s, ir)))))];
+  const cells: ({ mean: number; ci95: number } | null)[][] = [];
+  for (const row of rowControllers) {
+    const line: ({ mean: number; ci95: number } | null)[] = [];
+    for (const column of columns) {
+      const seats = coPlayerSeats(ir, column);
+      const co = column.kind === "self" ? row : await controllerFor(column);
+      const controllers = ir.roles.map((r, k) => Array.from({ length: r.count }, (_, i) => (seats[k][i] ? co : row)));
+      const focal = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => [k, i] as const).filter(([, i]) => !seats[k][i]));
+      if (focal.length === 0) {
+        line.push(null);
+        continue;
+      }
+      const outcome = playEpisodes(ir, controllers, options.episodes, options.seed + 1);
+      line.push(meanWithCi(focal.flatMap(([k, i]) => outcome.returns[k][i])));
+    }
+    cells.push(line);
+  }
+  own.forEach((n) => n.dispose());
+  for (const nets of checkpoints.values()) nets.forEach((n) => n.dispose());
+  return {
+    scenario: ir.name,
+    episodes: options.episodes,
+    selfPlay,
+    crossPlay: { rows: rowSpecs, columns: columns.map(describeOpponent), cells },
+  };
+}
+
+export function formatEvaluation(report: EvaluationReport): string {
+  const ci = (x: { mean: number; ci95: number }) => `${x.mean.toFixed(3)} ± ${Number.isNaN(x.ci95) ? "n/a" : x.ci95.toFixed(3)}`;
+  const lines = [`${report.scenario}: ${report.episodes} episodes per entry, ranged params at their defaults (95% confidence intervals)`, "", "self-play:"];
+  for (const r of report.selfPlay.roles) lines.push(`  ${r.role.padEnd(16)} payoff ${ci(r.payoff)}`);
+  for (const m of report.selfPlay.metrics) lines.push(`  metric ${m.name.padEnd(9)} ${ci(m)}`);
+  lines.push(`  total welfare     ${ci(report.selfPlay.welfare)}`, `  equality          ${ci(report.selfPlay.equality)}`, "");
+  lines.push("cross-play (mean return of the focal seats; rows play the focal seats, columns the co-players):");
+  const width = Math.max(12, ...report.crossPlay.columns.map((c) => c.length + 2));
+  lines.push("  " + "".padEnd(16) + report.crossPlay.columns.map((c) => c.padStart(width)).join(""));
+  report.crossPlay.rows.forEach((row, i) => {
+    lines.push("  " + row.slice(0, 15).padEnd(16) + report.crossPlay.cells[i].map((c) => (c ? c.mean.toFixed(3) : "—").padStart(width)).join(""));
+  });
+  return lines.join("\n");
+}

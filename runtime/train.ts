@@ -1,0 +1,321 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { IRGame } from "../compiler/ir.js";
+import { createJsKernel } from "../compiler/js-backend.js";
+import type { StepResult, VecEnv } from "../compiler/vecenv.js";
+import { loadOptimizers, loadWeights, makeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
+import { coPlayerSeats, describeOpponent, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
+import { loadScenario, type Scenario } from "./env.js";
+import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
+import { ActorCritic, DEFAULT_CONFIG, ppoUpdate, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
+import { writeReport } from "./report.js";
+import { loadTf, type TfBackendName, type TfModule } from "./tf.js";
+
+type Optimizer = import("@tensorflow/tfjs").Optimizer;
+
+/** What a run folder's `config.json` records: enough to resume, evaluate and report. */
+export interface RunConfig {
+  format: "agora-run/1";
+  scenario: { path: string; name: string; source: string };
+  overrides: Record<string, number | boolean>;
+  config: PpoConfig;
+  backend: string;
+  created: string;
+}
+
+/** One line of `metrics.jsonl`: the state of training after one update. */
+export interface MetricsLine {
+  update: number;
+  agentSteps: number;
+  seconds: number;
+  agentStepsPerSecond: number;
+  lr: number;
+  episodes: EpisodeSummary | null;
+  /** Per role: how often learners chose each action (by action name) in this update's rollout. */
+  actionFrequencies: Record<string, Record<string, number>>;
+  losses: Record<string, UpdateStats>;
+  time: { env: number; inference: number; update: number };
+}
+
+export interface TrainOptions {
+  /** The scenario file (or, with `resume`, nothing: the run folder has it). */
+  scenarioPath?: string;
+  overrides?: Map<string, number | boolean>;
+  /** Hyperparameters given on the command line; they win over the scenario's `train` block. */
+  flags?: Partial<PpoConfig>;
+  /** `--opponent` entries; they replace the scenario's `opponents`. */
+  opponents?: string[];
+  out?: string;
+  resume?: string;
+  backend?: TfBackendName;
+  /** Save a checkpoint every this many updates (and at the end). */
+  checkpointEvery?: number;
+  log?: (line: string) => void;
+  /** Called after every update, for progress bars. */
+  onUpdate?: (line: MetricsLine, total: number) => void;
+  /** Write report.html at the end (default true). */
+  report?: boolean;
+}
+
+export interface TrainResult {
+  runDir: string;
+  backend: string;
+  updates: number;
+  agentSteps: number;
+  last: MetricsLine | undefined;
+  scenario: Scenario;
+}
+
+const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
+  steps: "steps",
+  envs: "envs",
+  lr: "lr",
+  gamma: "gamma",
+  lambda: "lambda",
+  clip: "clip",
+  epochs: "epochs",
+  minibatches: "minibatches",
+  entropy: "entropy",
+  hidden: "hidden",
+  seed: "seed",
+  opponents: "opponents",
+};
+
+/** Defaults, then the scenario's `train` block, then command-line flags. */
+export function resolveConfig(ir: IRGame, train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
+  const config: PpoConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], opponents: [...DEFAULT_CONFIG.opponents] };
+  for (const [key, value] of Object.entries(train)) {
+    const target = TRAIN_KEYS_TO_CONFIG[key];
+    if (target && value !== undefined) (config as unknown as Record<string, unknown>)[target] = value;
+  }
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  if (opponents && opponents.length > 0) config.opponents = opponents;
+  void ir;
+  return config;
+}
+
+/** A run folder name: the scenario and the time, e.g. `runs/iterated_pd-20261126-091500`. */
+function defaultRunDir(scenarioPath: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return join("runs", `${basename(scenarioPath).replace(/\.game$/, "")}-${stamp}`);
+}
+
+/** Trains one policy per role on a scenario with PPO. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const log = options.log ?? (() => {});
+  let run: RunConfig;
+  let checkpoint: Checkpoint | undefined;
+  let runDir: string;
+  if (options.resume) {
+    runDir = options.resume;
+    const configPath = join(runDir, "config.json");
+    if (!existsSync(configPath)) throw new Error(`${runDir} is not a run folder (no config.json)`);
+    run = JSON.parse(readFileSync(configPath, "utf8")) as RunConfig;
+    checkpoint = readCheckpoint(runDir);
+    // A longer run may be asked for when resuming.
+    if (options.flags?.steps) run.config.steps = options.flags.steps;
+  } else {
+    if (!options.scenarioPath) throw new Error("a scenario file is needed");
+    const source = readFileSync(options.scenarioPath, "utf8");
+    const overrides = options.overrides ?? new Map();
+    const scenario = loadScenario(source, { name: options.scenarioPath, overrides });
+    const config = resolveConfig(scenario.ir, scenario.document.model?.train ?? {}, options.flags, options.opponents);
+    runDir = options.out ?? defaultRunDir(options.scenarioPath);
+    run = {
+      format: "agora-run/1",
+      scenario: { path: resolve(options.scenarioPath), name: scenario.ir.name, source },
+      overrides: Object.fromEntries(overrides),
+      config,
+      backend: options.backend ?? "wasm",
+      created: new Date().toISOString(),
+    };
+  }
+  const config = run.config;
+  const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
+  const ir = scenario.ir;
+  const loaded = await loadTf((options.backend ?? run.backend) as TfBackendName);
+  const tf = loaded.tf;
+  log(`TensorFlow.js backend: ${loaded.backend}${loaded.note ? ` (${loaded.note})` : ""}`);
+
+  mkdirSync(join(runDir, "checkpoints"), { recursive: true });
+  if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: loaded.backend }, null, 2) + "\n");
+
+  // --- co-players and seats ---
+  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
+  const E = config.envs;
+  const seatsOf = opponents.map((o) => coPlayerSeats(ir, o));
+  /** Per role: the flat agent indices (copy * count + agent) whose actions the learner chooses. */
+  const learners: number[][] = ir.roles.map((role, r) => {
+    const list: number[] = [];
+    for (let e = 0; e < E; e++) for (let i = 0; i < role.count; i++) if (!seatsOf[opponentOfCopy(e, opponents.length)][r][i]) list.push(e * role.count + i);
+    return list;
+  });
+  const totalLearners = learners.reduce((n, l) => n + l.length, 0);
+  if (totalLearners === 0) throw new Error("no agent learns with these co-players: every seat is played by a bot or checkpoint");
+
+  // --- networks ---
+  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, uniqueName(`${role.name}`)));
+  const optimizers: Optimizer[] = nets.map(() => tf.train.adam(config.lr, 0.9, 0.999, 1e-5));
+  const frozen = await Promise.all(opponents.map(async (o) => (o.kind === "checkpoint" ? frozenPolicies(tf, ir, o.path) : undefined)));
+  const rng = new Rng(config.seed);
+  let update = 0;
+  let agentSteps = 0;
+  if (checkpoint) {
+    loadWeights(checkpoint, ir, nets);
+    // Adam's state exists only after a first step: create it, then overwrite it.
+    await primeOptimizers(tf, nets, optimizers);
+    await loadOptimizers(tf, checkpoint, optimizers);
+    update = checkpoint.update;
+    agentSteps = checkpoint.agentSteps;
+    rng.state = checkpoint.rng;
+    log(`resuming ${runDir} at update ${update} (${agentSteps.toLocaleString("en-US")} agent steps)`);
+  }
+
+  // Environments restart on resume; their seed moves on so a resumed run sees new episodes.
+  const env: VecEnv = createJsKernel(ir)({ numEnvs: E, seed: config.seed + update * 7919, sampleParams: true });
+  const tracker = new EpisodeTracker(ir, E, (e) => opponentOfCopy(e, opponents.length));
+  const buffers = ir.roles.map((role, r) => new RolloutBuffer(config.rollout, learners[r].length, role.obsDim, role.numActions));
+  const stepsPerUpdate = config.rollout * totalLearners;
+  const totalUpdates = Math.max(update + 1, Math.ceil(config.steps / stepsPerUpdate));
+  const metricsPath = join(runDir, "metrics.jsonl");
+  const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.round(totalUpdates / 10));
+  const started = performance.now();
+  const stepsAtStart = agentSteps;
+  let last: MetricsLine | undefined;
+
+  let result = env.reset();
+  const actions = ir.roles.map((role) => new Int32Array(E * role.count));
+  const botOut = new Map<string, Int32Array>();
+  let episodes: EpisodeSummary[] = [];
+
+  while (update < totalUpdates) {
+    const time = { env: 0, inference: 0, update: 0 };
+    const lr = config.annealLr ? config.lr * (1 - update / totalUpdates) : config.lr;
+    optimizers.forEach((o) => ((o as unknown as { learningRate: number }).learningRate = lr));
+    const frequencies = ir.roles.map((role) => new Float64Array(role.actions.length));
+    for (let t = 0; t < config.rollout; t++) {
+      let t0 = performance.now();
+      const acted = ir.roles.map((role, r) => nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng));
+      // Co-players overwrite their seats.
+      for (const [k, o] of opponents.entries()) {
+        if (o.kind === "self") continue;
+        const chosen = o.kind === "bot" ? botActions(env, o.name, E * ir.roles[o.role].count, botOut) : frozen[k]![o.role].act(result.roles[o.role].obs, result.roles[o.role].mask, E * ir.roles[o.role].count, rng).actions;
+        const role = ir.roles[o.role];
+        for (let e = k; e < E; e += opponents.length) for (let i = 0; i < role.count; i++) if (seatsOf[k][o.role][i]) acted[o.role].actions[e * role.count + i] = chosen[e * role.count + i];
+      }
+      time.inference += performance.now() - t0;
+      ir.roles.forEach((role, r) => {
+        actions[r].set(acted[r].actions);
+        const buffer = buffers[r];
+        const D = role.obsDim;
+        const A = role.numActions;
+        learners[r].forEach((j, n) => {
+          const k = t * learners[r].length + n;
+          if (D > 0) buffer.obs.set(result.roles[r].obs.subarray(j * D, (j + 1) * D), k * D);
+          buffer.masks.set(result.roles[r].mask.subarray(j * A, (j + 1) * A), k * A);
+          const a = acted[r].actions[j];
+          buffer.actions[k] = Math.max(0, a);
+          buffer.acted[k] = a >= 0 ? 1 : 0;
+          buffer.logp[k] = acted[r].logp[j];
+          buffer.values[k] = acted[r].value[j];
+          if (a >= 0) frequencies[r][role.flatAction[a]]++;
+        });
+      });
+      t0 = performance.now();
+      result = env.step(actions);
+      time.env += performance.now() - t0;
+      tracker.record(result);
+      ir.roles.forEach((role, r) => {
+        learners[r].forEach((j, n) => {
+          const k = t * learners[r].length + n;
+          buffers[r].rewards[k] = result.roles[r].objective[j];
+          buffers[r].dones[k] = result.done[Math.floor(j / role.count)];
+        });
+      });
+    }
+    agentSteps += stepsPerUpdate;
+    // --- learn ---
+    const t0 = performance.now();
+    const losses: Record<string, UpdateStats> = {};
+    ir.roles.forEach((role, r) => {
+      if (learners[r].length === 0) return;
+      const all = nets[r].values(result.roles[r].obs, E * role.count);
+      const lastValues = Float32Array.from(learners[r], (j) => all[j]);
+      buffers[r].computeAdvantages(lastValues, config.gamma, config.lambda);
+      losses[role.name] = ppoUpdate(tf, nets[r], optimizers[r], buffers[r], config, rng);
+    });
+    time.update += performance.now() - t0;
+    update++;
+
+    const finished = tracker.drain();
+    const summary = summarize(finished) ?? null;
+    if (summary) episodes = [...episodes.slice(-50), summary];
+    const seconds = (performance.now() - started) / 1000;
+    const actionFrequencies: Record<string, Record<string, number>> = {};
+    ir.roles.forEach((role, r) => {
+      const total = frequencies[r].reduce((a, b) => a + b, 0);
+      if (total === 0) return;
+      actionFrequencies[role.name] = Object.fromEntries(role.actions.map((a, k) => [a.name, frequencies[r][k] / total]));
+    });
+    last = {
+      update,
+      agentSteps,
+      seconds,
+      agentStepsPerSecond: (agentSteps - stepsAtStart) / Math.max(1e-9, seconds),
+      lr,
+      episodes: summary,
+      actionFrequencies,
+      losses,
+      time,
+    };
+    appendFileSync(metricsPath, JSON.stringify(last) + "\n");
+    options.onUpdate?.(last, totalUpdates);
+    if (update % checkpointEvery === 0 || update === totalUpdates) {
+      const saved = await makeCheckpoint(ir, nets, optimizers, { update, agentSteps, config, rng: rng.state });
+      writeCheckpoint(join(runDir, "checkpoints", "latest.json"), saved);
+      writeCheckpoint(join(runDir, "checkpoints", `update-${String(update).padStart(6, "0")}.json`), saved);
+    }
+  }
+  if (options.report ?? true) writeReport(runDir);
+  nets.forEach((n) => n.dispose());
+  frozen.forEach((f) => f?.forEach((n) => n.dispose()));
+  optimizers.forEach((o) => o.dispose());
+  return { runDir, backend: loaded.backend, updates: update, agentSteps, last, scenario };
+}
+
+let instance = 0;
+/** TensorFlow.js variable names must be unique in a process. */
+function uniqueName(base: string): string {
+  return `${base}#${instance++}`;
+}
+
+function botActions(env: VecEnv, name: string, size: number, cache: Map<string, Int32Array>): Int32Array {
+  let out = cache.get(name);
+  if (!out || out.length !== size) {
+    out = new Int32Array(size);
+    cache.set(name, out);
+  }
+  env.botActions(name, out);
+  return out;
+}
+
+/** Policies of a saved run, frozen, for use as co-players or in evaluation. */
+export async function frozenPolicies(tf: TfModule, ir: IRGame, path: string): Promise<ActorCritic[]> {
+  const checkpoint = readCheckpoint(path);
+  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, uniqueName(`frozen-${role.name}`)));
+  loadWeights(checkpoint, ir, nets);
+  return nets;
+}
+
+/** Adam creates its moment estimates on the first update; a zero-gradient step creates them. */
+async function primeOptimizers(tf: TfModule, nets: ActorCritic[], optimizers: Optimizer[]) {
+  nets.forEach((net, r) => {
+    tf.tidy(() => {
+      const grads: Record<string, import("@tensorflow/tfjs").Tensor> = {};
+      for (const v of net.variables) grads[v.name] = tf.zerosLike(v);
+      optimizers[r].applyGradients(grads);
+    });
+  });
+}
+
+export type { StepResult };

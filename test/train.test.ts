@@ -1,0 +1,214 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../runtime/cli.js";
+import { loadWeights, makeCheckpoint, readCheckpoint, writeCheckpoint } from "../runtime/checkpoint.js";
+import { ActorCritic, Rng } from "../runtime/ppo.js";
+import { runPlay } from "../runtime/commands/play.js";
+import { loadTf } from "../runtime/tf.js";
+import { train, type MetricsLine } from "../runtime/train.js";
+import { repoRoot } from "./support/sources.js";
+
+const dir = () => mkdtempSync(join(tmpdir(), "agora-train-"));
+
+function scenarioFile(source: string): string {
+  const path = join(dir(), "scenario.game");
+  writeFileSync(path, source);
+  return path;
+}
+
+/** One set of hyperparameters for every sanity check: it must learn where there is something to learn. */
+const SANITY = { steps: 40_000, envs: 64, rollout: 16, hidden: [32, 32], lr: 1e-3, entropy: 0.2, seed: 7 };
+
+async function trainQuietly(path: string) {
+  const lines: MetricsLine[] = [];
+  await train({ scenarioPath: path, out: dir(), flags: SANITY, opponents: ["self"], report: false, onUpdate: (l) => lines.push(l) });
+  return { last: lines[lines.length - 1], lines };
+}
+
+const ONE_SHOT_PD = (objective: string) => `game PD {
+  horizon 1
+  role player * 2 {
+    action cooperate
+    action defect
+    ${objective}
+  }
+  payoff {
+    cooperate, cooperate => 3, 3
+    cooperate, defect    => 0, 5
+    defect,    cooperate => 5, 0
+    defect,    defect    => 1, 1
+  }
+}`;
+
+describe("learning sanity (fixed seeds)", () => {
+  it("one-shot prisoner's dilemma: defect at least 90% of the time", async () => {
+    const { last } = await trainQuietly(join(repoRoot, "examples/prisoners_dilemma.game"));
+    expect(last.actionFrequencies.player.defect).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("prisoner's dilemma where each cares for the other (care = 1): cooperate at least 90%", async () => {
+    const { last } = await trainQuietly(scenarioFile(ONE_SHOT_PD("objective self.reward + sum(o in player where o != self: o.reward)")));
+    expect(last.actionFrequencies.player.cooperate).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("stag hunt: a coordinated outcome at least 90% of the time", async () => {
+    const { last } = await trainQuietly(
+      scenarioFile(`game StagHunt {
+        horizon 1
+        role hunter * 2 { action stag  action hare }
+        payoff {
+          stag, stag => 4, 4
+          stag, hare => 0, 3
+          hare, stag => 3, 0
+          hare, hare => 3, 3
+        }
+        metric coordinated = if all(h in hunter where h.action == stag) or all(h in hunter where h.action == hare) then 1 else 0
+      }`),
+    );
+    expect(last.episodes!.metrics[0]).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("matching pennies: each action about half the time (0.5 ± 0.1)", async () => {
+    // Self-play circles around the mixed equilibrium; what it plays over the second half of
+    // training is what is compared (the time average is what converges in zero-sum games).
+    const { lines } = await trainQuietly(
+      scenarioFile(`game Pennies {
+        horizon 1
+        role matcher { action heads  action tails }
+        role mismatcher { action heads  action tails }
+        payoff {
+          heads, heads => 1, -1
+          heads, tails => -1, 1
+          tails, heads => -1, 1
+          tails, tails => 1, -1
+        }
+      }`),
+    );
+    const later = lines.slice(Math.floor(lines.length / 2));
+    for (const role of ["matcher", "mismatcher"]) {
+      const heads = later.reduce((sum, l) => sum + l.actionFrequencies[role].heads, 0) / later.length;
+      expect(Math.abs(heads - 0.5)).toBeLessThanOrEqual(0.1);
+    }
+  });
+});
+
+describe("training runs", () => {
+  it("keeps the tensor count flat across updates", async () => {
+    const { tf } = await loadTf();
+    const counts: number[] = [];
+    await train({
+      scenarioPath: join(repoRoot, "examples/public_goods.game"),
+      out: dir(),
+      flags: { steps: 6 * 16 * 16 * 4, envs: 16, rollout: 16, hidden: [16] },
+      report: false,
+      onUpdate: () => counts.push(tf.memory().numTensors),
+    });
+    expect(counts.length).toBe(6);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it("gives the same run for the same seed", async () => {
+    const run = async () => {
+      const lines: MetricsLine[] = [];
+      await train({ scenarioPath: join(repoRoot, "examples/stag_hunt.game"), out: dir(), flags: { steps: 3 * 16 * 8 * 2, envs: 16, rollout: 8, seed: 3 }, report: false, onUpdate: (l) => lines.push(l) });
+      return lines.map((l) => ({ episodes: l.episodes, frequencies: l.actionFrequencies, losses: l.losses }));
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it("saves checkpoints that load back to identical actions", async () => {
+    const { tf } = await loadTf();
+    const nets = [new ActorCritic(tf, 3, 4, [8, 8], 5, "save-test")];
+    const optimizer = tf.train.adam(1e-3);
+    const path = join(dir(), "c.json");
+    writeCheckpoint(path, await makeCheckpoint({ name: "G", roles: [{ name: "r", obsDim: 3, numActions: 4 }] } as never, nets, [optimizer], { update: 1, agentSteps: 10, config: {} as never, rng: 9 }));
+    const restored = [new ActorCritic(tf, 3, 4, [8, 8], 99, "load-test")];
+    loadWeights(readCheckpoint(path), { roles: [{ name: "r", obsDim: 3, numActions: 4 }] } as never, restored);
+    const obs = Float32Array.from({ length: 30 }, (_, i) => Math.sin(i));
+    const mask = new Uint8Array(40).fill(1);
+    const a = nets[0].act(obs, mask, 10, new Rng(1));
+    const b = restored[0].act(obs, mask, 10, new Rng(1));
+    expect(b.logProbs).toEqual(a.logProbs);
+    expect(b.actions).toEqual(a.actions);
+    nets[0].dispose();
+    restored[0].dispose();
+  });
+
+  it("resumes from the latest checkpoint and continues the metrics", async () => {
+    const out = dir();
+    const flags = { steps: 2 * 16 * 8 * 2, envs: 16, rollout: 8 };
+    await train({ scenarioPath: join(repoRoot, "examples/iterated_pd.game"), out, flags, report: false });
+    await train({ resume: out, flags: { steps: 4 * 16 * 8 * 2 }, report: false });
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+    expect(lines.map((l) => l.update)).toEqual([1, 2, 3, 4]);
+    expect(lines.map((l) => l.agentSteps)).toEqual([256, 512, 768, 1024]);
+    expect(readCheckpoint(out).update).toBe(4);
+  });
+
+  it("writes a self-contained report with learning curves, actions, metrics and social metrics", async () => {
+    const result = await train({ scenarioPath: join(repoRoot, "examples/public_goods.game"), out: dir(), flags: { steps: 3 * 16 * 40 * 4, envs: 16, rollout: 40, hidden: [16] } });
+    const html = readFileSync(join(result.runDir, "report.html"), "utf8");
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/);
+    for (const title of ["Learning curves", "Action frequencies over training: citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
+    expect(html).toContain("uPlot");
+  });
+});
+
+describe("command line", () => {
+  async function run(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  }
+
+  it("trains from the command line, then evaluates against the scenario's bots", async () => {
+    const out = dir();
+    const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "2048", "--envs", "16", "--rollout", "32", "--out", out);
+    expect(trained.code).toBe(0);
+    expect(trained.out).toContain("TensorFlow.js backend: wasm");
+    expect(trained.out).toContain(join(out, "report.html"));
+    const evaluated = await run("eval", out, "--episodes", "8", "--format", "json");
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.out);
+    expect(report.crossPlay.columns).toEqual(["self", "bot:tit_for_tat"]);
+    expect(report.crossPlay.cells[0][1].mean).toBeGreaterThan(0);
+    expect(report.selfPlay.roles[0].payoff.ci95).toBeGreaterThanOrEqual(0);
+  });
+
+  it("explains bad flags, missing files and scenarios with errors", async () => {
+    const bad = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "lots");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--steps takes a positive whole number, got `lots`");
+    const missing = await run("train", "nowhere.game");
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("nowhere.game: no such file or folder");
+    const broken = await run("train", join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"), "--out", dir());
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain("error[E0101]");
+    expect(broken.err).toContain("not trained: the scenario has errors");
+    const noRun = await run("eval", dir());
+    expect(noRun.code).toBe(1);
+    expect(noRun.err).toContain("is not a run folder");
+    const badBot = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--opponent", "bot:nice", "--out", dir());
+    expect(badBot.code).toBe(1);
+    expect(badBot.err).toContain("unknown bot `nice`; the scenario's bots are `tit_for_tat`");
+  });
+
+  it("lets a person play a role in the terminal", async () => {
+    const lines: string[] = [];
+    async function* typed() {
+      yield "cooperat";
+      yield "1";
+    }
+    const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map(), seed: 1, episodes: 1, backend: "wasm", input: typed() }, (s) => lines.push(s), (s) => lines.push(s));
+    expect(code).toBe(0);
+    const text = lines.join("\n");
+    expect(text).toContain("Your actions: [0] cooperate  [1] defect");
+    expect(text).toContain("not a legal action here: cooperat");
+    expect(text).toMatch(/rewards: player#0 (1|5), player#1 (0|1)/);
+    expect(text).toContain("episode over.");
+  });
+});
