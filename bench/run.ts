@@ -3,6 +3,7 @@ import { gameLexer } from "../language/syntax/tokens.js";
 import { parse } from "../language/syntax/parse.js";
 import { generateScenario } from "./generate.js";
 import { benchJsKernels } from "./kernels.js";
+import { benchTraining } from "./training.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,3 +44,4 @@ function benchFrontEnd() {
 const only = process.argv[2];
 if (!only || only === "frontend") benchFrontEnd();
 if (!only || only === "kernels") benchJsKernels(root);
+if (!only || only === "training") await benchTraining(root);

@@ -127,10 +127,38 @@ export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): 
   return out;
 }
 
+const denseLayers = new WeakMap<TfModule, (x: Tensor, w: Tensor, b: Tensor) => Tensor>();
+
+/**
+ * `x·w + b` with a hand-written gradient. TensorFlow.js's own gradient of a matrix product
+ * uses transposed-operand products and a column sum, which the wasm backend runs about ten
+ * times slower than a plain product; transposing first and summing with a product of ones
+ * makes a training step about twice as fast (same values, to float32 rounding).
+ */
+function denseLayer(tf: TfModule): (x: Tensor, w: Tensor, b: Tensor) => Tensor {
+  let dense = denseLayers.get(tf);
+  if (!dense) {
+    const custom = tf.customGrad((x, w, b, save) => {
+      (save as (tensors: Tensor[]) => void)([x as Tensor, w as Tensor]);
+      return {
+        value: tf.add(tf.matMul(x as Tensor2D, w as Tensor2D), b as Tensor),
+        gradFunc: (dy, saved) => {
+          const [input, weights] = saved as [Tensor2D, Tensor2D];
+          const g = dy as Tensor2D;
+          return [tf.matMul(g, tf.transpose(weights)), tf.matMul(tf.transpose(input), g), tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]])];
+        },
+      };
+    }) as unknown as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
+    dense = custom;
+    denseLayers.set(tf, dense);
+  }
+  return dense;
+}
+
 /** Large negative logit for illegal actions: softmax gives them exactly 0 in float32. */
 const MASKED = -1e9;
 
-/** Actor-critic for one role: two MLPs (tanh hidden layers), as in CleanRL. */
+/** Actor-critic for one role: two MLPs (an actor and a critic), as in CleanRL. */
 export class ActorCritic {
   readonly variables: Variable[] = [];
   private readonly actor: { w: Variable; b: Variable }[] = [];
@@ -162,17 +190,20 @@ export class ActorCritic {
 
   private mlp(layers: { w: Variable; b: Variable }[], x: Tensor): Tensor {
     const tf = this.tf;
+    const dense = denseLayer(tf);
     let h = x;
     layers.forEach((l, i) => {
-      h = tf.add(tf.matMul(h as Tensor2D, l.w as unknown as Tensor2D), l.b);
-      if (i + 1 < layers.length) h = tf.tanh(h);
+      h = dense(h, l.w, l.b);
+      // ReLU rather than CleanRL's tanh: on the wasm backend tanh costs four times the
+      // matrix product it follows.
+      if (i + 1 < layers.length) h = tf.relu(h);
     });
     return h;
   }
 
   /** An observation batch: a role without observations still gets one constant input. */
   input(obs: Float32Array, n: number): Tensor2D {
-    if (this.obsDim === 0) return this.tf.zeros([n, 1]);
+    if (this.obsDim === 0) return this.tf.ones([n, 1]);
     return this.tf.tensor2d(obs, [n, this.obsDim]);
   }
 
@@ -385,7 +416,7 @@ export function ppoUpdate(tf: TfModule, net: ActorCritic, optimizer: Optimizer, 
       for (let i = 0; i < n; i++) advantages[i] = (advantages[i] - mean) / std;
 
       const result = tf.tidy(() => {
-        const x = tf.tensor2d(obs, [n, D]);
+        const x = net.input(obs, n);
         const bias = net.maskBias(mask, n);
         const actionOneHot = tf.oneHot(tf.tensor1d(actions, "int32"), A);
         const oldLogpT = tf.tensor1d(oldLogp);

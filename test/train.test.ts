@@ -19,7 +19,7 @@ function scenarioFile(source: string): string {
 }
 
 /** One set of hyperparameters for every sanity check: it must learn where there is something to learn. */
-const SANITY = { steps: 40_000, envs: 64, rollout: 16, hidden: [32, 32], lr: 1e-3, entropy: 0.2, seed: 7 };
+const SANITY = { steps: 40_000, envs: 64, rollout: 16, hidden: [32, 32], lr: 5e-4, entropy: 0.2, seed: 7 };
 
 async function trainQuietly(path: string) {
   const lines: MetricsLine[] = [];
