@@ -87,8 +87,9 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
   let result = env.reset();
   const totals = ir.roles.map((r) => new Float64Array(r.count));
   let episode = 0;
+  let steps = 0;
   while (episode < options.episodes) {
-    const phase = ir.phases.length > 1 ? `, phase ${ir.phases[result.phase[0]]}` : "";
+    const phase = `, round ${Math.floor(steps / ir.phases.length) + 1}${ir.phases.length > 1 ? `, phase ${ir.phases[result.phase[0]]}` : ""}`;
     const actions = ir.roles.map((r, k) => {
       const chosen = new Int32Array(r.count).fill(-1);
       const bot = ir.bots.find((b) => b.role === k);
@@ -126,6 +127,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
       actions[human][0] = choice;
     }
     result = env.step(actions);
+    steps++;
     ir.roles.forEach((r, k) => {
       for (let i = 0; i < r.count; i++) totals[k][i] += result.roles[k].reward[i];
     });
@@ -135,6 +137,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
       episode++;
       out(`episode over. totals: ${ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(totals[k][i].toFixed(3))}`)).join(", ")}`);
       totals.forEach((t) => t.fill(0));
+      steps = 0;
     }
   }
   return 0;
