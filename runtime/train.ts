@@ -51,6 +51,8 @@ export interface TrainOptions {
   /** Save a checkpoint every this many updates (and at the end). */
   checkpointEvery?: number;
   log?: (line: string) => void;
+  /** Called once the scenario is loaded. */
+  onStart?: (scenario: Scenario) => void;
   /** Called after every update, for progress bars. */
   onUpdate?: (line: MetricsLine, total: number) => void;
   /** Write report.html at the end (default true). */
@@ -133,6 +135,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = run.config;
   const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
   const ir = scenario.ir;
+  options.onStart?.(scenario);
   const loaded = await loadTf((options.backend ?? run.backend) as TfBackendName);
   const tf = loaded.tf;
   log(`TensorFlow.js backend: ${loaded.backend}${loaded.note ? ` (${loaded.note})` : ""}`);

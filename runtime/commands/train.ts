@@ -18,10 +18,12 @@ export interface TrainCommandOptions {
   tty: boolean;
 }
 
-function describeLine(line: MetricsLine, roles: string[]): string {
+function describeLine(line: MetricsLine, roles: string[], metrics: string[]): string {
   const e = line.episodes;
   const returns = e ? roles.map((r, k) => `${r} ${e.payoff[k].toFixed(2)}`).join(", ") : "no episode yet";
-  return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
+  // The scenario's first two metrics are its key ones.
+  const key = e ? metrics.slice(0, 2).map((m, k) => ` · ${m} ${e.metrics[k].toFixed(3)}`).join("") : "";
+  return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${key}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
 }
 
 /** `agora train`: trains, showing progress, and says where the run folder and report are. */
@@ -29,6 +31,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
   let bar: SingleBar | undefined;
   let lastPrint = 0;
   let roles: string[] = [];
+  let metrics: string[] = [];
   try {
     const result = await train({
       scenarioPath: file,
@@ -39,9 +42,13 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       resume: options.resume,
       backend: options.backend,
       log: (s) => out(s),
+      onStart: (scenario) => {
+        roles = scenario.ir.roles.map((r) => r.name);
+        metrics = scenario.ir.metrics.map((m) => m.name);
+      },
       onUpdate: (line, total) => {
         if (roles.length === 0) roles = Object.keys(line.losses);
-        const text = describeLine(line, roles);
+        const text = describeLine(line, roles, metrics);
         if (options.tty) {
           if (!bar) {
             bar = new SingleBar({ format: "training [{bar}] {percentage}% | {value}/{total} updates | {status}", barsize: 24, hideCursor: true, clearOnComplete: false }, undefined);
