@@ -43,7 +43,9 @@ export function rmix(h: number, x: number): number {
 
 /** The hash state for one call site at one moment of one environment copy's episode. */
 export function rbase(seed: number, env: number, episode: number, round: number, phase: number, site: number): number {
-  let h = rmix(0x2545f491 ^ seed, env);
+  // The seed is mixed in on its own first: folding it in with the copy index (seed ^ env)
+  // would make seed s on copy c draw what seed s ^ k draws on copy c ^ k.
+  let h = rmix(rmix(0x2545f491, seed), env);
   h = rmix(h, episode);
   h = rmix(h, round);
   h = rmix(h, phase);

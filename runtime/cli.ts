@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { existsSync } from "node:fs";
 import { runCheck } from "./commands/check.js";
+import { parseCount, runAnalyze } from "./commands/analyze.js";
 import { runCompile } from "./commands/compile.js";
 import { runPlay } from "./commands/play.js";
 import { runTrain } from "./commands/train.js";
@@ -64,6 +65,23 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action(async (file: string, opts: { out?: string; target: "js" | "tensor"; set: string[]; color: boolean }) => {
       const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
       setExit(await runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
+    });
+
+  program
+    .command("analyze")
+    .description("game-theoretic analysis of a scenario: normal form, equilibria, dominance, Pareto, welfare, class, param sweeps")
+    .argument("<file>", "the .game file")
+    .option("--set <name=value>", "override a param (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--nfg <file>", "also write the normal form to this file in Gambit's NFG format")
+    .option("--samples <n>", "samples per joint action where the step is random (default 1000)", (v: string) => parseCount(v, "--samples"))
+    .option("--seed <n>", "seed for those samples (default 0)", (v: string) => parseCount(v, "--seed"))
+    .option("--objective", "analyse each role's objective (what learners maximise) instead of its reward")
+    .option("--no-sweep", "skip the sweeps of ranged params")
+    .option("--no-color", "plain output")
+    .action((file: string, opts: { set: string[]; format: "text" | "json"; nfg?: string; samples?: number; seed?: number; objective?: boolean; sweep: boolean; color: boolean }) => {
+      const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+      setExit(runAnalyze(file, { overrides: parseOverrides(opts.set), format: opts.format, nfg: opts.nfg, samples: opts.samples, seed: opts.seed, objective: opts.objective, sweep: opts.sweep, color }, io.out, io.err));
     });
 
   program
