@@ -86,6 +86,8 @@ export const DiagnosticCode = {
   ActionNeverAvailable: "W0003",
   RuleNeverActive: "W0004",
   UnreachableArm: "W0005",
+  // Reported by the editor (it needs the game-theoretic analysis), not by `agora check`.
+  DominatedAction: "W0008",
   NoRoles: "W0006",
   NoActions: "W0007",
 } as const;

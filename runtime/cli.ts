@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { runCheck } from "./commands/check.js";
 import { parseCount, runAnalyze } from "./commands/analyze.js";
 import { runCompile } from "./commands/compile.js";
+import { runFmt } from "./commands/fmt.js";
 import { runPlay } from "./commands/play.js";
 import { runTrain } from "./commands/train.js";
 import { evaluate, formatEvaluation } from "./evaluate.js";
@@ -65,6 +66,26 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action(async (file: string, opts: { out?: string; target: "js" | "tensor"; set: string[]; color: boolean }) => {
       const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
       setExit(await runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
+    });
+
+  program
+    .command("fmt")
+    .description("format .game files in place (or every .game file in folders)")
+    .argument("<paths...>", "files or folders")
+    .option("--check", "write nothing; list the files that are not formatted and exit 1 if any")
+    .action((paths: string[], opts: { check?: boolean }) => {
+      setExit(runFmt(paths, { check: Boolean(opts.check) }, io.out, io.err));
+    });
+
+  program
+    .command("lsp")
+    .description("run the language server (for editors) on standard input and output")
+    .option("--stdio", "talk over standard input and output (the default)")
+    .action(async () => {
+      const { startServer } = await import("./lsp-server.js");
+      startServer();
+      // The server answers until the client asks it to exit.
+      await new Promise(() => {});
     });
 
   program

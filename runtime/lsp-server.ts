@@ -1,0 +1,315 @@
+/**
+ * The Language Server Protocol transport around the pure language service
+ * (`language/service`). It converts types, debounces diagnostics per document, honours
+ * cancellation, and never lets a failing request take the process down: a request whose
+ * handler throws is answered with an empty result and the error goes to the client's log.
+ */
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  createConnection,
+  DiagnosticSeverity,
+  InsertTextFormat,
+  ProposedFeatures,
+  SymbolKind,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type InitializeResult,
+} from "vscode-languageserver/node.js";
+import { hasErrors } from "../language/check.js";
+import { DiagnosticCode } from "../language/diagnostics.js";
+import * as service from "../language/service/index.js";
+import type { CompletionKind, ServiceDiagnostic, SymbolKindName } from "../language/service/types.js";
+import { lowerGame } from "../compiler/lower.js";
+import { analyzeForEditor, type EditorSummary } from "../analysis/editor.js";
+
+/** Quiet time after the last edit before diagnostics are computed and published. */
+const DIAGNOSTICS_DELAY_MS = 120;
+
+const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  snippet: CompletionItemKind.Snippet,
+  param: CompletionItemKind.Constant,
+  state: CompletionItemKind.Variable,
+  rule: CompletionItemKind.EnumMember,
+  role: CompletionItemKind.Class,
+  team: CompletionItemKind.EnumMember,
+  phase: CompletionItemKind.EnumMember,
+  bot: CompletionItemKind.Module,
+  action: CompletionItemKind.Method,
+  field: CompletionItemKind.Field,
+  variable: CompletionItemKind.Variable,
+  function: CompletionItemKind.Function,
+  aggregate: CompletionItemKind.Function,
+  type: CompletionItemKind.TypeParameter,
+  trainKey: CompletionItemKind.Property,
+};
+
+const SYMBOL_KINDS: Record<string, SymbolKind> = {
+  game: SymbolKind.Module,
+  param: SymbolKind.Constant,
+  state: SymbolKind.Variable,
+  rule: SymbolKind.Boolean,
+  role: SymbolKind.Class,
+  action: SymbolKind.Method,
+  agentState: SymbolKind.Field,
+  team: SymbolKind.EnumMember,
+  phase: SymbolKind.EnumMember,
+  metric: SymbolKind.Property,
+  bot: SymbolKind.Function,
+  step: SymbolKind.Event,
+  payoff: SymbolKind.Struct,
+  train: SymbolKind.Object,
+  horizon: SymbolKind.Number,
+};
+
+const SEVERITY: Record<ServiceDiagnostic["severity"], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+function symbolKind(kind: SymbolKindName | string): SymbolKind {
+  return SYMBOL_KINDS[kind] ?? SymbolKind.Variable;
+}
+
+/** The game-theoretic summary of a document version, computed once (empty where there is none). */
+function analysisOf(doc: service.GameDocument): EditorSummary | undefined {
+  return doc.memo("analysis", (d) => {
+    const model = d.model;
+    if (!model || hasErrors(d.diagnostics)) return undefined;
+    try {
+      return analyzeForEditor(model, lowerGame(model, d.text));
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** The service's diagnostics, plus a warning for each strictly dominated action. */
+function diagnosticsOf(doc: service.GameDocument) {
+  const list = service.getDiagnostics(doc).map((d) => ({
+    range: d.range,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: "agora",
+    message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
+    relatedInformation: d.relatedInformation,
+  }));
+  const summary = analysisOf(doc);
+  // One warning per action declaration, however many agents of the role it concerns.
+  const seen = new Set<string>();
+  for (const d of summary?.dominated ?? []) {
+    if (d.round !== 1 || !d.actionSpan) continue;
+    const key = `${d.actionSpan.start}:${d.by}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list.push({
+      range: doc.rangeOf(d.actionSpan),
+      severity: DiagnosticSeverity.Warning,
+      code: DiagnosticCode.DominatedAction,
+      source: "agora",
+      message: `action \`${d.action}\` of \`${d.role}\` is strictly dominated by \`${d.by}\`: a payoff-maximising player never takes it`,
+      relatedInformation: undefined,
+    });
+  }
+  return list;
+}
+
+/** Wraps a handler: cancellation gives null, a throw gives `fallback` and a log line. */
+function guarded<P, R>(connection: Connection, name: string, fallback: R, handler: (params: P, token: CancellationToken) => R) {
+  return (params: P, token: CancellationToken): R => {
+    if (token?.isCancellationRequested) return fallback;
+    try {
+      return handler(params, token);
+    } catch (error) {
+      connection.console.error(`agora: ${name} failed: ${(error as Error)?.stack ?? error}`);
+      return fallback;
+    }
+  };
+}
+
+export function createServer(connection: Connection) {
+  const workspace = new service.Workspace();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const publishSoon = (uri: string) => {
+    clearTimeout(pending.get(uri));
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        const doc = workspace.get(uri);
+        if (!doc) return;
+        try {
+          const diagnostics = diagnosticsOf(doc);
+          // Versioned: a newer edit that arrived meanwhile wins.
+          if (workspace.get(uri) === doc) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+        } catch (error) {
+          connection.console.error(`agora: diagnostics failed: ${(error as Error)?.stack ?? error}`);
+        }
+      }, DIAGNOSTICS_DELAY_MS),
+    );
+  };
+
+  const docFor = (uri: string) => {
+    const doc = workspace.get(uri);
+    if (!doc) throw new Error(`document not open: ${uri}`);
+    return doc;
+  };
+
+  connection.onInitialize(
+    (): InitializeResult => ({
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: [".", " ", "(", "="] },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentHighlightProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        foldingRangeProvider: true,
+        semanticTokensProvider: { legend: service.semanticTokensLegend, full: true },
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        signatureHelpProvider: { triggerCharacters: ["(", ","] },
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: "agora", version: "0.1.0" },
+    }),
+  );
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    workspace.open(textDocument.uri, textDocument.text, textDocument.version);
+    publishSoon(textDocument.uri);
+  });
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    try {
+      workspace.applyChanges(textDocument.uri, textDocument.version, contentChanges);
+    } catch (error) {
+      connection.console.error(`agora: could not apply an edit: ${(error as Error)?.message}`);
+    }
+    publishSoon(textDocument.uri);
+  });
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    clearTimeout(pending.get(textDocument.uri));
+    workspace.close(textDocument.uri);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  });
+
+  connection.onCompletion(
+    guarded(connection, "completion", null, ({ textDocument, position }) => {
+      const list = service.getCompletions(docFor(textDocument.uri), position);
+      return {
+        isIncomplete: list.isIncomplete,
+        items: list.items.map((item) => ({
+          label: item.label,
+          kind: COMPLETION_KINDS[item.kind],
+          detail: item.detail,
+          documentation: item.documentation ? { kind: "markdown" as const, value: item.documentation } : undefined,
+          sortText: item.sortText,
+          insertTextFormat: item.snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+          textEdit: { range: item.range, newText: item.insertText ?? item.label },
+        })),
+      };
+    }),
+  );
+  connection.onHover(
+    guarded(connection, "hover", null, ({ textDocument, position }) => {
+      const doc = docFor(textDocument.uri);
+      const hover = service.getHover(doc, position);
+      // On the game's name or the payoff keyword: the game-theoretic summary.
+      const summary = analysisOf(doc);
+      if (summary) {
+        const offset = doc.offsetAt(position);
+        const onAnchor = offset >= summary.anchor.start && offset <= summary.anchor.end;
+        const onGame = doc.model && offset >= doc.model.game.name.span.start && offset <= doc.model.game.name.span.end;
+        if (onAnchor || onGame) return { contents: { kind: "markdown" as const, value: [hover?.contents, summary.hover].filter(Boolean).join("\n\n---\n\n") }, range: hover?.range ?? doc.rangeOf(summary.anchor) };
+      }
+      return hover ? { contents: { kind: "markdown" as const, value: hover.contents }, range: hover.range } : null;
+    }),
+  );
+  connection.onDefinition(guarded(connection, "definition", [], ({ textDocument, position }) => service.getDefinition(docFor(textDocument.uri), position)));
+  connection.onReferences(guarded(connection, "references", [], ({ textDocument, position, context }) => service.findReferences(docFor(textDocument.uri), position, { includeDeclaration: context.includeDeclaration })));
+  connection.onDocumentHighlight(
+    guarded(connection, "highlight", [], ({ textDocument, position }) =>
+      service.getDocumentHighlights(docFor(textDocument.uri), position).map((h) => ({ range: h.range, kind: h.kind === "write" ? 3 : h.kind === "read" ? 2 : 1 })),
+    ),
+  );
+  connection.onPrepareRename(
+    guarded(connection, "prepareRename", null, ({ textDocument, position }) => {
+      const result = service.prepareRename(docFor(textDocument.uri), position);
+      if ("error" in result) throw Object.assign(new Error(result.error), { userFacing: true });
+      return result;
+    }),
+  );
+  connection.onRenameRequest(
+    guarded(connection, "rename", null, ({ textDocument, position, newName }) => {
+      const result = service.rename(docFor(textDocument.uri), position, newName);
+      if ("error" in result) return null;
+      return result.edit;
+    }),
+  );
+  connection.onDocumentSymbol(
+    guarded(connection, "documentSymbol", [], ({ textDocument }) => {
+      const convert = (s: service.DocumentSymbol): import("vscode-languageserver").DocumentSymbol => ({
+        name: s.name,
+        detail: s.detail,
+        kind: symbolKind(s.kind),
+        range: s.range,
+        selectionRange: s.selectionRange,
+        children: s.children?.map(convert),
+      });
+      return service.getDocumentSymbols(docFor(textDocument.uri)).map(convert);
+    }),
+  );
+  connection.onWorkspaceSymbol(
+    guarded(connection, "workspaceSymbol", [], ({ query }) =>
+      service.getWorkspaceSymbols(workspace, query).map((s) => ({ name: s.name, kind: symbolKind(s.kind), location: s.location, containerName: s.containerName })),
+    ),
+  );
+  connection.onFoldingRanges(guarded(connection, "folding", [], ({ textDocument }) => service.getFoldingRanges(docFor(textDocument.uri))));
+  connection.languages.semanticTokens.on(guarded(connection, "semanticTokens", { data: [] }, ({ textDocument }) => service.getSemanticTokens(docFor(textDocument.uri))));
+  connection.onDocumentFormatting(guarded(connection, "formatting", [], ({ textDocument }) => service.formatDocument(docFor(textDocument.uri))));
+  connection.onCodeAction(
+    guarded(connection, "codeAction", [], ({ textDocument, range }) =>
+      service.getCodeActions(docFor(textDocument.uri), range).map((a) => ({ title: a.title, kind: CodeActionKind.QuickFix, edit: a.edit, isPreferred: a.isPreferred })),
+    ),
+  );
+  connection.onSignatureHelp(guarded(connection, "signatureHelp", null, ({ textDocument, position }) => service.getSignatureHelp(docFor(textDocument.uri), position)));
+  connection.languages.inlayHint.on(
+    guarded(connection, "inlayHint", [], ({ textDocument, range }) =>
+      service.getInlayHints(docFor(textDocument.uri), range).map((h) => ({ position: h.position, label: h.label, kind: 1, textEdits: h.textEdits, tooltip: h.tooltip, paddingLeft: false })),
+    ),
+  );
+  connection.onCodeLens(
+    guarded(connection, "codeLens", [], ({ textDocument }) => {
+      const doc = docFor(textDocument.uri);
+      const summary = analysisOf(doc);
+      if (!summary) return [];
+      return [{ range: doc.rangeOf(summary.anchor), command: { title: summary.lens, command: "" } }];
+    }),
+  );
+  connection.onShutdown(() => {
+    for (const timer of pending.values()) clearTimeout(timer);
+    pending.clear();
+  });
+  return { workspace };
+}
+
+/** Starts the server on stdio (or whatever transport the command line names). */
+export function startServer() {
+  // A bug must never end the session: log it and carry on.
+  process.on("uncaughtException", (error) => process.stderr.write(`agora lsp: ${error?.stack ?? error}\n`));
+  process.on("unhandledRejection", (error) => process.stderr.write(`agora lsp: ${(error as Error)?.stack ?? error}\n`));
+  // stdio unless the client asked for another transport (VS Code may pass --node-ipc).
+  const other = process.argv.some((a) => a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
+  const connection = other ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  createServer(connection);
+  connection.listen();
+}
