@@ -2,7 +2,7 @@ import { compareDiagnostics, DiagnosticCode, type Diagnostic } from "./diagnosti
 import { checkGame, type CheckOptions } from "./semantic/checker.js";
 import type { GameModel } from "./semantic/model.js";
 import type { SourceFile } from "./syntax/ast.js";
-import { parse } from "./syntax/parse.js";
+import { parse, type ParseResult } from "./syntax/parse.js";
 import type { IToken } from "chevrotain";
 import { LineIndex, type Span } from "./text.js";
 
@@ -23,13 +23,23 @@ export interface CheckedDocument {
  * pass becomes an error diagnostic, so editors and the CLI always get an answer.
  */
 export function checkText(text: string, options: CheckOptions = {}): CheckedDocument {
-  const lines = new LineIndex(text);
   const parsed = parse(text);
-  const diagnostics = [...parsed.diagnostics];
+  const { model, diagnostics, overrideErrors } = checkParsedText(text, parsed, options);
+  return { text, lines: new LineIndex(text), ast: parsed.ast, tokens: parsed.tokens, model, diagnostics, overrideErrors };
+}
+
+/**
+ * The checking half of `checkText`, for callers that already parsed (the language service
+ * parses incrementally): the checker's diagnostics merged with the parser's, follow-on
+ * "no roles/actions" warnings dropped when the parse failed, ranges clamped into the text,
+ * sorted, duplicates removed.
+ */
+export function checkParsedText(text: string, parsed: ParseResult, options: CheckOptions = {}): { model: GameModel | undefined; diagnostics: Diagnostic[]; overrideErrors: string[] } {
+  const diagnostics = parsed.diagnostics.map((d) => ({ ...d }));
   let model: GameModel | undefined;
   let overrideErrors: string[] = [];
   try {
-    const checked = checkGame(parsed.ast, options);
+    const checked = checkGame(parsed.ast, { ...options, source: text });
     model = checked.model;
     overrideErrors = checked.overrideErrors;
     // A game cut short by a syntax error is not empty: only say so when it parsed.
@@ -46,10 +56,10 @@ export function checkText(text: string, options: CheckOptions = {}): CheckedDocu
   }
   for (const d of diagnostics) {
     d.span = clampSpan(d.span, text.length);
-    for (const r of d.related ?? []) r.span = clampSpan(r.span, text.length);
+    if (d.related) d.related = d.related.map((r) => ({ ...r, span: clampSpan(r.span, text.length) }));
   }
   diagnostics.sort(compareDiagnostics);
-  return { text, lines, ast: parsed.ast, tokens: parsed.tokens, model, diagnostics: dedupe(diagnostics), overrideErrors };
+  return { model, diagnostics: dedupe(diagnostics), overrideErrors };
 }
 
 /** Keeps a range inside the document and the right way round, whatever recovery produced. */

@@ -175,6 +175,10 @@ describe("contexts", () => {
     expect(codes("game G { state s: int = 0 role p { action a observe s } bot b for p { s = 1 play a } }")).toEqual(["E0305"]);
   });
 
+  it("adds nothing to the syntax error of an assignment still being typed", () => {
+    expect(codes("game G { role p { action a } step { for c in p { c. } } }")).toEqual(["E0001"]);
+  });
+
   it("guards assignments: params, read-only fields, loop variables", () => {
     expect(codes("game G { param k: int = 1 role p { action a observe k } step { k = 2 } }")).toEqual(["E0301"]);
     expect(codes("game G { role p { action a } step { for q in p { q.total = 1 } } }")).toEqual(["E0302"]);
@@ -199,6 +203,17 @@ describe("payoff tables", () => {
     const doc = check(PD.replace("    defect,    defect    => 1, 1\n", ""));
     expect(doc.diagnostics.map((d) => d.message)).toEqual(["`payoff` has 3 rows but `player * 2` with 2 actions needs 4: missing `defect, defect`"]);
     expect(doc.diagnostics[0].fix?.text).toContain("defect, defect => 0, 0");
+  });
+
+  it("lays out the missing rows it offers to add like the rows above", () => {
+    const apply = (source: string) => {
+      const fix = check(source).diagnostics.find((d) => d.code === "E0501")!.fix!;
+      return source.slice(0, fix.span.start) + fix.text + source.slice(fix.span.end);
+    };
+    const owned = PD.replace("    defect,    defect    => 1, 1\n", "");
+    expect(apply(owned)).toContain("    defect,    cooperate => T, 0\n    defect, defect => 0, 0\n  }\n}");
+    const inline = "game G {\n  role p * 2 { action a  action b }\n  payoff {\n    a, a => 1, 1\n    a, b => 0, 2\n    b, a => 2, 0 }\n}";
+    expect(apply(inline)).toBe("game G {\n  role p * 2 { action a  action b }\n  payoff {\n    a, a => 1, 1\n    a, b => 0, 2\n    b, a => 2, 0\n    b, b => 0, 0\n  }\n}");
   });
 
   it("reports duplicate and wrongly sized rows", () => {

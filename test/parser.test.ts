@@ -139,6 +139,12 @@ describe("declarations", () => {
     ]);
   });
 
+  it("does not take a comment trailing code as the next declaration's doc", () => {
+    const { ast } = parse("game G { // note\n  param a: int = 1 // the first\n  param b: int = a\n  // the third\n  param c: int = b\n}");
+    const docs = ast.game!.items.map((i) => (i as A.ParamDecl).doc);
+    expect(docs).toEqual([undefined, undefined, "the third"]);
+  });
+
   it("accepts semicolons between any two items", () => {
     const { diagnostics } = parse("game G { horizon 1; role p * 2 { action a; action b; }; step { let x = 1; x += 1; }; }");
     expect(diagnostics).toEqual([]);

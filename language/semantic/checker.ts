@@ -30,6 +30,8 @@ export type OverrideValue = number | boolean;
 export interface CheckOptions {
   /** `--set name=value`: replaces a param's default before constants are evaluated. */
   overrides?: ReadonlyMap<string, OverrideValue>;
+  /** The source text, for fixes that must match its layout. */
+  source?: string;
 }
 
 export interface CheckResult {
@@ -89,12 +91,14 @@ class Checker {
   private readonly paramState = new Map<string, "evaluating" | "done">();
   private readonly readSymbols = new Set<SymbolDef>();
   private readonly overrides: ReadonlyMap<string, OverrideValue>;
+  private readonly source: string;
   private hasTeams = false;
   /** Params whose defaults are being evaluated, innermost last (to name a cycle). */
   private readonly evaluating: string[] = [];
 
   constructor(game: A.GameDecl, options: CheckOptions) {
     this.overrides = options.overrides ?? new Map();
+    this.source = options.source ?? "";
     this.model = {
       game,
       name: game.name.text,
@@ -919,6 +923,8 @@ class Checker {
   }
 
   private assignment(stmt: A.AssignStmt, ctx: Context) {
+    // Recovered without its operator (the author is still typing `c.`): the syntax error says it all.
+    if (stmt.opSpan.start === stmt.opSpan.end) return;
     const targetType = this.assignTarget(stmt.target, ctx);
     const valueType = this.expr(stmt.value, ctx);
     if (targetType === undefined) return;
@@ -1574,7 +1580,22 @@ class Checker {
     const listed = missing.slice(0, MISSING_ROWS_LISTED).map((m) => `\`${m}\``).join(", ");
     const more = missing.length > MISSING_ROWS_LISTED ? ` and ${missing.length - MISSING_ROWS_LISTED} more` : "";
     const zeros = new Array(n).fill("0").join(", ");
-    const indent = "    ";
+    // New rows go on their own lines just before the closing `}`, indented like the first row.
+    const source = this.source;
+    const close = payoff.span.end - 1;
+    const lineStart = Math.max(source.lastIndexOf("\n", close - 1), source.lastIndexOf("\r", close - 1)) + 1;
+    const closeOnOwnLine = source !== "" && source.slice(lineStart, close).trim() === "";
+    const firstRow = payoff.rows[0]?.span.start;
+    const rowLineStart = firstRow === undefined ? -1 : Math.max(source.lastIndexOf("\n", firstRow - 1), source.lastIndexOf("\r", firstRow - 1)) + 1;
+    const rowIndent = firstRow !== undefined && source.slice(rowLineStart, firstRow).trim() === "" ? source.slice(rowLineStart, firstRow) : "    ";
+    const closeIndent = closeOnOwnLine ? source.slice(lineStart, close) : "  ";
+    const eol = source.includes("\r\n") ? "\r\n" : "\n";
+    const rowsText = missing.map((m) => `${rowIndent}${m} => ${zeros}${eol}`).join("");
+    // After the last row's text: the spaces before a `}` on the same line are replaced.
+    let afterRows = close;
+    while (afterRows > 0 && (source[afterRows - 1] === " " || source[afterRows - 1] === "\t")) afterRows--;
+    const fixSpan = closeOnOwnLine ? { start: lineStart, end: lineStart } : { start: afterRows, end: close };
+    const fixText = closeOnOwnLine ? rowsText : `${eol}${rowsText}${closeIndent}`;
     this.error(
       DiagnosticCode.PayoffMissingRows,
       payoff.keyword,
@@ -1583,10 +1604,7 @@ class Checker {
         : `\`payoff\` covers ${seen.size} of the ${total} joint actions of ${describeAgents()}${missing.length ? `: missing ${listed}${more}` : ""}`,
       {
         hint: missing.length ? "every joint action needs exactly one row" : undefined,
-        fix:
-          missing.length && missing.length <= 1000
-            ? { span: { start: payoff.span.end - 1, end: payoff.span.end - 1 }, text: missing.map((m) => `${indent}${m} => ${zeros}\n`).join("") + "  ", title: `Add the ${missing.length} missing row${missing.length === 1 ? "" : "s"}` }
-            : undefined,
+        fix: missing.length && missing.length <= 1000 ? { span: fixSpan, text: fixText, title: `Add the ${missing.length} missing row${missing.length === 1 ? "" : "s"}` } : undefined,
       },
     );
   }

@@ -1,4 +1,4 @@
-import { DiagnosticCode, type Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
 import type { GameDocument } from "./document.js";
 import type { ServiceDiagnostic, TextEdit } from "./types.js";
 
@@ -15,23 +15,8 @@ export function toServiceDiagnostic(doc: GameDocument, d: Diagnostic): ServiceDi
   return result;
 }
 
-/** The edit of a diagnostic's fix; missing payoff rows are indented like the table's rows. */
+/** The edit of a diagnostic's fix (the checker lays fixes out to match the text around them). */
 export function fixEdit(doc: GameDocument, d: Diagnostic): TextEdit {
   const fix = d.fix!;
-  const text = doc.text;
-  if (d.code === DiagnosticCode.PayoffMissingRows && fix.span.start === fix.span.end && text[fix.span.start] === "}") {
-    const lineStart = text.lastIndexOf("\n", fix.span.start - 1) + 1;
-    const before = text.slice(lineStart, fix.span.start);
-    const rows = fix.text.split("\n").map((r) => r.trim()).filter((r) => r !== "");
-    if (/^[ \t]*$/.test(before) && rows.length > 0) {
-      // The rows go on lines of their own before the `}`, indented like the rows above.
-      const payoff = doc.parsed.ast.game?.items.find((i) => i.kind === "Payoff" && i.span.end === fix.span.start + 1);
-      const firstRow = payoff?.kind === "Payoff" ? payoff.rows[0] : undefined;
-      const indent = firstRow ? text.slice(text.lastIndexOf("\n", firstRow.span.start - 1) + 1, firstRow.span.start) : before + "  ";
-      const eol = text.includes("\r\n") ? "\r\n" : "\n";
-      const rowsIndent = /^[ \t]*$/.test(indent) ? indent : before + "  ";
-      return { range: doc.rangeOf({ start: lineStart, end: lineStart }), newText: rows.map((r) => rowsIndent + r + eol).join("") };
-    }
-  }
   return { range: doc.rangeOf(fix.span), newText: fix.text };
 }

@@ -1,5 +1,5 @@
-import { compareDiagnostics, DiagnosticCode, type Diagnostic } from "../diagnostics.js";
-import { checkGame } from "../semantic/checker.js";
+import { checkParsedText } from "../check.js";
+import type { Diagnostic } from "../diagnostics.js";
 import type { GameModel } from "../semantic/model.js";
 import { parse, type ParseResult } from "../syntax/parse.js";
 import { LineIndex, type Position, type Range, type Span } from "../text.js";
@@ -127,44 +127,8 @@ function safeReparse(oldText: string, old: ParseResult, text: string): ParseResu
  * text, duplicates removed.
  */
 export function checkParsed(text: string, parsed: ParseResult): CheckedStage {
-  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
-  let model: GameModel | undefined;
-  try {
-    const checked = checkGame(parsed.ast, {});
-    model = checked.model;
-    const parsedWhole = !parsed.diagnostics.some((d) => d.severity === "error");
-    diagnostics.push(...checked.diagnostics.filter((d) => parsedWhole || (d.code !== DiagnosticCode.NoRoles && d.code !== DiagnosticCode.NoActions)));
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({
-      code: DiagnosticCode.TooDeeplyNested,
-      severity: "error",
-      span: { start: 0, end: Math.min(1, text.length) },
-      message: "this file is nested too deeply to check",
-    });
-  }
-  const clamped = diagnostics.map((d) => ({
-    ...d,
-    span: clampSpan(d.span, text.length),
-    related: d.related?.map((r) => ({ ...r, span: clampSpan(r.span, text.length) })),
-  }));
-  for (const d of clamped) if (d.related === undefined) delete d.related;
-  clamped.sort(compareDiagnostics);
-  const seen = new Set<string>();
-  return {
-    model,
-    diagnostics: clamped.filter((d) => {
-      const key = `${d.span.start}:${d.span.end}:${d.code}:${d.message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    }),
-  };
-}
-
-function clampSpan(span: Span, length: number): Span {
-  const start = Math.max(0, Math.min(span.start, length));
-  return { start, end: Math.max(start, Math.min(span.end, length)) };
+  const { model, diagnostics } = checkParsedText(text, parsed);
+  return { model, diagnostics };
 }
 
 /**

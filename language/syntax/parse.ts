@@ -266,6 +266,9 @@ function attachDocs(ast: A.SourceFile, source: string) {
       const gap = source.slice(comments[i].span.end, boundary);
       // Only whitespace with at most one line break between the comment and what follows.
       if (!/^[ \t]*(\r?\n|\r)?[ \t]*$/.test(gap)) break;
+      // A comment trailing code on its line documents that code, not what comes next.
+      const lineStart = Math.max(source.lastIndexOf("\n", comments[i].span.start - 1), source.lastIndexOf("\r", comments[i].span.start - 1)) + 1;
+      if (source.slice(lineStart, comments[i].span.start).trim() !== "") break;
       lines.unshift(commentText(comments[i]));
       boundary = comments[i].span.start;
     }
