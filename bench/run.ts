@@ -4,6 +4,7 @@ import { parse } from "../language/syntax/parse.js";
 import { generateScenario } from "./generate.js";
 import { benchJsKernels } from "./kernels.js";
 import { benchTraining } from "./training.js";
+import { benchLanguageServer } from "./lsp.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,4 +45,5 @@ function benchFrontEnd() {
 const only = process.argv[2];
 if (!only || only === "frontend") benchFrontEnd();
 if (!only || only === "kernels") benchJsKernels(root);
+if (!only || only === "lsp") await benchLanguageServer(root);
 if (!only || only === "training") await benchTraining(root);

@@ -24,8 +24,8 @@ import type { CompletionKind, ServiceDiagnostic, SymbolKindName } from "../langu
 import { lowerGame } from "../compiler/lower.js";
 import { analyzeForEditor, type EditorSummary } from "../analysis/editor.js";
 
-/** Quiet time after the last edit before diagnostics are computed and published. */
-const DIAGNOSTICS_DELAY_MS = 120;
+/** Quiet time after an edit before diagnostics are computed: it merges a burst of changes into one check. */
+const DIAGNOSTICS_DELAY_MS = 15;
 
 const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,
@@ -98,7 +98,10 @@ function diagnosticsOf(doc: service.GameDocument) {
     message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
     relatedInformation: d.relatedInformation,
   }));
-  const summary = analysisOf(doc);
+  // Only in one-shot games: in a repeated game a stage-dominated action (cooperating in
+  // the iterated PD, say) can be part of an equilibrium, so it is no mistake to offer it.
+  const oneShot = doc.model?.horizon?.hi === 1 && doc.model.phases.length <= 1;
+  const summary = oneShot ? analysisOf(doc) : undefined;
   // One warning per action declaration, however many agents of the role it concerns.
   const seen = new Set<string>();
   for (const d of summary?.dominated ?? []) {

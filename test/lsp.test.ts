@@ -1,0 +1,150 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LspClient } from "./support/lsp-client.js";
+import { exampleFiles, prng, repoRoot } from "./support/sources.js";
+
+const SOURCE = `game Demo {
+  param fine: real = 3
+  horizon 10
+  role player * 2 {
+    action cooperate
+    action defect
+    observe last(self.action)
+  }
+  step {
+    for p in player {
+      if p.action == defect { p.reward -= fien }
+    }
+  }
+}
+`;
+const uri = "file:///work/demo.game";
+type Position = { line: number; character: number };
+const at = (text: string, needle: string, offset = 0): Position => {
+  const index = text.indexOf(needle) + offset;
+  const before = text.slice(0, index).split("\n");
+  return { line: before.length - 1, character: before[before.length - 1].length };
+};
+
+describe("the language server over stdio", () => {
+  const client = new LspClient();
+  let text = SOURCE;
+
+  beforeAll(async () => {
+    const init = await client.initialize();
+    expect(init.capabilities).toMatchObject({ hoverProvider: true, definitionProvider: true, renameProvider: { prepareProvider: true }, textDocumentSync: { change: 2 } });
+  });
+
+  afterAll(async () => {
+    if (client.process.exitCode === null) await client.stop();
+  });
+
+  it("publishes diagnostics when a document opens", async () => {
+    const published = client.diagnostics(uri, 1);
+    await client.open(uri, text);
+    const { diagnostics } = await published;
+    expect(diagnostics.map((d) => [d.code, d.message.split("\n")[0]])).toEqual([
+      ["W0001", "param `fine` is never used"],
+      ["E0101", "unknown name `fien`"],
+    ]);
+    expect(diagnostics[1].range.start).toEqual(at(text, "fien"));
+    expect(diagnostics[1].message).toContain("hint: did you mean `fine`?");
+  });
+
+  it("updates them after an incremental change", async () => {
+    const start = at(text, "fien");
+    const published = client.diagnostics(uri, 2);
+    await client.change(uri, 2, [{ range: { start, end: { line: start.line, character: start.character + 4 } }, text: "fine" }]);
+    text = text.replace("fien", "fine");
+    expect((await published).diagnostics).toEqual([]);
+  });
+
+  it("completes a role's actions after `p.action ==`", async () => {
+    const list = await client.request<{ items: { label: string }[] }>("textDocument/completion", { textDocument: { uri }, position: at(text, "defect {", 0) });
+    expect(list.items.map((i) => i.label)).toEqual(expect.arrayContaining(["cooperate", "defect"]));
+  });
+
+  it("hovers, goes to definitions and finds references", async () => {
+    const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri }, position: at(text, "fine }") });
+    expect(hover.contents.value).toContain("fine");
+    expect(hover.contents.value).toContain("real");
+    const definition = await client.request<{ range: { start: Position } }[]>("textDocument/definition", { textDocument: { uri }, position: at(text, "fine }") });
+    expect(definition[0].range.start).toEqual(at(text, "fine: real"));
+    const references = await client.request<unknown[]>("textDocument/references", { textDocument: { uri }, position: at(text, "defect {"), context: { includeDeclaration: true } });
+    expect(references).toHaveLength(2);
+  });
+
+  it("renames across the document", async () => {
+    const edit = await client.request<{ changes: Record<string, { newText: string }[]> }>("textDocument/rename", { textDocument: { uri }, position: at(text, "player {", 1), newName: "citizen" });
+    expect(edit.changes[uri].map((e) => e.newText)).toEqual(["citizen", "citizen"]);
+  });
+
+  it("warns of strictly dominated actions in one-shot games, and names the equilibria above the table", async () => {
+    const pd = readFileSync(join(repoRoot, "examples/prisoners_dilemma.game"), "utf8");
+    const pdUri = "file:///work/pd.game";
+    const published = client.diagnostics(pdUri, 1);
+    await client.open(pdUri, pd);
+    const { diagnostics } = await published;
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["W0008", "action `cooperate` of `player` is strictly dominated by `defect`: a payoff-maximising player never takes it"]]);
+    const lenses = await client.request<{ command: { title: string } }[]>("textDocument/codeLens", { textDocument: { uri: pdUri } });
+    expect(lenses[0].command.title).toContain("prisoners_dilemma");
+    expect(lenses[0].command.title).toContain("(defect, defect)");
+  });
+
+  it("formats the document", async () => {
+    const messy = "game  M {role p*2{action a action b}\n}\n";
+    const other = "file:///work/messy.game";
+    await client.open(other, messy);
+    const edits = await client.request<{ range: { start: Position; end: Position }; newText: string }[]>("textDocument/formatting", { textDocument: { uri: other }, options: { tabSize: 2, insertSpaces: true } });
+    expect(edits.length).toBeGreaterThan(0);
+    expect(edits.map((e) => e.newText).join("")).toContain("role p * 2 {");
+  });
+
+  it("survives random edits with requests interleaved, answering every request", async () => {
+    const rand = prng(42);
+    const sources = exampleFiles().map((f) => f.code);
+    const fuzzUri = "file:///work/fuzz.game";
+    let current = sources[0];
+    await client.open(fuzzUri, current);
+    const methods = ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/documentSymbol", "textDocument/semanticTokens/full", "textDocument/formatting", "textDocument/codeAction", "textDocument/foldingRange", "textDocument/signatureHelp", "textDocument/inlayHint", "textDocument/codeLens"];
+    const answered: Promise<unknown>[] = [];
+    for (let version = 2; version < 250; version++) {
+      const lines = current.split("\n");
+      const line = Math.floor(rand() * lines.length);
+      const character = Math.floor(rand() * (lines[line].length + 1));
+      const kind = rand();
+      let change: { range?: unknown; text: string };
+      if (kind < 0.05) {
+        current = sources[Math.floor(rand() * sources.length)];
+        change = { text: current };
+      } else if (kind < 0.55) {
+        const inserted = ["{", "}", "(", ")", "x", " ", "\n", "=>", "role", "match", ".", ",", "/*"][Math.floor(rand() * 13)];
+        change = { range: { start: { line, character }, end: { line, character } }, text: inserted };
+        lines[line] = lines[line].slice(0, character) + inserted + lines[line].slice(character);
+        current = lines.join("\n");
+      } else {
+        const end = Math.min(lines[line].length, character + 1 + Math.floor(rand() * 5));
+        change = { range: { start: { line, character }, end: { line, character: end } }, text: "" };
+        lines[line] = lines[line].slice(0, character) + lines[line].slice(end);
+        current = lines.join("\n");
+      }
+      await client.change(fuzzUri, version, [change]);
+      const method = methods[Math.floor(rand() * methods.length)];
+      const position = { line: Math.floor(rand() * (lines.length + 2)), character: Math.floor(rand() * 40) };
+      answered.push(client.request(method, { textDocument: { uri: fuzzUri }, position, range: { start: position, end: position }, options: { tabSize: 2, insertSpaces: true }, context: { diagnostics: [] } }));
+    }
+    const results = await Promise.allSettled(answered);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(client.process.exitCode).toBeNull();
+    // And it still works: the final text's diagnostics arrive.
+    const finalDiagnostics = client.diagnostics(fuzzUri, 249);
+    await client.change(fuzzUri, 249, [{ text: readFileSync(join(repoRoot, "examples/public_goods.game"), "utf8") }]);
+    expect((await finalDiagnostics).diagnostics).toEqual([]);
+  });
+
+  it("shuts down and exits cleanly", async () => {
+    expect(await client.stop()).toBe(0);
+    expect(client.stderr).toBe("");
+  });
+});
