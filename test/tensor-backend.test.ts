@@ -1,0 +1,325 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compileToIR } from "../compiler/compile.js";
+import type { IRGame } from "../compiler/ir.js";
+import { createInterpreter } from "../compiler/interpreter.js";
+import { createTensorEnv, generateTensorModule } from "../compiler/tensor-backend.js";
+import { illegalActionMessage, type EnvOptions, type StepResult, type VecEnv } from "../compiler/vecenv.js";
+import { compareResults, lockstep } from "./support/lockstep.js";
+import { briefExamples, exampleFiles, prng, repoRoot } from "./support/sources.js";
+
+function ir(source: string): IRGame {
+  const { ir, document } = compileToIR(source);
+  if (!ir) throw new Error(document.diagnostics.map((d) => d.message).join("\n"));
+  return ir;
+}
+
+/**
+ * What the examples use little: mid-round `end` (so copies drift into different phases),
+ * initial values that read other agents (computed agent by agent), run-time agent targets
+ * that write bools and reals, zero divisors, int overflow, empty aggregates, `log`/`sqrt`
+ * outside their domain, randomness in initial values, guards, observations, steps and bots,
+ * rules enacted through variables, team sizes.
+ */
+const ADVERSARIAL = `game Adversarial {
+  param big: int = 100000 in 90000..2000000000
+  param k: int = 3 in -2..4
+  param z: real = 0.5 in -1..1
+  param rate: real = 1.5
+  teams red, green, blue
+  phases one, two, three
+  horizon 3..9
+  state acc: int = big
+  state total: real = 0
+  state hits: int = 0
+  state flag: bool = false
+  rule open { }
+  rule closed { starts active  rate = 0.25 }
+  rule late { active when round >= 2 and acc % 2 == 0 }
+
+  role p * 3 {
+    team = if self.index == 0 then blue else red
+    state x: int = randint(0, 4) + count(q in p where q.y > 0)
+    state y: int = self.index * 2 - 1
+    state w: real = random() * 3 - 1
+    state mark: bool = bernoulli(0.5)
+    action hit(t: p) in one when t != self and not t.mark
+    action set(v: -2..2) when v != k and phase != three
+    action swap(r: rule) in two when r != late
+    action rest
+    action join(t: team) in three when t != self.team and size(t) < 3
+    observe self.x, self.y, self.w, self.mark, self.team, last(self.action), acc % 7, total,
+            min(q in p where q.x > 100: q.w), max(q in p where q != self: q.y), mean(q in p where q.mark: q.w),
+            sum(q in p: q.w * z), random() < 0.5, open, closed, late, rate, size(blue)
+    objective self.reward + log(self.w) - sqrt(self.w - 1) + exp(-abs(self.w))
+  }
+  role judge {
+    state seen: int = 0
+    action rule_on(r: rule) in three
+    observe self.seen, hits, flag, round
+  }
+
+  step one {
+    for a in p {
+      match a.action {
+        hit(t) => { t.x -= 1  t.mark = not t.mark  t.w = t.w / (t.x - 2)  hits += 1  a.reward += t.w }
+        set(v) => { a.y = a.y * big + v  a.x = a.x % v  acc = acc * a.y }
+      }
+    }
+    total += sum(a in p: a.w) / count(a in p where a.mark)
+    if hits > 4 and bernoulli(0.3) { end }
+  }
+  step two {
+    for a in p {
+      match a.action {
+        set(v) => { a.w = a.w + v / k  a.x = (a.x * 65537) % (v + 1) }
+        swap(r) => { if r { repeal r } else { enact r } }
+        rest => { a.reward -= rate }
+      }
+      if late { a.reward += 1 }
+    }
+    flag = any(a in p where a.w < 0)
+    if flag and random() < 0.1 { end }
+  }
+  step three {
+    for a in p { match a.action { join(t) => { a.team = t } } }
+    for j in judge { match j.action { rule_on(r) => { enact r  j.seen += 1 } } }
+    for t in teams where size(t) > 1 {
+      for a in p where a.team == t { a.reward += 1.0 / size(t)  a.w += random() }
+    }
+    acc = acc - max(q in p: q.x) * 1000003
+  }
+  end when total > 50 or acc == 0
+  metric m1 = if late then total / hits else -total
+  metric m2 = mean(a in p: if a.mark then 1 else 0)
+  metric m3 = floor(z * 10) % k
+  bot b1 for p {
+    let r = randint(0, 3)
+    if phase == one {
+      for q in p where q != self and not q.mark { if r > 0 { play hit(q) } }
+      play set(r - 2)
+    } else if phase == two {
+      if random() < 0.5 { play swap(open) }
+      play set(k)
+      play rest
+    } else { play join(if self.team == red then green else red) }
+  }
+  bot b2 for judge { if random() < 0.5 { play rule_on(open) } else { play rule_on(closed) } }
+}
+`;
+
+const scenarios: [string, string][] = [
+  ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
+  ...briefExamples().map((b): [string, string] => [`LANGUAGE.md:${b.line}`, b.code]),
+  ["adversarial", ADVERSARIAL],
+];
+
+/** Reals may differ in the last place where exp/log/sqrt run on another backend. */
+const tolerance = { real: 1e-5 };
+
+beforeAll(async () => {
+  // (Quiets tfjs's advert for its native backend.)
+  tf.env().set("IS_TEST", true);
+  await tf.setBackend("cpu");
+  await tf.ready();
+});
+
+async function onBackend<T>(name: string, run: () => T | Promise<T>): Promise<T> {
+  const before = tf.getBackend();
+  await tf.setBackend(name);
+  await tf.ready();
+  try {
+    return await run();
+  } finally {
+    await tf.setBackend(before);
+    await tf.ready();
+  }
+}
+
+describe("the tensor backend agrees with the reference interpreter (cpu backend)", () => {
+  for (const [name, source] of scenarios) {
+    it(`${name}: 8 copies x 200 steps`, () => {
+      const game = ir(source);
+      const options = { numEnvs: 8, seed: 4242, checked: true };
+      const env = createTensorEnv(game, options, tf);
+      try {
+        expect(lockstep(game, [createInterpreter(game, options), env], { steps: 200, seed: 17, tolerance })).toBeUndefined();
+      } finally {
+        env.dispose();
+      }
+    });
+  }
+
+  it("agrees with pinned params and sampling off", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "commons_harvest.game")!.code);
+    const options: EnvOptions = { numEnvs: 8, seed: 3, sampleParams: false, params: { growth: 0.2 } };
+    const env = createTensorEnv(game, options, tf);
+    try {
+      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 150, seed: 5, tolerance })).toBeUndefined();
+    } finally {
+      env.dispose();
+    }
+  });
+
+  it("agrees with many agents (large constants kept narrow, aggregates vectorized past 32 agents)", () => {
+    const strike = exampleFiles().find((f) => f.name === "strike.game")!.code.replace("param n: int = 6", "param n: int = 40");
+    const game = ir(strike);
+    expect(game.roles[0].count).toBe(40);
+    const options = { numEnvs: 4, seed: 8, checked: true };
+    const env = createTensorEnv(game, options, tf);
+    try {
+      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 60, seed: 2, tolerance })).toBeUndefined();
+    } finally {
+      env.dispose();
+    }
+  });
+
+  it("agrees when results come back in one packed read (the path for GPU backends)", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "cheap_talk.game")!.code);
+    const options = { numEnvs: 8, seed: 6, checked: true };
+    const env = createTensorEnv(game, { ...options, packOutputs: true } as EnvOptions, tf);
+    try {
+      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 100, seed: 4, tolerance })).toBeUndefined();
+    } finally {
+      env.dispose();
+    }
+  });
+
+  it("rejects unknown and compile-time params as the other backends do", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "public_goods.game")!.code);
+    expect(() => createTensorEnv(game, { numEnvs: 2, params: { nope: 1 } }, tf)).toThrow(/unknown param `nope`/);
+    expect(() => createTensorEnv(game, { numEnvs: 2, params: { fine: 1 } }, tf)).toThrow(/fixed when the scenario is compiled/);
+  });
+});
+
+describe("the tensor backend on wasm", () => {
+  for (const file of ["public_goods.game", "commons_harvest.game"]) {
+    it(`${file}: 8 copies x 200 steps`, async () => {
+      const game = ir(exampleFiles().find((f) => f.name === file)!.code);
+      const options = { numEnvs: 8, seed: 99, checked: true };
+      const diff = await onBackend("wasm", () => {
+        const env = createTensorEnv(game, options, tf);
+        expect((env as { backend: string }).backend).toBe("wasm");
+        try {
+          return lockstep(game, [createInterpreter(game, options), env], { steps: 200, seed: 23, tolerance });
+        } finally {
+          env.dispose();
+        }
+      });
+      expect(diff).toBeUndefined();
+    });
+  }
+});
+
+describe("tensor memory", () => {
+  it("keeps the number of live tensors flat across steps, resets and bot calls, and frees them all on dispose", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "strike.game")!.code);
+    const E = 16;
+    const start = tf.memory().numTensors;
+    const env = createTensorEnv(game, { numEnvs: E, seed: 1 }, tf);
+    const rand = prng(3);
+    let r = env.reset();
+    const actions = game.roles.map((role) => new Int32Array(E * role.count));
+    const play = (steps: number) => {
+      for (let t = 0; t < steps; t++) {
+        game.roles.forEach((role, k) => {
+          for (let j = 0; j < E * role.count; j++) {
+            const legal = [...Array(role.numActions).keys()].filter((f) => r.roles[k].mask[j * role.numActions + f]);
+            actions[k][j] = legal.length ? legal[Math.floor(rand() * legal.length)] : -1;
+          }
+        });
+        env.botActions(game.bots[t % game.bots.length].name, new Int32Array(E * game.roles[game.bots[t % game.bots.length].role].count));
+        r = env.step(actions);
+      }
+    };
+    play(5);
+    const live = tf.memory().numTensors;
+    play(60);
+    expect(tf.memory().numTensors).toBe(live);
+    env.reset();
+    play(5);
+    expect(tf.memory().numTensors).toBe(live);
+    env.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe("checked mode", () => {
+  it("throws the interpreter's message for a masked-out action, and lets the no-op through", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "public_goods.game")!.code);
+    const E = 3;
+    const env = createTensorEnv(game, { numEnvs: E, seed: 1, checked: true }, tf);
+    const reference = createInterpreter(game, { numEnvs: E, seed: 1, checked: true });
+    try {
+      env.reset();
+      reference.reset();
+      const role = game.roles[0];
+      // `punish` is masked out while `sanctions` is inactive.
+      const punish = role.actionLabels.findIndex((l) => l.startsWith("punish"));
+      const actions = [new Int32Array(E * role.count).fill(-1)];
+      actions[0][1 * role.count + 2] = punish;
+      const message = illegalActionMessage(game, 0, 1, 2, punish);
+      expect(() => reference.step(actions)).toThrow(message);
+      expect(() => env.step(actions)).toThrow(message);
+      actions[0][1 * role.count + 2] = role.numActions + 5;
+      expect(() => env.step(actions)).toThrow(illegalActionMessage(game, 0, 1, 2, role.numActions + 5));
+      actions[0].fill(-1);
+      expect(() => env.step(actions)).not.toThrow();
+      // Unchecked, the same action is played as the no-op.
+      const lax = createTensorEnv(game, { numEnvs: E, seed: 1 }, tf);
+      lax.reset();
+      actions[0][1 * role.count + 2] = punish;
+      expect(() => lax.step(actions)).not.toThrow();
+      lax.dispose();
+    } finally {
+      env.dispose();
+    }
+  });
+});
+
+describe("the generated tensor module", () => {
+  it("imports only @tensorflow/tfjs and steps exactly as createTensorEnv", async () => {
+    const dir = mkdtempSync(join(repoRoot, "test", ".tmp-tensor-"));
+    try {
+      for (const name of ["commons_harvest.game", "iterated_pd.game"]) {
+        const game = ir(exampleFiles().find((f) => f.name === name)!.code);
+        const text = generateTensorModule(game, { sourceName: name });
+        const imports = [...text.matchAll(/^\s*import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+        expect(imports).toEqual(["@tensorflow/tfjs"]);
+        expect(text).not.toMatch(/\brequire\(|\bimport\(|__vite/);
+        const path = join(dir, name.replace(".game", ".mjs"));
+        writeFileSync(path, text);
+        const mod = (await import(pathToFileURL(path).href)) as { schema: unknown; createEnv: (o: EnvOptions) => VecEnv & { dispose(): void } };
+        const options = { numEnvs: 6, seed: 11, checked: true };
+        const fromModule = mod.createEnv(options);
+        const inProcess = createTensorEnv(game, options, tf);
+        expect(mod.schema).toEqual(inProcess.schema);
+        try {
+          expect(lockstep(game, [inProcess, fromModule], { steps: 120, seed: 8 })).toBeUndefined();
+        } finally {
+          fromModule.dispose();
+          inProcess.dispose();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("results", () => {
+  it("starts with zero rewards, metrics and done, in phase 0, like the interpreter", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "trust_game.game")!.code);
+    const options = { numEnvs: 4, seed: 2 };
+    const env = createTensorEnv(game, options, tf);
+    const a: StepResult = createInterpreter(game, options).reset();
+    const b = env.reset();
+    expect(compareResults(a, b, { real: 0 })).toBeUndefined();
+    expect(Array.from(b.phase)).toEqual([0, 0, 0, 0]);
+    env.dispose();
+  });
+});
