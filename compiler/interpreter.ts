@@ -91,6 +91,7 @@ class Interpreter implements VecEnv {
     }
     this.result.done.fill(0);
     this.result.metrics.fill(0);
+    this.result.rules?.fill(0);
     for (const r of this.result.roles) {
       r.reward.fill(0);
       r.objective.fill(0);

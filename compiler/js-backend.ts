@@ -647,7 +647,7 @@ function generateKernelBody(ir: IRGame): string {
   L(
     "function reset() {",
     "for (let e = 0; e < E; e++) startEpisode(e, 0);",
-    "DONE.fill(0); METRICS.fill(0);",
+    "DONE.fill(0); METRICS.fill(0); RULES.fill(0);",
     ...ir.roles.map((_, r) => `OUTREW${r}.fill(0); OBJ${r}.fill(0);`),
     "return result;",
     "}",

@@ -82,7 +82,8 @@ class Lowering {
     m.rules.forEach((rule, ruleId) => {
       for (const set of rule.sets) {
         const index = this.paramIndex.get(set.param);
-        if (index !== undefined) params[index].overrides.unshift({ rule: ruleId, value: this.expr(set.value, top) });
+        // The value reads as the param: an int overriding a real param becomes a real.
+        if (index !== undefined) params[index].overrides.unshift({ rule: ruleId, value: this.convert(this.expr(set.value, top), params[index].t) });
       }
     });
     const dynamicParams = params.flatMap((p, i) => (p.range || p.overrides.length > 0 ? [i] : []));

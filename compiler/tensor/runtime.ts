@@ -291,6 +291,7 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
     release(old, S);
     result.done.fill(0);
     result.metrics.fill(0);
+    result.rules.fill(0);
     for (const r of result.roles) {
       r.reward.fill(0);
       r.objective.fill(0);
