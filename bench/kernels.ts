@@ -77,3 +77,28 @@ export function benchJsKernels(root: string, numEnvs = 4096) {
   }
   console.log(`  targets: generated >= 0.7x hand-written -> ${ratio >= 0.7 ? "met" : "NOT met"}; >= 100M agent-steps/s on the iterated PD -> ${best(gen) >= 100e6 ? "met" : "NOT met"}`);
 }
+
+/** The tensor program on TensorFlow.js's cpu and wasm backends (and a GPU one, where present). */
+export async function benchTensor(root: string, numEnvs = 4096) {
+  const { createTensorEnv } = await import("../compiler/tensor-backend.js");
+  const tf = await import("@tensorflow/tfjs");
+  await import("@tensorflow/tfjs-backend-wasm");
+  console.log(`\nTensor program, E = ${numEnvs} copies (agent-steps/s; JS kernel beside it for reference):`);
+  for (const backend of ["cpu", "wasm"]) {
+    if (!(await tf.setBackend(backend))) {
+      console.log(`  ${backend}: not available`);
+      continue;
+    }
+    await tf.ready();
+    for (const name of BENCH_SCENARIOS) {
+      const ir = loadExample(root, name);
+      const env = createTensorEnv(ir, { numEnvs, seed: 1 }, tf);
+      const agents = ir.roles.reduce((n, r) => n + r.count, 0);
+      const rate = measure(env, actionPattern(ir, numEnvs, env.reset()), agents, numEnvs, 2);
+      env.dispose();
+      const js = createJsKernel(ir)({ numEnvs, seed: 1 });
+      const jsRate = measure(js, actionPattern(ir, numEnvs, js.reset()), agents, numEnvs, 0.5);
+      console.log(`  ${backend.padEnd(5)} ${name.replace(".game", "").padEnd(13)} ${fmtRate(rate).padStart(8)}   (JS kernel ${fmtRate(jsRate)}, ${(jsRate / rate).toFixed(0)}x)`);
+    }
+  }
+}

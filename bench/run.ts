@@ -2,7 +2,7 @@ import { checkText } from "../language/check.js";
 import { gameLexer } from "../language/syntax/tokens.js";
 import { parse } from "../language/syntax/parse.js";
 import { generateScenario } from "./generate.js";
-import { benchJsKernels } from "./kernels.js";
+import { benchJsKernels, benchTensor } from "./kernels.js";
 import { benchTraining } from "./training.js";
 import { benchLanguageServer } from "./lsp.js";
 import { dirname, join } from "node:path";
@@ -45,5 +45,6 @@ function benchFrontEnd() {
 const only = process.argv[2];
 if (!only || only === "frontend") benchFrontEnd();
 if (!only || only === "kernels") benchJsKernels(root);
+if (!only || only === "tensor") await benchTensor(root);
 if (!only || only === "lsp") await benchLanguageServer(root);
 if (!only || only === "training") await benchTraining(root);
