@@ -1,4 +1,5 @@
 import { floatPayoffs, numProfiles, payoffRange, type NormalForm } from "./normal-form.js";
+import { prng } from "../language/util/prng.js";
 
 /**
  * Approximate mixed equilibria of games with any number of players, in floating point,
@@ -49,18 +50,6 @@ export interface ApproxResult {
   threshold: number;
   /** True when the budget ran out before every search finished. */
   truncated: boolean;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Evaluator {

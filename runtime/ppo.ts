@@ -10,7 +10,10 @@
  * Every hyperparameter is named in `PpoConfig`, with defaults in `DEFAULT_CONFIG`; a
  * scenario's `train { }` block and the CLI flags override them (see `resolveConfig`).
  */
+import { Rng } from "../language/util/prng.js";
 import type { TfModule } from "./tf.js";
+
+export { Rng };
 
 type Tensor = import("@tensorflow/tfjs").Tensor;
 type Tensor2D = import("@tensorflow/tfjs").Tensor2D;
@@ -69,27 +72,6 @@ export const DEFAULT_CONFIG: PpoConfig = {
   seed: 1,
   opponents: ["self"],
 };
-
-/** A small, seedable PRNG (mulberry32) for sampling and shuffling: runs are reproducible. */
-export class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  get state(): number {
-    return this.a;
-  }
-  set state(value: number) {
-    this.a = value >>> 0;
-  }
-}
 
 /**
  * A `rows x cols` matrix with orthonormal columns (or rows, whichever are fewer), times

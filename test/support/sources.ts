@@ -33,14 +33,5 @@ export function exampleFiles(): { name: string; path: string; code: string }[] {
     .map((name) => ({ name, path: join(dir, name), code: readFileSync(join(dir, name), "utf8") }));
 }
 
-/** A small deterministic PRNG (mulberry32) so fuzz runs are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Fuzz runs are reproducible: the project's seeded generator. */
+export { prng } from "../../language/util/prng.js";
