@@ -10,7 +10,9 @@ import {
   createConnection,
   DiagnosticSeverity,
   InsertTextFormat,
+  LSPErrorCodes,
   ProposedFeatures,
+  ResponseError,
   SymbolKind,
   TextDocumentSyncKind,
   type CancellationToken,
@@ -128,6 +130,7 @@ function guarded<P, R>(connection: Connection, name: string, fallback: R, handle
     try {
       return handler(params, token);
     } catch (error) {
+      if (error instanceof ResponseError) throw error;
       connection.console.error(`agora: ${name} failed: ${(error as Error)?.stack ?? error}`);
       return fallback;
     }
@@ -167,7 +170,8 @@ export function createServer(connection: Connection) {
     (): InitializeResult => ({
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: [".", " ", "(", "="] },
+        // Not a space: an editor would offer keywords after every space in an expression.
+        completionProvider: { triggerCharacters: [".", "("] },
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
@@ -247,7 +251,8 @@ export function createServer(connection: Connection) {
   connection.onPrepareRename(
     guarded(connection, "prepareRename", null, ({ textDocument, position }) => {
       const result = service.prepareRename(docFor(textDocument.uri), position);
-      if ("error" in result) throw Object.assign(new Error(result.error), { userFacing: true });
+      // The reason (a reserved word, a built-in...) is for the user: the editor shows it.
+      if ("error" in result) throw new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       return result;
     }),
   );
@@ -295,7 +300,8 @@ export function createServer(connection: Connection) {
       const doc = docFor(textDocument.uri);
       const summary = analysisOf(doc);
       if (!summary) return [];
-      return [{ range: doc.rangeOf(summary.anchor), command: { title: summary.lens, command: "" } }];
+      // Clicking it runs the full analysis (a command of the VS Code extension).
+      return [{ range: doc.rangeOf(summary.anchor), command: { title: summary.lens, command: "agora.analyze" } }];
     }),
   );
   connection.onShutdown(() => {
@@ -310,9 +316,11 @@ export function startServer() {
   // A bug must never end the session: log it and carry on.
   process.on("uncaughtException", (error) => process.stderr.write(`agora lsp: ${error?.stack ?? error}\n`));
   process.on("unhandledRejection", (error) => process.stderr.write(`agora lsp: ${(error as Error)?.stack ?? error}\n`));
-  // stdio unless the client asked for another transport (VS Code may pass --node-ipc).
-  const other = process.argv.some((a) => a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
-  const connection = other ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // With a transport flag (--stdio, --node-ipc, --socket, --pipe) the library picks the
+  // transport, and on stdio it also sends console output to the client's log rather than
+  // into the protocol stream. Without one, stdio.
+  const flagged = process.argv.some((a) => a === "--stdio" || a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
+  const connection = flagged ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   createServer(connection);
   connection.listen();
 }

@@ -75,6 +75,10 @@ describe("the language server over stdio", () => {
     expect(references).toHaveLength(2);
   });
 
+  it("explains why a name cannot be renamed", async () => {
+    await expect(client.request("textDocument/prepareRename", { textDocument: { uri }, position: at(text, "horizon") })).rejects.toThrow(/reserved word/);
+  });
+
   it("renames across the document", async () => {
     const edit = await client.request<{ changes: Record<string, { newText: string }[]> }>("textDocument/rename", { textDocument: { uri }, position: at(text, "player {", 1), newName: "citizen" });
     expect(edit.changes[uri].map((e) => e.newText)).toEqual(["citizen", "citizen"]);
