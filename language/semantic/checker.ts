@@ -1197,8 +1197,12 @@ class Checker {
     }
   }
 
+  private actionNames?: Set<string>;
+
   private isActionName(name: string): boolean {
-    return this.model.roles.some((r) => r.actions.some((a) => a.symbol.name === name));
+    // Role members are all declared before any body is checked, so the set is complete.
+    this.actionNames ??= new Set(this.allActionNames());
+    return this.actionNames.has(name);
   }
 
   /** Checks `e` where the other side of a comparison has type `other`: action names resolve in its role. */
@@ -1643,8 +1647,11 @@ class Checker {
     for (const role of this.model.roles) {
       for (const action of role.actions) {
         for (const g of action.decl.guards) {
-          for (const rule of neverActive) {
-            if (!this.alwaysFalse(g, new Set()) && this.alwaysFalse(g, new Set([rule]))) guardedBy.set(rule, [...(guardedBy.get(rule) ?? []), action]);
+          // Only the dormant rules the guard names can make it false.
+          const named = rulesNamedIn(g, this.model.resolved).filter((r) => neverActive.has(r));
+          if (named.length === 0 || this.alwaysFalse(g, new Set())) continue;
+          for (const rule of named) {
+            if (this.alwaysFalse(g, new Set([rule]))) guardedBy.set(rule, [...(guardedBy.get(rule) ?? []), action]);
           }
         }
       }
@@ -1761,6 +1768,33 @@ function foldBinary(op: A.BinaryOp, a: ConstValue, b: ConstValue, span: Span): C
       return { ok: true, value: { type: "bool", value: x >= y } };
   }
   return fail(`unsupported operator \`${op}\``);
+}
+
+/** The rules an expression reads by name. */
+function rulesNamedIn(e: A.Expr, resolved: ReadonlyMap<A.Expr | A.Name, SymbolDef>): string[] {
+  const found: string[] = [];
+  const visit = (x: A.Expr) => {
+    switch (x.kind) {
+      case "NameRef":
+        if (resolved.get(x)?.kind === "rule") found.push(x.name.text);
+        return;
+      case "Paren":
+        return visit(x.inner);
+      case "Unary":
+        return visit(x.operand);
+      case "Binary":
+        visit(x.left);
+        return visit(x.right);
+      case "IfExpr":
+        visit(x.condition);
+        visit(x.then);
+        return visit(x.else);
+      default:
+        return;
+    }
+  };
+  visit(e);
+  return found;
 }
 
 function mentionsNotSelf(e: A.Expr, argument: string): boolean {

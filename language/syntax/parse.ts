@@ -240,6 +240,16 @@ function unclosedBrackets(tokens: IToken[]): IToken[] {
   return stack;
 }
 
+/** Whether only spaces and tabs stand between the previous line break and `offset`. */
+function startsLine(source: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 /** Attaches the comments directly above a declaration (no blank line between) as its doc. */
 function attachDocs(ast: A.SourceFile, source: string) {
   const comments = ast.comments;
@@ -267,8 +277,7 @@ function attachDocs(ast: A.SourceFile, source: string) {
       // Only whitespace with at most one line break between the comment and what follows.
       if (!/^[ \t]*(\r?\n|\r)?[ \t]*$/.test(gap)) break;
       // A comment trailing code on its line documents that code, not what comes next.
-      const lineStart = Math.max(source.lastIndexOf("\n", comments[i].span.start - 1), source.lastIndexOf("\r", comments[i].span.start - 1)) + 1;
-      if (source.slice(lineStart, comments[i].span.start).trim() !== "") break;
+      if (!startsLine(source, comments[i].span.start)) break;
       lines.unshift(commentText(comments[i]));
       boundary = comments[i].span.start;
     }
