@@ -232,31 +232,15 @@ class Checker {
           }
           break;
         }
-        case "Teams": {
-          if (teamsSeen) {
-            this.error(DiagnosticCode.DuplicateDeclaration, item.span, "the game's teams are already declared", { related: [{ span: teamsSeen.span, message: "first declared here" }] });
-            break;
-          }
-          teamsSeen = item;
-          this.hasTeams = true;
-          for (const name of item.names) {
-            const symbol = this.symbol({ kind: "team", name: name.text, nameSpan: name.span, declSpan: item.span, type: TEAM });
-            if (this.declare(this.names, symbol, "team")) this.model.teams.push(symbol);
+        case "Teams":
+          if (this.declareList("team", item, teamsSeen, this.model.teams, TEAM)) {
+            teamsSeen = item;
+            this.hasTeams = true;
           }
           break;
-        }
-        case "Phases": {
-          if (phasesSeen) {
-            this.error(DiagnosticCode.DuplicateDeclaration, item.span, "the game's phases are already declared", { related: [{ span: phasesSeen.span, message: "first declared here" }] });
-            break;
-          }
-          phasesSeen = item;
-          for (const name of item.names) {
-            const symbol = this.symbol({ kind: "phase", name: name.text, nameSpan: name.span, declSpan: item.span, type: PHASE });
-            if (this.declare(this.names, symbol, "phase")) this.model.phases.push(symbol);
-          }
+        case "Phases":
+          if (this.declareList("phase", item, phasesSeen, this.model.phases, PHASE)) phasesSeen = item;
           break;
-        }
         case "Metric": {
           const symbol = this.symbol({ kind: "metric", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, doc: item.doc });
           if (this.declare(this.names, symbol, "metric")) this.model.metrics.push({ symbol, decl: item });
@@ -287,6 +271,19 @@ class Checker {
     }
     // Role members come after every game-level name is known (an action may target a later role).
     for (const role of this.model.roles) this.collectRoleMembers(role);
+  }
+
+  /** `teams a, b` and `phases x, y`: declared once per game, each name in the game namespace. */
+  private declareList(kind: "team" | "phase", item: A.TeamsDecl | A.PhasesDecl, previous: A.TeamsDecl | A.PhasesDecl | undefined, into: SymbolDef[], type: Type): boolean {
+    if (previous) {
+      this.error(DiagnosticCode.DuplicateDeclaration, item.span, `the game's ${kind}s are already declared`, { related: [{ span: previous.span, message: "first declared here" }] });
+      return false;
+    }
+    for (const name of item.names) {
+      const symbol = this.symbol({ kind, name: name.text, nameSpan: name.span, declSpan: item.span, type });
+      if (this.declare(this.names, symbol, kind)) into.push(symbol);
+    }
+    return true;
   }
 
   private collectRoleMembers(role: RoleInfo) {
