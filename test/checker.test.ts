@@ -112,6 +112,13 @@ describe("names and types", () => {
     ]);
   });
 
+  it("rejects a constant action argument outside its range", () => {
+    expect(messages("game G { role p * 2 { action give(x: 0..2) } bot b for p { play give(7) } metric m = count(a in p where a.action == give(-1)) }")).toEqual([
+      "E0205 `give(7)` is outside the range 0..2 of `x`",
+      "E0205 `give(-1)` is outside the range 0..2 of `x`",
+    ]);
+  });
+
   it("lets the role's action win over a game-level name in a comparison with an action", () => {
     const doc = check("game G {\n  param a: int = 1\n  role p * 2 { action a  action b  observe a }\n  metric m = count(q in p where q.action == a)\n}");
     expect(doc.diagnostics).toEqual([]);
@@ -259,6 +266,10 @@ describe("warnings", () => {
 });
 
 describe("train settings", () => {
+  it("reports a key given again in a second train block", () => {
+    expect(codes("game G { role p { action a } train { steps 10 } train { steps 20 } }")).toEqual(["E0102"]);
+  });
+
   it("reads known keys and suggests near misses for unknown ones", () => {
     const doc = check("game G { role p { action a } bot b for p { play a } train { steps 1000 lr 3e-4 hidden [32, 32] opponents [self, b] entropi 0.01 } }");
     expect(doc.model!.train).toEqual({ steps: 1000, lr: Math.fround(3e-4), hidden: [32, 32], opponents: ["self", "b"] });

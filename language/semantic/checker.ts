@@ -714,8 +714,11 @@ class Checker {
     }
   }
 
+  /** Training settings already given, across every `train` block. */
+  private readonly trainSeen = new Map<string, A.TrainEntry>();
+
   private checkTrain(train: A.TrainDecl) {
-    const seen = new Map<string, A.TrainEntry>();
+    const seen = this.trainSeen;
     const settings = this.model.train;
     for (const entry of train.entries) {
       const key = entry.key.text;
@@ -1341,6 +1344,16 @@ class Checker {
       return;
     }
     this.expect(argument, ctx, action.argument.symbol.type, `the argument of \`${action.symbol.name}\``);
+    // A constant outside the argument's range names no action at all.
+    const info = action.argument.info;
+    if (info?.kind === "range") {
+      const folded = this.fold(argument, false);
+      if (folded.ok && folded.value.type === "int" && (folded.value.value < info.lo || folded.value.value > info.hi)) {
+        this.error(DiagnosticCode.ActionArgument, argument.span, `\`${action.symbol.name}(${folded.value.value})\` is outside the range ${info.lo}..${info.hi} of \`${action.argument.name}\``, {
+          related: [{ span: action.decl.argument!.span, message: "the argument's range" }],
+        });
+      }
+    }
   }
 
   private call(e: A.CallExpr, ctx: Context, actionRole: RoleInfo | undefined): Type {
