@@ -182,6 +182,11 @@ describe("error recovery", () => {
     expect(diagnostics[0].hint).toBe("did you mean `param`?");
   });
 
+  it("asks for the action of a bare `play`", () => {
+    const { diagnostics } = parse("game G { role p { action a } bot b for p { play } }");
+    expect(diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([["E0001", "`play` needs an action", "write `play name`, or `play name(value)` for an action with an argument"]]);
+  });
+
   it("reports reserved words used as names", () => {
     const { diagnostics } = parse("game G { param round: int = 3 }");
     expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["E0008", "`round` is a reserved word and cannot be declared"]]);

@@ -405,8 +405,20 @@ export class AstBuilder {
         return { kind: key === "enactStmt" ? "Enact" : "Repeal", span, rule: this.name(this.token(child, "rule"), span) };
       case "endStmt":
         return { kind: "End", span };
-      case "playStmt":
-        return { kind: "Play", span, action: this.name(this.token(child, "action"), span), argument: this.optExpr(this.node(child, "argument")) };
+      case "playStmt": {
+        const action = this.token(child, "action");
+        if (!action) {
+          this.diagnostics.push({
+            code: DiagnosticCode.UnexpectedToken,
+            severity: "error",
+            span,
+            message: "`play` needs an action",
+            hint: "write `play name`, or `play name(value)` for an action with an argument",
+          });
+          return undefined;
+        }
+        return { kind: "Play", span, action: this.name(action, span), argument: this.optExpr(this.node(child, "argument")) };
+      }
       case "assignStmt":
         return this.assign(child);
       default:

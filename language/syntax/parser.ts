@@ -483,11 +483,14 @@ export class GameParser extends CstParser {
 
   playStmt = this.RULE("playStmt", () => {
     this.CONSUME(T.Play);
-    this.CONSUME(T.AnyWord, { LABEL: "action" });
+    // The action is optional here so that a bare `play` gets a precise message (AST builder).
     this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.SUBRULE(this.expression, { LABEL: "argument" });
-      this.CONSUME(T.RParen);
+      this.CONSUME(T.AnyWord, { LABEL: "action" });
+      this.OPTION2(() => {
+        this.CONSUME(T.LParen);
+        this.SUBRULE(this.expression, { LABEL: "argument" });
+        this.CONSUME(T.RParen);
+      });
     });
   });
 
