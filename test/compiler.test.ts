@@ -287,6 +287,18 @@ describe("agora compile", () => {
     }
   });
 
+  it("writes a TensorFlow.js program that imports only @tensorflow/tfjs", async () => {
+    const dir = mkdtempSync(join(repoRoot, "test", ".tmp-compile-"));
+    try {
+      const code = await main(["compile", join(repoRoot, "examples/public_goods.game"), "-o", dir, "--target", "tensor"], { out: () => {}, err: () => {} });
+      expect(code).toBe(0);
+      const imports = readFileSync(join(dir, "env.mjs"), "utf8").match(/^import .*$/gm);
+      expect(imports).toEqual([expect.stringMatching(/from "@tensorflow\/tfjs";$/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reports errors as diagnostics and writes nothing", async () => {
     const err: string[] = [];
     const code = await main(["compile", join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"), "-o", join(repoRoot, "test", ".tmp-never")], { out: () => {}, err: (s) => err.push(s) });

@@ -147,6 +147,19 @@ describe("the language server over stdio", () => {
     expect((await finalDiagnostics).diagnostics).toEqual([]);
   });
 
+  it("answers requests that come out of order", async () => {
+    const ghost = "file:///work/never-opened.game";
+    expect(await client.request("textDocument/hover", { textDocument: { uri: ghost }, position: { line: 0, character: 0 } })).toBeNull();
+    expect(await client.request("textDocument/completion", { textDocument: { uri: ghost }, position: { line: 3, character: 9 } })).toBeNull();
+    // A change to a document that was never opened, then one that was closed.
+    await client.change(ghost, 7, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "game" }]);
+    const closed = "file:///work/closed.game";
+    await client.open(closed, SOURCE);
+    await client.connection.sendNotification("textDocument/didClose", { textDocument: { uri: closed } });
+    expect(await client.request("textDocument/definition", { textDocument: { uri: closed }, position: { line: 1, character: 9 } })).toEqual([]);
+    expect(client.process.exitCode).toBeNull();
+  });
+
   it("shuts down and exits cleanly", async () => {
     expect(await client.stop()).toBe(0);
     expect(client.stderr).toBe("");
