@@ -373,7 +373,7 @@ class Lowering {
       case "Self":
         return { k: "self", t: "int" };
       case "NameRef":
-        return this.name(e, ctx);
+        return this.name(e);
       case "Field":
         return this.field(e, ctx);
       case "Last": {
@@ -406,7 +406,7 @@ class Lowering {
     return this.model.resolved.get(e) ?? this.model.resolved.get(e.name);
   }
 
-  private name(e: A.NameRef, ctx: LowerContext): Expr {
+  private name(e: A.NameRef): Expr {
     const symbol = this.resolvedName(e);
     if (!symbol) throw new Error(`unreachable: unresolved name ${e.name.text}`);
     switch (symbol.kind) {
@@ -439,7 +439,6 @@ class Lowering {
         return local;
       }
     }
-    void ctx;
   }
 
   /** A rule as a value (an id), for comparisons between rules and action arguments. */

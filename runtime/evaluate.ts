@@ -42,7 +42,6 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
   const metricSums = new Float64Array(E * ir.metrics.length);
   const lengths = new Int32Array(E);
   const actions = ir.roles.map((r) => new Int32Array(E * r.count));
-  const scratch = ir.roles.map((r) => new Int32Array(E * r.count));
   let finished = 0;
   let guard = 0;
   while (finished < episodes && guard++ < 1_000_000) {
@@ -61,7 +60,6 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
         const a = chosen.get(c)!;
         for (let e = 0; e < E; e++) actions[r][e * role.count + i] = a[e * role.count + i];
       }
-      void scratch;
     });
     result = env.step(actions);
     for (let e = 0; e < E; e++) {

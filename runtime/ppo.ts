@@ -405,7 +405,7 @@ export function ppoUpdate(tf: TfModule, net: ActorCritic, optimizer: Optimizer, 
         const advT = tf.tensor1d(advantages);
         const retT = tf.tensor1d(returns);
         let parts: Tensor[] = [];
-        const { value: loss, grads } = tf.variableGrads(() => {
+        const { grads } = tf.variableGrads(() => {
           const logProbs = net.logProbs(x, bias);
           const newLogp = tf.sum(tf.mul(logProbs, actionOneHot), 1);
           const logRatio = tf.sub(newLogp, oldLogpT);
@@ -427,7 +427,6 @@ export function ppoUpdate(tf: TfModule, net: ActorCritic, optimizer: Optimizer, 
         const clippedGrads: Record<string, Tensor> = {};
         for (const k of names) clippedGrads[k] = tf.mul(grads[k], scale);
         optimizer.applyGradients(clippedGrads as Record<string, import("@tensorflow/tfjs").Tensor>);
-        void loss;
         return parts;
       });
       const values = result.map((t) => (t.dataSync() as Float32Array)[0]);

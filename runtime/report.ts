@@ -33,7 +33,7 @@ interface Chart {
 }
 
 /** Series over training from the metrics lines: one chart per concern. */
-function charts(run: RunConfig, lines: MetricsLine[], roleNames: string[], metricNames: string[], ruleNames: string[]): Chart[] {
+function charts(lines: MetricsLine[], roleNames: string[], metricNames: string[], ruleNames: string[]): Chart[] {
   const withEpisodes = (pick: (l: MetricsLine) => number | undefined) => lines.map((l) => (l.episodes ? (pick(l) ?? null) : null));
   const out: Chart[] = [];
   out.push({
@@ -95,7 +95,6 @@ function charts(run: RunConfig, lines: MetricsLine[], roleNames: string[], metri
       { label: `${role} approx. KL`, values: lines.map((l) => l.losses[role]?.approxKl ?? null) },
     ]),
   });
-  void run;
   return out;
 }
 
@@ -109,7 +108,7 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
   const roleNames = [...source.matchAll(/\brole\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
   const metricNames = [...source.matchAll(/\bmetric\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
   const ruleNames = [...source.matchAll(/\brule\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{/g)].map((m) => m[1]);
-  const all = charts(run, lines, roleNames, metricNames, ruleNames);
+  const all = charts(lines, roleNames, metricNames, ruleNames);
   const last = [...lines].reverse().find((l) => l.episodes);
   const steps = lines.map((l) => l.agentSteps);
   const summaryRows = last?.episodes

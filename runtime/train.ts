@@ -84,7 +84,7 @@ const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
 };
 
 /** Defaults, then the scenario's `train` block, then command-line flags. */
-export function resolveConfig(ir: IRGame, train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
+export function resolveConfig(train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
   const config: PpoConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], opponents: [...DEFAULT_CONFIG.opponents] };
   for (const [key, value] of Object.entries(train)) {
     const target = TRAIN_KEYS_TO_CONFIG[key];
@@ -92,7 +92,6 @@ export function resolveConfig(ir: IRGame, train: Record<string, unknown>, flags:
   }
   for (const [key, value] of Object.entries(flags)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   if (opponents && opponents.length > 0) config.opponents = opponents;
-  void ir;
   return config;
 }
 
@@ -121,7 +120,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const source = readFileSync(options.scenarioPath, "utf8");
     const overrides = options.overrides ?? new Map();
     const scenario = loadScenario(source, { name: options.scenarioPath, overrides });
-    const config = resolveConfig(scenario.ir, scenario.document.model?.train ?? {}, options.flags, options.opponents);
+    const config = resolveConfig(scenario.document.model?.train ?? {}, options.flags, options.opponents);
     runDir = options.out ?? defaultRunDir(options.scenarioPath);
     run = {
       format: "agora-run/1",

@@ -65,8 +65,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
   let nets: ActorCritic[] | undefined;
   if (options.policy) {
     try {
-      const run = readRun(options.policy);
-      void run;
+      readRun(options.policy); // a clear error when it is not a run folder
       const { tf, backend } = await loadTf(options.backend);
       nets = await frozenPolicies(tf, ir, options.policy);
       out(`the other agents play the policy of ${options.policy} (TensorFlow.js ${backend})`);
