@@ -316,7 +316,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       })),
     ];
     // Known to be isolated: strict pure equilibria, and mixed ones with a regular indifference system.
-    components = equilibria.map((e, i) => ({ extreme_points: [i], isolated: i < pj.length ? pj[i].strict === true : mixed[i - pj.length].isolated, nash_subsets: [] }));
+    components = equilibria.map((_, i) => ({ extreme_points: [i], isolated: i < pj.length ? pj[i].strict === true : mixed[i - pj.length].isolated, nash_subsets: [] }));
     const continua = mixed.filter((e) => !e.isolated).length;
     const searches = [approx.supportEnumeration ? "support enumeration with Newton's method" : "", approx.replicator ? "replicator dynamics from several starts, polished by Newton's method" : ""].filter(Boolean).join(" and ");
     const maxEps = Math.max(0, ...mixed.map((e) => e.epsilon));

@@ -421,7 +421,7 @@ class Emitter {
 
   private payoff(s: Extract<Stmt, { k: "payoff" }>, out: string[]) {
     const j = this.fresh("joint");
-    const parts = s.agents.map((a, p) => `ACT${a.role}[b${a.role} + ${a.index}]`);
+    const parts = s.agents.map((a) => `ACT${a.role}[b${a.role} + ${a.index}]`);
     const actions = parts.map((_, p) => `${j}_${p}`);
     out.push(...parts.map((code, p) => `const ${actions[p]} = ${code};`));
     let index = actions[0];

@@ -4,7 +4,7 @@ import type { IRGame } from "../compiler/ir.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import type { StepResult, VecEnv } from "../compiler/vecenv.js";
 import { loadOptimizers, loadWeights, makeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
-import { coPlayerSeats, describeOpponent, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
+import { coPlayerSeats, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
 import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
 import { ActorCritic, DEFAULT_CONFIG, ppoUpdate, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
