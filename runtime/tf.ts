@@ -64,11 +64,11 @@ export function loadTf(requested: TfBackendName = "wasm"): Promise<LoadedTf> {
   return loaded;
 }
 
-/** TensorFlow.js prints an advert for tfjs-node in Node.js; the runtime says what runs itself. */
+/**
+ * TensorFlow.js's cpu backend prints an advert for tfjs-node on first use in Node.js; the
+ * runtime says which backend runs itself. Production mode silences it (and skips debug
+ * checks that slow every op).
+ */
 function silenceNodeHint(tf: TfModule) {
-  try {
-    tf.env().set("IS_NODE", tf.env().getBool("IS_NODE"));
-  } catch {
-    // Older or newer versions without the flag: nothing to silence.
-  }
+  tf.env().set("PROD", true);
 }
