@@ -254,8 +254,6 @@ function analyse(ast: A.SourceFile, text: string): Structure {
       lineStarts.add(item.span.start);
       switch (item.kind) {
         case "Role":
-          for (const member of item.items) lineStarts.add(member.span.start);
-          break;
         case "Rule":
           for (const member of item.items) lineStarts.add(member.span.start);
           break;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CheckedDocument } from "../language/check.js";
+import { renderDiagnostic } from "../language/render.js";
 import type { OverrideValue } from "../language/semantic/checker.js";
 import { compileToIR } from "../compiler/compile.js";
 import type { IRGame } from "../compiler/ir.js";
@@ -26,6 +27,18 @@ export class ScenarioError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * Prints why a scenario could not be loaded, as `agora check` would: its errors with the
+ * source line, and problems with `--set` overrides. Returns false for any other error.
+ */
+export function reportScenarioError(error: unknown, file: string, err: (s: string) => void, color = false): boolean {
+  if (!(error instanceof ScenarioError) || !error.document) return false;
+  const doc = error.document;
+  for (const d of doc.diagnostics) if (d.severity === "error") err(renderDiagnostic(file, doc.lines, d, { color }) + "\n");
+  for (const m of doc.overrideErrors) err(`${file}: error: ${m}`);
+  return true;
 }
 
 /** Checks and lowers scenario source; throws `ScenarioError` (with the diagnostics) on errors. */

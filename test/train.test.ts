@@ -211,4 +211,11 @@ describe("command line", () => {
     expect(text).toMatch(/rewards: player#0 (1|5), player#1 (0|1)/);
     expect(text).toContain("episode over.");
   });
+
+  it("says what is wrong with a --set when playing", async () => {
+    const lines: string[] = [];
+    const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map([["Q", 1]]), seed: 1, episodes: 1, backend: "wasm", input: (async function* () {})() }, () => {}, (s) => lines.push(s));
+    expect(code).toBe(1);
+    expect(lines.join("\n")).toContain("--set Q: the game has no param `Q`");
+  });
 });

@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createJsKernel } from "../../compiler/js-backend.js";
 import type { IRGame } from "../../compiler/ir.js";
-import { renderDiagnostic } from "../../language/render.js";
-import { loadScenario, ScenarioError } from "../env.js";
+import { loadScenario, reportScenarioError } from "../env.js";
 import { readRun } from "../evaluate.js";
 import { Rng, type ActorCritic } from "../ppo.js";
 import { loadTf, type TfBackendName } from "../tf.js";
@@ -50,11 +49,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
   try {
     ir = loadScenario(readFileSync(file, "utf8"), { name: file, overrides: options.overrides }).ir;
   } catch (error) {
-    if (error instanceof ScenarioError && error.document) {
-      for (const d of error.document.diagnostics) if (d.severity === "error") err(renderDiagnostic(file, error.document.lines, d) + "\n");
-      return 1;
-    }
-    err(`error: ${(error as Error).message}`);
+    if (!reportScenarioError(error, file, err)) err(`error: ${(error as Error).message}`);
     return 1;
   }
   const human = options.role ? ir.roles.findIndex((r) => r.name === options.role) : 0;

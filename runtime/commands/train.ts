@@ -1,7 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { join, relative, resolve } from "node:path";
-import { ScenarioError } from "../env.js";
-import { renderDiagnostic } from "../../language/render.js";
+import { reportScenarioError } from "../env.js";
 import type { PpoConfig } from "../ppo.js";
 import type { TfBackendName } from "../tf.js";
 import { train, type MetricsLine } from "../train.js";
@@ -74,9 +73,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
     return 0;
   } catch (error) {
     bar?.stop();
-    if (error instanceof ScenarioError && error.document) {
-      for (const d of error.document.diagnostics) if (d.severity === "error") err(renderDiagnostic(file ?? "scenario", error.document.lines, d, { color: options.color }) + "\n");
-      for (const m of error.document.overrideErrors) err(`${file}: error: ${m}`);
+    if (reportScenarioError(error, file ?? "scenario", err, options.color)) {
       err(`${file}: not trained: the scenario has errors`);
       return 1;
     }
