@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const cli = new URL("../dist/runtime/cli.js", import.meta.url);
+const cli = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(cli))) {
   console.error("agora: the CLI is not built yet; run `npm run build` in the Agora folder");
   process.exit(2);

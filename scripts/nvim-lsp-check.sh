@@ -22,8 +22,8 @@ fi
 
 case "$server" in
   cli)
-    if [ ! -f "$root/dist/runtime/lsp-server.js" ]; then
-      echo "nvim-lsp-check: dist/runtime/lsp-server.js is missing: run \`npm run build\` first" >&2
+    if [ ! -f "$root/dist/server/lsp-server.js" ]; then
+      echo "nvim-lsp-check: dist/server/lsp-server.js is missing: run \`npm run build\` first" >&2
       exit 2
     fi
     ;;

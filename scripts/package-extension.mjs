@@ -22,8 +22,12 @@ const outIndex = args.indexOf("--out");
 const manifest = JSON.parse(readFileSync(path.join(extensionDir, "package.json"), "utf8"));
 const vsixPath = outIndex >= 0 && args[outIndex + 1] ? path.resolve(args[outIndex + 1]) : path.join(extensionDir, `${manifest.name}-${manifest.version}.vsix`);
 
-/** Packages the server must never pull in: it needs only the language service and analysis. */
-const FORBIDDEN = [/node_modules\/@tensorflow\//, /^runtime\/(?!lsp-server\.ts$)/, /compiler\/tensor/];
+/**
+ * What the server bundle must never pull in. A folder rule: the server is the protocol
+ * transport (server/) over the language service and the analysis; the CLI (cli/), the
+ * trainer and env runtime (runtime/) and TensorFlow.js are for the command line only.
+ */
+const FORBIDDEN = [/node_modules\/@tensorflow\//, /^(cli|runtime)\//, /compiler\/tensor/];
 
 const common = {
   bundle: true,
@@ -52,7 +56,7 @@ async function main() {
   const inputs = Object.keys(server.metafile.inputs);
   const bad = inputs.filter((file) => FORBIDDEN.some((re) => re.test(file)));
   if (bad.length > 0) throw new Error(`the language server bundle must not include:\n  ${bad.join("\n  ")}`);
-  if (!inputs.includes("runtime/lsp-server.ts")) throw new Error("the language server bundle does not contain runtime/lsp-server.ts");
+  if (!inputs.includes("server/lsp-server.ts")) throw new Error("the language server bundle does not contain server/lsp-server.ts");
   const clientInputs = Object.keys(client.metafile.inputs);
   if (clientInputs.some((file) => /^(language|compiler|analysis|runtime)\//.test(file))) {
     throw new Error("the extension client must not bundle the toolchain: it only starts dist/server.js");

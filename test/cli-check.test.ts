@@ -3,7 +3,7 @@ import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../runtime/cli.js";
+import { main } from "../cli/main.js";
 import { repoRoot } from "./support/sources.js";
 
 const GOOD = `game G {

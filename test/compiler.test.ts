@@ -7,7 +7,7 @@ import type { IRGame } from "../compiler/ir.js";
 import { createInterpreter } from "../compiler/interpreter.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import type { EnvOptions, StepResult, VecEnv } from "../compiler/vecenv.js";
-import { main } from "../runtime/cli.js";
+import { main } from "../cli/main.js";
 import { createHandwrittenIpd } from "../bench/handwritten-ipd.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { prng } from "./support/sources.js";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkText } from "../language/check.js";
 import { formatText, formatTextDetailed } from "../language/format.js";
 import { parse } from "../language/syntax/parse.js";
-import { runFmt } from "../runtime/commands/fmt.js";
+import { runFmt } from "../cli/commands/fmt.js";
 import { briefExamples, exampleFiles, prng } from "./support/sources.js";
 
 /** What must survive formatting: diagnostics (codes, in order), symbols, and every comment. */

@@ -3,6 +3,6 @@
  * the language service and the analysis it uses inlined by esbuild. The transport comes
  * from the command line (`--stdio`, `--node-ipc` or `--socket=<port>`).
  */
-import { startServer } from "../../runtime/lsp-server.js";
+import { startServer } from "../../server/lsp-server.js";
 
 startServer();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNfg } from "../../analysis/nfg.js";
-import { runAnalyze, type AnalyzeCommandOptions } from "../../runtime/commands/analyze.js";
+import { runAnalyze, type AnalyzeCommandOptions } from "../../cli/commands/analyze.js";
 import { repoRoot } from "../support/sources.js";
 
 function run(file: string, options: Partial<AnalyzeCommandOptions> = {}) {
@@ -142,7 +142,7 @@ describe("agora analyze", () => {
 
 describe("option parsing", () => {
   it("takes whole numbers for --samples and --seed", async () => {
-    const { parseCount } = await import("../../runtime/commands/analyze.js");
+    const { parseCount } = await import("../../cli/commands/analyze.js");
     expect(parseCount("500", "--samples")).toBe(500);
     expect(() => parseCount("5e2", "--samples")).toThrow(/expected a whole number/);
     expect(() => parseCount("-1", "--seed")).toThrow(/--seed -1/);

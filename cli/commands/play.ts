@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createJsKernel } from "../../compiler/js-backend.js";
 import type { IRGame } from "../../compiler/ir.js";
-import { loadScenario, reportScenarioError } from "../env.js";
-import { readRun } from "../evaluate.js";
-import { Rng, type ActorCritic } from "../ppo.js";
-import { loadTf, type TfBackendName } from "../tf.js";
-import { frozenPolicies } from "../train.js";
+import { loadScenario, reportScenarioError } from "../../runtime/env.js";
+import { readRun } from "../../runtime/evaluate.js";
+import { Rng, type ActorCritic } from "../../runtime/ppo.js";
+import { loadTf, type TfBackendName } from "../../runtime/tf.js";
+import { frozenPolicies } from "../../runtime/train.js";
 
 export interface PlayOptions {
   /** A run folder whose trained policies play the other seats. */

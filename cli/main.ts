@@ -3,12 +3,12 @@ import { existsSync } from "node:fs";
 import { runCheck } from "./commands/check.js";
 import { parseCount, runAnalyze } from "./commands/analyze.js";
 import { runCompile } from "./commands/compile.js";
+import { runEval } from "./commands/eval.js";
 import { runFmt } from "./commands/fmt.js";
 import { runPlay } from "./commands/play.js";
 import { runTrain } from "./commands/train.js";
-import { evaluate, formatEvaluation } from "./evaluate.js";
-import type { PpoConfig } from "./ppo.js";
-import type { TfBackendName } from "./tf.js";
+import type { PpoConfig } from "../runtime/ppo.js";
+import type { TfBackendName } from "../runtime/tf.js";
 import { parseOverrides, UserError } from "./files.js";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -82,7 +82,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description("run the language server (for editors) on standard input and output")
     .option("--stdio", "talk over standard input and output (the default)")
     .action(async () => {
-      const { startServer } = await import("./lsp-server.js");
+      const { startServer } = await import("../server/lsp-server.js");
       startServer();
       // The server answers until the client asks it to exit.
       await new Promise(() => {});
@@ -152,15 +152,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .action(async (runDir: string, opts: { vs: string[]; episodes: number; seed: number; set: string[]; format: "text" | "json"; backend: TfBackendName }) => {
-      try {
-        const report = await evaluate({ runDir, vs: opts.vs, episodes: opts.episodes, overrides: parseOverrides(opts.set), seed: opts.seed, backend: opts.backend });
-        io.out(opts.format === "json" ? JSON.stringify(report, null, 2) : formatEvaluation(report));
-        setExit(0);
-      } catch (error) {
-        if (error instanceof UserError) throw error;
-        io.err(`error: ${(error as Error).message}`);
-        setExit(1);
-      }
+      setExit(await runEval(runDir, { vs: opts.vs, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), format: opts.format, backend: opts.backend }, io.out, io.err));
     });
 
   program

@@ -1,9 +1,9 @@
 import { SingleBar } from "cli-progress";
 import { join, relative, resolve } from "node:path";
-import { reportScenarioError } from "../env.js";
-import type { PpoConfig } from "../ppo.js";
-import type { TfBackendName } from "../tf.js";
-import { train, type MetricsLine } from "../train.js";
+import { reportScenarioError } from "../../runtime/env.js";
+import type { PpoConfig } from "../../runtime/ppo.js";
+import type { TfBackendName } from "../../runtime/tf.js";
+import { train, type MetricsLine } from "../../runtime/train.js";
 
 export interface TrainCommandOptions {
   flags: Partial<PpoConfig>;
