@@ -49,10 +49,11 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--strict", "treat warnings as failures")
+    .option("--dominated", "also warn about strictly dominated actions in one-shot games (W0008), as the editor does")
     .option("--no-color", "plain output")
-    .action((paths: string[], opts: { format: "text" | "json"; set: string[]; strict?: boolean; color: boolean }) => {
+    .action(async (paths: string[], opts: { format: "text" | "json"; set: string[]; strict?: boolean; dominated?: boolean; color: boolean }) => {
       const color = opts.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      setExit(runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict }, io.out, io.err));
+      setExit(await runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict, dominated: opts.dominated }, io.out, io.err));
     });
 
   program

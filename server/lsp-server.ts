@@ -1,6 +1,7 @@
 /**
  * The Language Server Protocol transport around the pure language service
- * (`language/service`). It converts types, debounces diagnostics per document, honours
+ * (`language/service`), with the game analysis registered as a contribution. It only
+ * converts: plain service answers to LSP types. It debounces diagnostics per document, honours
  * cancellation, and never lets a failing request take the process down: a request whose
  * handler throws is answered with an empty result and the error goes to the client's log.
  */
@@ -19,12 +20,9 @@ import {
   type Connection,
   type InitializeResult,
 } from "vscode-languageserver/node.js";
-import { hasErrors } from "../language/check.js";
-import { DiagnosticCode } from "../language/diagnostics.js";
 import * as service from "../language/service/index.js";
 import type { CompletionKind, ServiceDiagnostic, SymbolKindName } from "../language/service/types.js";
-import { lowerGame } from "../compiler/lower.js";
-import { analyzeForEditor, type EditorSummary } from "../analysis/editor.js";
+import { analysisContribution } from "../analysis/service-contribution.js";
 
 /** Quiet time after an edit before diagnostics are computed: it merges a burst of changes into one check. */
 const DIAGNOSTICS_DELAY_MS = 15;
@@ -77,22 +75,9 @@ function symbolKind(kind: SymbolKindName | string): SymbolKind {
   return SYMBOL_KINDS[kind] ?? SymbolKind.Variable;
 }
 
-/** The game-theoretic summary of a document version, computed once (empty where there is none). */
-function analysisOf(doc: service.GameDocument): EditorSummary | undefined {
-  return doc.memo("analysis", (d) => {
-    const model = d.model;
-    if (!model || hasErrors(d.diagnostics)) return undefined;
-    try {
-      return analyzeForEditor(model, lowerGame(model, d.text));
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-/** The service's diagnostics, plus a warning for each strictly dominated action. */
+/** The service's diagnostics (the analysis contributes W0008), in LSP's shape. */
 function diagnosticsOf(doc: service.GameDocument) {
-  const list = service.getDiagnostics(doc).map((d) => ({
+  return service.getDiagnostics(doc).map((d) => ({
     range: d.range,
     severity: SEVERITY[d.severity],
     code: d.code,
@@ -100,27 +85,6 @@ function diagnosticsOf(doc: service.GameDocument) {
     message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
     relatedInformation: d.relatedInformation,
   }));
-  // Only in one-shot games: in a repeated game a stage-dominated action (cooperating in
-  // the iterated PD, say) can be part of an equilibrium, so it is no mistake to offer it.
-  const oneShot = doc.model?.horizon?.hi === 1 && doc.model.phases.length <= 1;
-  const summary = oneShot ? analysisOf(doc) : undefined;
-  // One warning per action declaration, however many agents of the role it concerns.
-  const seen = new Set<string>();
-  for (const d of summary?.dominated ?? []) {
-    if (d.round !== 1 || !d.actionSpan) continue;
-    const key = `${d.actionSpan.start}:${d.by}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    list.push({
-      range: doc.rangeOf(d.actionSpan),
-      severity: DiagnosticSeverity.Warning,
-      code: DiagnosticCode.DominatedAction,
-      source: "agora",
-      message: `action \`${d.action}\` of \`${d.role}\` is strictly dominated by \`${d.by}\`: a payoff-maximising player never takes it`,
-      relatedInformation: undefined,
-    });
-  }
-  return list;
 }
 
 /** Wraps a handler: cancellation gives null, a throw gives `fallback` and a log line. */
@@ -138,7 +102,7 @@ function guarded<P, R>(connection: Connection, name: string, fallback: R, handle
 }
 
 export function createServer(connection: Connection) {
-  const workspace = new service.Workspace();
+  const workspace = new service.Workspace({ contributions: [analysisContribution] });
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
 
   const publishSoon = (uri: string) => {
@@ -228,16 +192,7 @@ export function createServer(connection: Connection) {
   );
   connection.onHover(
     guarded(connection, "hover", null, ({ textDocument, position }) => {
-      const doc = docFor(textDocument.uri);
-      const hover = service.getHover(doc, position);
-      // On the game's name or the payoff keyword: the game-theoretic summary.
-      const summary = analysisOf(doc);
-      if (summary) {
-        const offset = doc.offsetAt(position);
-        const onAnchor = offset >= summary.anchor.start && offset <= summary.anchor.end;
-        const onGame = doc.model && offset >= doc.model.game.name.span.start && offset <= doc.model.game.name.span.end;
-        if (onAnchor || onGame) return { contents: { kind: "markdown" as const, value: [hover?.contents, summary.hover].filter(Boolean).join("\n\n---\n\n") }, range: hover?.range ?? doc.rangeOf(summary.anchor) };
-      }
+      const hover = service.getHover(docFor(textDocument.uri), position);
       return hover ? { contents: { kind: "markdown" as const, value: hover.contents }, range: hover.range } : null;
     }),
   );
@@ -296,13 +251,9 @@ export function createServer(connection: Connection) {
     ),
   );
   connection.onCodeLens(
-    guarded(connection, "codeLens", [], ({ textDocument }) => {
-      const doc = docFor(textDocument.uri);
-      const summary = analysisOf(doc);
-      if (!summary) return [];
-      // Clicking it runs the full analysis (a command of the VS Code extension).
-      return [{ range: doc.rangeOf(summary.anchor), command: { title: summary.lens, command: "agora.analyze" } }];
-    }),
+    guarded(connection, "codeLens", [], ({ textDocument }) =>
+      service.getCodeLenses(docFor(textDocument.uri)).map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command } })),
+    ),
   );
   connection.onShutdown(() => {
     for (const timer of pending.values()) clearTimeout(timer);

@@ -1,4 +1,5 @@
-import { checkText } from "../../language/check.js";
+import { checkText, hasErrors } from "../../language/check.js";
+import type { Diagnostic } from "../../language/diagnostics.js";
 import { diagnosticToJson, renderDiagnostic } from "../../language/render.js";
 import { collectGameFiles, readSource } from "../files.js";
 
@@ -8,10 +9,15 @@ export interface CheckCommandOptions {
   color: boolean;
   /** Warnings count as failures. */
   strict?: boolean;
+  /** Also warn about strictly dominated actions of one-shot games (W0008), as the editor does. */
+  dominated?: boolean;
 }
 
 /** `agora check`: prints every diagnostic of every file; 1 if any error, else 0. */
-export function runCheck(paths: string[], options: CheckCommandOptions, out: (s: string) => void, err: (s: string) => void): number {
+export async function runCheck(paths: string[], options: CheckCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  // The analysis is loaded only when asked for: a plain check starts faster without it.
+  const analysis = options.dominated ? await import("../../analysis/service-contribution.js") : undefined;
+  const editor = options.dominated ? await import("../../analysis/editor.js") : undefined;
   const { files, problems } = collectGameFiles(paths);
   let errors = problems.length;
   let warnings = 0;
@@ -38,7 +44,11 @@ export function runCheck(paths: string[], options: CheckCommandOptions, out: (s:
       if (options.format === "json") json.push({ file, severity: "error", code: "E0000", message });
       else err(`${file}: error: ${message}`);
     }
-    for (const d of doc.diagnostics) {
+    const diagnostics: Diagnostic[] = [...doc.diagnostics];
+    if (analysis && editor && doc.model && !hasErrors(doc.diagnostics)) {
+      diagnostics.push(...analysis.dominatedActionWarnings(doc.model, () => editor.summarizeDocument(doc)));
+    }
+    for (const d of diagnostics) {
       if (d.severity === "error") errors++;
       else if (d.severity === "warning") warnings++;
       if (options.format === "json") json.push(diagnosticToJson(file, doc.lines, d));

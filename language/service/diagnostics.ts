@@ -1,10 +1,15 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { collect } from "./contributions.js";
 import type { GameDocument } from "./document.js";
 import type { ServiceDiagnostic, TextEdit } from "./types.js";
 
-/** Every diagnostic of the document (syntax, names, types, constants, warnings), in order. */
+/** Every diagnostic of the document (syntax, names, types, constants, warnings), then the contributions' ones. */
 export function getDiagnostics(doc: GameDocument): ServiceDiagnostic[] {
-  return doc.memo("diagnostics", () => doc.diagnostics.map((d) => toServiceDiagnostic(doc, d)));
+  return doc.memo("diagnostics", () => {
+    const own = doc.diagnostics.map((d) => toServiceDiagnostic(doc, d));
+    const contributed = collect(doc, (c) => c.diagnostics?.(doc)).flat();
+    return [...own, ...contributed.map((d) => toServiceDiagnostic(doc, d))];
+  });
 }
 
 export function toServiceDiagnostic(doc: GameDocument, d: Diagnostic): ServiceDiagnostic {

@@ -4,6 +4,7 @@ import type { GameModel } from "../semantic/model.js";
 import { parse, type ParseResult } from "../syntax/parse.js";
 import { LineIndex, type Position, type Range, type Span } from "../text.js";
 import { reparse } from "./incremental.js";
+import type { ServiceContribution } from "./contributions.js";
 import type { ContentChange } from "./types.js";
 
 /** The parse stage of a document: the tree (partial on broken text), its tokens and syntax errors. */
@@ -45,6 +46,8 @@ export class GameDocument {
     readonly text: string,
     previous?: GameDocument,
     private readonly stats?: WorkspaceStats,
+    /** What layers above the language add to this document's answers (see contributions.ts). */
+    readonly contributions: readonly ServiceContribution[] = [],
   ) {
     // The latest version that was parsed: versions never parsed are skipped, so at most one
     // older version is kept alive.
@@ -159,6 +162,11 @@ export function applyContentChanges(text: string, changes: readonly ContentChang
 export class Workspace {
   readonly stats: WorkspaceStats = { parses: 0, incrementalParses: 0, checks: 0 };
   private readonly docs = new Map<string, GameDocument>();
+  readonly contributions: readonly ServiceContribution[];
+
+  constructor(options: { contributions?: readonly ServiceContribution[] } = {}) {
+    this.contributions = options.contributions ?? [];
+  }
 
   open(uri: string, text: string, version = 0): GameDocument {
     return this.update(uri, version, text);
@@ -168,7 +176,7 @@ export class Workspace {
   update(uri: string, version: number, text: string): GameDocument {
     const existing = this.docs.get(uri);
     if (existing && existing.version === version && existing.text === text) return existing;
-    const doc = new GameDocument(uri, version, text, existing, this.stats);
+    const doc = new GameDocument(uri, version, text, existing, this.stats, this.contributions);
     this.docs.set(uri, doc);
     return doc;
   }
@@ -193,6 +201,6 @@ export class Workspace {
 }
 
 /** A document outside any workspace (tests, one-off tools). */
-export function createDocument(uri: string, text: string, version = 0): GameDocument {
-  return new GameDocument(uri, version, text);
+export function createDocument(uri: string, text: string, version = 0, contributions: readonly ServiceContribution[] = []): GameDocument {
+  return new GameDocument(uri, version, text, undefined, undefined, contributions);
 }

@@ -6,6 +6,7 @@ import type * as A from "../syntax/ast.js";
 import * as T from "../syntax/tokens.js";
 import type { Position, Span } from "../text.js";
 import { nodePath, occurrenceAt, sourceLine, tokenAt, tokenEnd } from "./analysis.js";
+import { collect } from "./contributions.js";
 import type { GameDocument } from "./document.js";
 import type { Hover } from "./types.js";
 
@@ -37,8 +38,18 @@ const KEYWORD_DOCS: Record<string, string> = {
   match: "Runs the arm of the action an agent took (`match a.action { name => ... }`).",
 };
 
-/** Hover text at a position: what the name is, its type, value, range and documentation. */
+/**
+ * Hover text at a position: what the name is, its type, value, range and documentation,
+ * followed by what contributions add there (the game analysis on the game's name).
+ */
 export function getHover(doc: GameDocument, position: Position): Hover | null {
+  const own = languageHover(doc, position);
+  const extra = collect(doc, (c) => c.hover?.(doc, doc.offsetAt(position)));
+  if (extra.length === 0) return own;
+  return { contents: [own?.contents, ...extra.map((e) => e.contents)].filter(Boolean).join("\n\n---\n\n"), range: own?.range ?? doc.rangeOf(extra[0].span) };
+}
+
+function languageHover(doc: GameDocument, position: Position): Hover | null {
   const offset = doc.offsetAt(position);
   const model = doc.model;
   const occurrence = occurrenceAt(doc, offset);

@@ -20,4 +20,6 @@ export { formatDocument } from "./formatting.js";
 export { getCodeActions } from "./codeActions.js";
 export { getSignatureHelp } from "./signatureHelp.js";
 export { getInlayHints } from "./inlayHints.js";
+export { getCodeLenses } from "./code-lens.js";
+export type { ContributedLens, ServiceContribution } from "./contributions.js";
 export type * from "./types.js";

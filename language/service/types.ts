@@ -204,3 +204,12 @@ export interface CodeAction {
   edit: WorkspaceEdit;
   isPreferred?: boolean;
 }
+
+// ---- Code lens ---------------------------------------------------------------------------
+
+export interface CodeLens {
+  range: Range;
+  title: string;
+  /** The client command a click runs. */
+  command: string;
+}
