@@ -1,7 +1,7 @@
 import type { IRGame, Stmt } from "../compiler/ir.js";
 import { createInterpreter } from "../compiler/interpreter.js";
 import type { VecEnv } from "../compiler/vecenv.js";
-import { roundDifferences, stageIsRandom, writesOf } from "./ir-walk.js";
+import { roundDifferences, stageIsRandom, writesOf } from "./ir-facts.js";
 import { numProfiles, profileActions, type NormalForm, type Player } from "./normal-form.js";
 import { Q } from "./rational.js";
 

@@ -1,4 +1,5 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
+import { assertNever } from "./ir-walk.js";
 import { imod, rbase, rdiv, rint, rlog, rmix, rmod, rreal, rsqrt, runit } from "./semantics.js";
 import { allocateResult, buildSchema, illegalActionMessage, resolveParamOptions, type EnvOptions, type Schema, type StepResult, type VecEnv } from "./vecenv.js";
 
@@ -345,6 +346,8 @@ class Interpreter implements VecEnv {
         }
         return true;
       }
+      default:
+        return assertNever(s, "statement");
     }
   }
 
@@ -464,7 +467,7 @@ class Interpreter implements VecEnv {
         return k >= 0 && k < action.flatCount ? action.flatStart + k : -2;
       }
     }
-    throw new Error(`unreachable expression ${(e as Expr).k}`);
+    return assertNever(e, "expression");
   }
 
   private binary(e: Extract<Expr, { k: "binary" }>): number {

@@ -1,4 +1,5 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
+import { assertNever } from "./ir-walk.js";
 import { SEMANTICS_SOURCE } from "./semantics.js";
 import { buildSchema } from "./vecenv.js";
 
@@ -182,7 +183,7 @@ class Emitter {
         return `(${k} >= 0 && ${k} < ${a.flatCount} ? ${a.flatStart} + ${k} : -2)`;
       }
     }
-    throw new Error(`unreachable expression ${(e as Expr).k}`);
+    return assertNever(e, "expression");
   }
 
   /** An expression used more than once: a simple one as is, anything else through a temporary. */
@@ -416,6 +417,8 @@ class Emitter {
       case "payoff":
         this.payoff(s, out);
         return;
+      default:
+        assertNever(s, "statement");
     }
   }
 

@@ -1,5 +1,6 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Domain, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
 import { imod, rdiv, rlog, rmod, rsqrt } from "../semantics.js";
+import { assertNever, exprChildren } from "../ir-walk.js";
 
 /**
  * The tensor kernel generator: turns the IR into straight-line TensorFlow.js code, batched
@@ -881,32 +882,8 @@ export class Body {
         const b = this.locals.get(e.slot);
         return !!b && !isStatic(b.val) && b.val.axes.length > 0;
       }
-      case "agent":
-        return this.readsAxes(e.agent);
-      case "ruleDyn":
-        return this.readsAxes(e.rule);
-      case "unary":
-        return this.readsAxes(e.x);
-      case "binary":
-        return this.readsAxes(e.a) || this.readsAxes(e.b);
-      case "if":
-        return this.readsAxes(e.c) || this.readsAxes(e.a) || this.readsAxes(e.b);
-      case "call":
-        return e.args.some((a) => this.readsAxes(a));
-      case "random":
-        return e.keys.some((a) => this.readsAxes(a)) || e.args.some((a) => this.readsAxes(a));
-      case "aggregate":
-        return this.readsAxes(e.filter) || this.readsAxes(e.body);
-      case "size":
-        return this.readsAxes(e.team);
-      case "actionIs":
-      case "actionArg":
-      case "actionIndex":
-        return this.readsAxes(e.value);
-      case "actionFlat":
-        return this.readsAxes(e.arg);
       default:
-        return false;
+        return exprChildren(e).some((child) => this.readsAxes(child));
     }
   }
 
@@ -1160,6 +1137,8 @@ export class Body {
       case "payoff":
         this.payoff(s);
         return;
+      default:
+        assertNever(s, "statement");
     }
   }
 
@@ -1217,8 +1196,16 @@ export class Body {
             break;
           case "end":
             break;
-          default:
+          case "for":
+          case "enact":
+          case "enactDyn":
+          case "play":
+          case "payoff":
+            // Nested loops, rule switches and payoff tables run copy by copy in order.
             ok = false;
+            break;
+          default:
+            assertNever(st, "statement");
         }
       }
     };
@@ -1246,42 +1233,8 @@ export class Body {
         case "param":
           for (const o of this.ir.params[e.param].overrides) reads(o.value);
           break;
-        case "ruleDyn":
-          reads(e.rule);
-          break;
-        case "unary":
-          reads(e.x);
-          break;
-        case "binary":
-          reads(e.a);
-          reads(e.b);
-          break;
-        case "if":
-          reads(e.c);
-          reads(e.a);
-          reads(e.b);
-          break;
-        case "call":
-          e.args.forEach(reads);
-          break;
-        case "random":
-          e.keys.forEach(reads);
-          e.args.forEach(reads);
-          break;
-        case "aggregate":
-          reads(e.filter);
-          reads(e.body);
-          break;
-        case "actionIs":
-        case "actionArg":
-        case "actionIndex":
-          reads(e.value);
-          break;
-        case "actionFlat":
-          reads(e.arg);
-          break;
         default:
-          break;
+          exprChildren(e).forEach(reads);
       }
       return ok;
     };
@@ -1300,8 +1253,17 @@ export class Body {
             readsIn(st.then);
             readsIn(st.else);
             break;
-          default:
+          case "end":
             break;
+          case "for":
+          case "enact":
+          case "enactDyn":
+          case "play":
+          case "payoff":
+            // Refused by the scan above.
+            break;
+          default:
+            assertNever(st, "statement");
         }
       }
     };
@@ -1598,42 +1560,8 @@ function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: numbe
       case "size":
         ok = false;
         return;
-      case "unary":
-        visit(e.x);
-        return;
-      case "binary":
-        visit(e.a);
-        visit(e.b);
-        return;
-      case "if":
-        visit(e.c);
-        visit(e.a);
-        visit(e.b);
-        return;
-      case "call":
-        e.args.forEach(visit);
-        return;
-      case "random":
-        e.keys.forEach(visit);
-        e.args.forEach(visit);
-        return;
-      case "aggregate":
-        if (e.filter) visit(e.filter);
-        if (e.body) visit(e.body);
-        return;
-      case "ruleDyn":
-        visit(e.rule);
-        return;
-      case "actionIs":
-      case "actionArg":
-      case "actionIndex":
-        visit(e.value);
-        return;
-      case "actionFlat":
-        if (e.arg) visit(e.arg);
-        return;
       default:
-        return;
+        exprChildren(e).forEach(visit);
     }
   };
   if (teamInit) visit(teamInit);

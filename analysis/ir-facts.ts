@@ -1,96 +1,11 @@
 import type { Expr, IRGame, Stmt } from "../compiler/ir.js";
+import { stmtExprs as exprsOfStmt, walkExpr, walkStmts } from "../compiler/ir-walk.js";
 
 /**
  * Static facts about a scenario's IR that decide whether (and how) it has a normal form:
  * which parts draw random numbers, and whether every round of a repeated game is the same
  * one-shot game.
  */
-
-/** Calls `visit` on every expression inside `e`, `e` included. */
-export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
-  visit(e);
-  switch (e.k) {
-    case "agent":
-      walkExpr(e.agent, visit);
-      break;
-    case "ruleDyn":
-      walkExpr(e.rule, visit);
-      break;
-    case "unary":
-      walkExpr(e.x, visit);
-      break;
-    case "binary":
-      walkExpr(e.a, visit);
-      walkExpr(e.b, visit);
-      break;
-    case "if":
-      walkExpr(e.c, visit);
-      walkExpr(e.a, visit);
-      walkExpr(e.b, visit);
-      break;
-    case "call":
-      for (const a of e.args) walkExpr(a, visit);
-      break;
-    case "random":
-      for (const a of e.keys) walkExpr(a, visit);
-      for (const a of e.args) walkExpr(a, visit);
-      break;
-    case "aggregate":
-      if (e.filter) walkExpr(e.filter, visit);
-      if (e.body) walkExpr(e.body, visit);
-      break;
-    case "size":
-      walkExpr(e.team, visit);
-      break;
-    case "actionIs":
-    case "actionArg":
-    case "actionIndex":
-      walkExpr(e.value, visit);
-      break;
-    case "actionFlat":
-      if (e.arg) walkExpr(e.arg, visit);
-      break;
-    default:
-      break;
-  }
-}
-
-/** Calls `onStmt` on every statement and `onExpr` on every expression of a body. */
-export function walkStmts(stmts: readonly Stmt[], onExpr: (e: Expr) => void, onStmt: (s: Stmt) => void = () => {}): void {
-  for (const s of stmts) {
-    onStmt(s);
-    switch (s.k) {
-      case "setLocal":
-      case "setGlobal":
-        walkExpr(s.value, onExpr);
-        break;
-      case "setAgent":
-        walkExpr(s.agent, onExpr);
-        walkExpr(s.value, onExpr);
-        break;
-      case "if":
-        walkExpr(s.c, onExpr);
-        walkStmts(s.then, onExpr, onStmt);
-        walkStmts(s.else, onExpr, onStmt);
-        break;
-      case "for":
-        if (s.filter) walkExpr(s.filter, onExpr);
-        walkStmts(s.body, onExpr, onStmt);
-        break;
-      case "enactDyn":
-        walkExpr(s.rule, onExpr);
-        break;
-      case "play":
-        walkExpr(s.value, onExpr);
-        break;
-      case "payoff":
-        for (const row of s.rows) for (const r of row ?? []) walkExpr(r, onExpr);
-        break;
-      default:
-        break;
-    }
-  }
-}
 
 /** What a set of expressions reads. */
 export interface Reads {
@@ -143,6 +58,7 @@ export function readsOf(exprs: readonly Expr[], into: Reads = emptyReads()): Rea
           else if (e.field.kind === "team") into.teams = true;
           break;
         default:
+          // Every other node reads nothing beyond its children, which the walk visits.
           break;
       }
     });
@@ -150,45 +66,11 @@ export function readsOf(exprs: readonly Expr[], into: Reads = emptyReads()): Rea
   return into;
 }
 
-/** Every expression in a body. */
+/** Every expression a body evaluates at its top (the roots; `walkExpr` reaches the rest). */
 export function stmtExprs(stmts: readonly Stmt[]): Expr[] {
-  const out: Expr[] = [];
   const roots = new Set<Expr>();
-  walkStmts(
-    stmts,
-    () => {},
-    (s) => {
-      switch (s.k) {
-        case "setLocal":
-        case "setGlobal":
-          roots.add(s.value);
-          break;
-        case "setAgent":
-          roots.add(s.agent);
-          roots.add(s.value);
-          break;
-        case "if":
-          roots.add(s.c);
-          break;
-        case "for":
-          if (s.filter) roots.add(s.filter);
-          break;
-        case "enactDyn":
-          roots.add(s.rule);
-          break;
-        case "play":
-          roots.add(s.value);
-          break;
-        case "payoff":
-          for (const row of s.rows) for (const r of row ?? []) roots.add(r);
-          break;
-        default:
-          break;
-      }
-    },
-  );
-  out.push(...roots);
-  return out;
+  walkStmts(stmts, () => {}, (s) => exprsOfStmt(s).forEach((e) => roots.add(e)));
+  return [...roots];
 }
 
 /** What a body writes, besides rewards. */
@@ -230,6 +112,7 @@ export function writesOf(stmts: readonly Stmt[]): Writes {
           w.rewards = true;
           break;
         default:
+          // Locals, branches, loops and bot plays write nothing outside the step.
           break;
       }
     },
