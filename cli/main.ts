@@ -1,33 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { existsSync } from "node:fs";
-import { runCheck } from "./commands/check.js";
-import { parseCount, runAnalyze } from "./commands/analyze.js";
-import { runCompile } from "./commands/compile.js";
-import { runEval } from "./commands/eval.js";
-import { runFmt } from "./commands/fmt.js";
-import { runPlay } from "./commands/play.js";
-import { runTrain } from "./commands/train.js";
 import type { PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { parseOverrides, UserError } from "./files.js";
+import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** A positive integer option, with a clear message otherwise. */
-function positiveInt(name: string) {
-  return (value: string) => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new UserError(`${name} takes a positive whole number, got \`${value}\``);
-    return Number(value);
-  };
-}
-
-function positiveNumber(name: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name} takes a positive number, got \`${value}\``);
-    return n;
-  };
-}
+// Each command loads its modules when it runs: `agora --version` or `agora check` never
+// pays for TensorFlow.js, the trainer or the analysis (see `npm run bench -- startup`).
 
 const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
 
@@ -53,7 +32,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--no-color", "plain output")
     .action(async (paths: string[], opts: { format: "text" | "json"; set: string[]; strict?: boolean; dominated?: boolean; color: boolean }) => {
       const color = opts.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      setExit(await runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict, dominated: opts.dominated }, io.out, io.err));
+      setExit(await (await import("./commands/check.js")).runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict, dominated: opts.dominated }, io.out, io.err));
     });
 
   program
@@ -66,7 +45,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--no-color", "plain output")
     .action(async (file: string, opts: { out?: string; target: "js" | "tensor"; set: string[]; color: boolean }) => {
       const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
-      setExit(await runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
+      setExit(await (await import("./commands/compile.js")).runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
     });
 
   program
@@ -74,8 +53,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description("format .game files in place (or every .game file in folders)")
     .argument("<paths...>", "files or folders")
     .option("--check", "write nothing; list the files that are not formatted and exit 1 if any")
-    .action((paths: string[], opts: { check?: boolean }) => {
-      setExit(runFmt(paths, { check: Boolean(opts.check) }, io.out, io.err));
+    .action(async (paths: string[], opts: { check?: boolean }) => {
+      setExit((await import("./commands/fmt.js")).runFmt(paths, { check: Boolean(opts.check) }, io.out, io.err));
     });
 
   program
@@ -101,9 +80,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--objective", "analyse each role's objective (what learners maximise) instead of its reward")
     .option("--no-sweep", "skip the sweeps of ranged params")
     .option("--no-color", "plain output")
-    .action((file: string, opts: { set: string[]; format: "text" | "json"; nfg?: string; samples?: number; seed?: number; objective?: boolean; sweep: boolean; color: boolean }) => {
+    .action(async (file: string, opts: { set: string[]; format: "text" | "json"; nfg?: string; samples?: number; seed?: number; objective?: boolean; sweep: boolean; color: boolean }) => {
       const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
-      setExit(runAnalyze(file, { overrides: parseOverrides(opts.set), format: opts.format, nfg: opts.nfg, samples: opts.samples, seed: opts.seed, objective: opts.objective, sweep: opts.sweep, color }, io.out, io.err));
+      setExit((await import("./commands/analyze.js")).runAnalyze(file, { overrides: parseOverrides(opts.set), format: opts.format, nfg: opts.nfg, samples: opts.samples, seed: opts.seed, objective: opts.objective, sweep: opts.sweep, color }, io.out, io.err));
     });
 
   program
@@ -139,7 +118,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden };
       const tty = Boolean(process.stdout.isTTY);
-      setExit(await runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, color: opts.color && tty, tty }, io.out, io.err));
+      setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, color: opts.color && tty, tty }, io.out, io.err));
     });
 
   program
@@ -153,7 +132,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .action(async (runDir: string, opts: { vs: string[]; episodes: number; seed: number; set: string[]; format: "text" | "json"; backend: TfBackendName }) => {
-      setExit(await runEval(runDir, { vs: opts.vs, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), format: opts.format, backend: opts.backend }, io.out, io.err));
+      setExit(await (await import("./commands/eval.js")).runEval(runDir, { vs: opts.vs, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), format: opts.format, backend: opts.backend }, io.out, io.err));
     });
 
   program
@@ -167,7 +146,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .action(async (file: string, opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName }) => {
-      setExit(await runPlay(file, { policy: opts.policy, role: opts.role, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), backend: opts.backend }, io.out, io.err));
+      setExit(await (await import("./commands/play.js")).runPlay(file, { policy: opts.policy, role: opts.role, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), backend: opts.backend }, io.out, io.err));
     });
 
   return program;

@@ -4,13 +4,7 @@ import { renderDiagnostic } from "../../language/render.js";
 import { analyzeScenario, SCHEMA } from "../../analysis/analyze.js";
 import { writeNfg } from "../../analysis/nfg.js";
 import { renderReport } from "../../analysis/report.js";
-import { readSource, UserError } from "../files.js";
-
-/** Parses a non-negative integer option such as `--samples 500` (for commander). */
-export function parseCount(value: string, option: string): number {
-  if (!/^[0-9]+$/.test(value.trim())) throw new UserError(`${option} ${value}: expected a whole number, such as ${option} 500`);
-  return Number(value);
-}
+import { readSource } from "../files.js";
 
 export interface AnalyzeCommandOptions {
   overrides: Map<string, number | boolean>;

@@ -69,12 +69,14 @@ export const errorMessages: IParserErrorMessageProvider = {
  * Construct once (self-analysis is expensive) and reuse through `parser.input = tokens`.
  */
 export class GameParser extends CstParser {
-  constructor() {
+  /** `validate` checks the grammar itself (ambiguities, left recursion): the tests do; the one parser every command uses skips it to start faster. */
+  constructor(options: { validate?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: "onlyOffset",
       maxLookahead: 3,
       errorMessageProvider: errorMessages,
+      skipValidations: !options.validate,
     });
     this.performSelfAnalysis();
   }

@@ -142,7 +142,7 @@ describe("agora analyze", () => {
 
 describe("option parsing", () => {
   it("takes whole numbers for --samples and --seed", async () => {
-    const { parseCount } = await import("../../cli/commands/analyze.js");
+    const { parseCount } = await import("../../cli/options.js");
     expect(parseCount("500", "--samples")).toBe(500);
     expect(() => parseCount("5e2", "--samples")).toThrow(/expected a whole number/);
     expect(() => parseCount("-1", "--seed")).toThrow(/--seed -1/);
