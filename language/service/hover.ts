@@ -5,7 +5,7 @@ import { typeToString } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import * as T from "../syntax/tokens.js";
 import type { Position, Span } from "../text.js";
-import { nodePath, occurrenceAt, sourceLine, tokenAt, tokenEnd } from "./analysis.js";
+import { nodePath, occurrenceAt, sourceLine, tokenAt, tokenEnd } from "./occurrences.js";
 import type { GameDocument } from "./document.js";
 import type { Hover } from "./types.js";
 

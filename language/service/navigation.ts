@@ -3,7 +3,7 @@ import type { SymbolDef, SymbolKind } from "../semantic/model.js";
 import * as T from "../syntax/tokens.js";
 import { RESERVED_WORDS } from "../syntax/tokens.js";
 import type { Position } from "../text.js";
-import { isIdentifierToken, occurrenceAt, occurrencesOf, tokenAt, writtenNames } from "./analysis.js";
+import { isIdentifierToken, occurrenceAt, occurrencesOf, tokenAt, writtenNames } from "./occurrences.js";
 import type { GameDocument } from "./document.js";
 import type { DocumentHighlight, Location, PrepareRenameResult, RenameResult } from "./types.js";
 
