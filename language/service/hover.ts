@@ -5,7 +5,8 @@ import { typeToString } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import * as T from "../syntax/tokens.js";
 import type { Position, Span } from "../text.js";
-import { nodePath, occurrenceAt, sourceLine, tokenAt, tokenEnd } from "./occurrences.js";
+import { occurrenceAt } from "./occurrences.js";
+import { nodePath, sourceLine, tokenAt, tokenEnd } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 import type { Hover } from "./types.js";
 
