@@ -4,7 +4,8 @@ import type { Span } from "../text.js";
 import { RESERVED_WORDS } from "../syntax/tokens.js";
 import { closestName } from "../util/suggest.js";
 import { AGENT_FIELDS, AGGREGATES, BUILTIN_FUNCTIONS, RESERVED_AGENT_FIELDS, TRAIN_KEYS } from "./builtins.js";
-import { flooredMod, formatConst, toInt, toReal, type ConstValue } from "./constants.js";
+import { foldConstant, type ConstResult } from "./const-fold.js";
+import { formatConst, toInt, toReal, type ConstValue } from "./constants.js";
 import type { ActionArgInfo, ActionInfo, GameModel, ParamInfo, RoleInfo, RuleInfo, SymbolDef } from "./model.js";
 import {
   BOOL,
@@ -70,8 +71,6 @@ interface Context {
   /** A bot's role, for `play`. */
   botRole?: RoleInfo;
 }
-
-type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: Span; reason: string };
 
 export function checkGame(file: A.SourceFile, options: CheckOptions = {}): CheckResult {
   if (!file.game) return { model: undefined, diagnostics: [], overrideErrors: [] };
@@ -448,103 +447,33 @@ class Checker {
   }
 
   /**
-   * Folds an expression to a constant. `mark` records param uses (and evaluates the params
-   * it needs); without it this is a quiet probe, used to spot a division by zero.
-   * A failure with an empty reason was already reported.
+   * Folds an expression to a constant (const-fold.ts). `mark` records param uses (and
+   * evaluates the params it needs); without it this is a quiet probe, used to spot a division
+   * by zero. A failure with an empty reason was already reported.
    */
   private fold(e: A.Expr, mark: boolean): ConstResult {
+    return foldConstant(e, (ref) => this.foldName(ref, mark));
+  }
+
+  /** A name in a constant: a param without a range that no rule changes, whose value is known. */
+  private foldName(e: A.NameRef, mark: boolean): ConstResult {
     const fail = (reason: string, span = e.span): ConstResult => ({ ok: false, span, reason });
-    switch (e.kind) {
-      case "Number":
-        return { ok: true, value: e.isInt ? toInt(e.value) : toReal(e.value) };
-      case "Bool":
-        return { ok: true, value: { type: "bool", value: e.value } };
-      case "Paren":
-        return this.fold(e.inner, mark);
-      case "ErrorExpr":
+    const param = this.model.params.get(e.name.text);
+    if (!param) {
+      const other = this.names.get(e.name.text);
+      if (!other) {
+        if (mark) this.unknownName(e.name, []);
         return fail("");
-      case "NameRef": {
-        const param = this.model.params.get(e.name.text);
-        if (!param) {
-          const other = this.names.get(e.name.text);
-          if (!other) {
-            if (mark) this.unknownName(e.name, []);
-            return fail("");
-          }
-          if (mark) this.reference(e.name.span, other, e);
-          return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
-        }
-        if (mark) this.reference(e.name.span, param.symbol, e);
-        if (param.decl.range && !param.overridden) return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
-        if (param.setBy.length > 0) return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
-        if (mark) this.evaluateParam(e.name.text);
-        else if (this.paramState.get(e.name.text) !== "done") return fail("");
-        return param.value ? { ok: true, value: param.value } : fail("");
       }
-      case "Unary": {
-        const inner = this.fold(e.operand, mark);
-        if (!inner.ok) return inner;
-        const v = inner.value;
-        if (e.op === "not") return v.type === "bool" ? { ok: true, value: { type: "bool", value: !v.value } } : fail("`not` needs a bool");
-        if (v.type === "bool") return fail("`-` needs a number");
-        return { ok: true, value: v.type === "int" ? toInt(-v.value) : toReal(-v.value) };
-      }
-      case "Binary": {
-        const left = this.fold(e.left, mark);
-        if (!left.ok) return left;
-        const right = this.fold(e.right, mark);
-        if (!right.ok) return right;
-        return foldBinary(e.op, left.value, right.value, e.span);
-      }
-      case "IfExpr": {
-        const c = this.fold(e.condition, mark);
-        if (!c.ok) return c;
-        if (c.value.type !== "bool") return fail("the condition must be a bool");
-        return c.value.value ? this.fold(e.then, mark) : this.fold(e.else, mark);
-      }
-      case "Call": {
-        const fn = BUILTIN_FUNCTIONS.get(e.callee.text);
-        if (!fn || fn.random || fn.name === "size") return fail(`\`${e.callee.text}(...)\` is not a constant`);
-        const args: number[] = [];
-        let allInt = true;
-        for (const a of e.args) {
-          const r = this.fold(a, mark);
-          if (!r.ok) return r;
-          if (r.value.type === "bool") return fail(`\`${fn.name}\` needs numbers`);
-          allInt &&= r.value.type === "int";
-          args.push(r.value.value);
-        }
-        if (args.length < fn.minArgs || args.length > fn.maxArgs) return fail(`\`${fn.signature}\` takes ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs} or more`} arguments`);
-        const num = (v: number, int: boolean): ConstResult => ({ ok: true, value: int ? toInt(v) : toReal(v) });
-        switch (fn.name) {
-          case "min":
-            return num(Math.min(...args), allInt);
-          case "max":
-            return num(Math.max(...args), allInt);
-          case "abs":
-            return num(Math.abs(args[0]), allInt);
-          case "floor":
-            return num(Math.floor(args[0]), true);
-          case "clamp":
-            return num(Math.min(Math.max(args[0], args[1]), args[2]), allInt);
-          case "exp":
-            return num(Math.exp(args[0]), false);
-          case "log":
-            return num(args[0] > 0 ? Math.log(args[0]) : 0, false);
-          case "sqrt":
-            return num(args[0] >= 0 ? Math.sqrt(args[0]) : 0, false);
-        }
-        return fail(`\`${fn.name}\` is not a constant`);
-      }
-      case "Round":
-        return fail("`round` changes during the episode");
-      case "Phase":
-        return fail("`phase` changes during the episode");
-      case "Self":
-        return fail("`self` is an agent, not a constant");
-      default:
-        return fail("it depends on the state of the game");
+      if (mark) this.reference(e.name.span, other, e);
+      return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
     }
+    if (mark) this.reference(e.name.span, param.symbol, e);
+    if (param.decl.range && !param.overridden) return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
+    if (param.setBy.length > 0) return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
+    if (mark) this.evaluateParam(e.name.text);
+    else if (this.paramState.get(e.name.text) !== "done") return fail("");
+    return param.value ? { ok: true, value: param.value } : fail("");
   }
 
   private resolveActionArgument(action: ActionInfo) {
@@ -1740,44 +1669,6 @@ class Checker {
       fix: near ? { span: field.span, text: near, title: `Change to \`${near}\`` } : undefined,
     });
   }
-}
-
-function foldBinary(op: A.BinaryOp, a: ConstValue, b: ConstValue, span: Span): ConstResult {
-  const fail = (reason: string): ConstResult => ({ ok: false, span, reason });
-  if (op === "and" || op === "or") {
-    if (a.type !== "bool" || b.type !== "bool") return fail(`\`${op}\` needs bools`);
-    return { ok: true, value: { type: "bool", value: op === "and" ? a.value && b.value : a.value || b.value } };
-  }
-  if (op === "==" || op === "!=") {
-    const equal = a.value === b.value;
-    return { ok: true, value: { type: "bool", value: op === "==" ? equal : !equal } };
-  }
-  if (a.type === "bool" || b.type === "bool") return fail(`\`${op}\` needs numbers`);
-  const x = a.value;
-  const y = b.value;
-  const int = a.type === "int" && b.type === "int";
-  const num = (v: number, isInt = int): ConstResult => ({ ok: true, value: isInt ? toInt(v) : toReal(v) });
-  switch (op) {
-    case "+":
-      return num(x + y);
-    case "-":
-      return num(x - y);
-    case "*":
-      return num(x * y);
-    case "/":
-      return num(y === 0 ? 0 : x / y, false);
-    case "%":
-      return num(flooredMod(x, y));
-    case "<":
-      return { ok: true, value: { type: "bool", value: x < y } };
-    case "<=":
-      return { ok: true, value: { type: "bool", value: x <= y } };
-    case ">":
-      return { ok: true, value: { type: "bool", value: x > y } };
-    case ">=":
-      return { ok: true, value: { type: "bool", value: x >= y } };
-  }
-  return fail(`unsupported operator \`${op}\``);
 }
 
 /** The rules an expression reads by name. */
