@@ -1,3 +1,22 @@
+/**
+ * The semantic checker: turns a parsed `.game` file into a `GameModel` (every declaration,
+ * the type of each expression, what each name resolves to, the values of constants) and
+ * the diagnostics found on the way. A problem becomes a diagnostic and checking goes on:
+ * an expression in error gets the type `ERROR`, which matches anything, so one mistake is
+ * reported once.
+ *
+ * `Checker.run` makes these passes over the game, in order:
+ *   1. declarations: the game-level names (params, state, rules, roles, teams, phases,
+ *      metrics, bots share one namespace), then each role's actions and agent state, since
+ *      an action may name a later role; `--set` overrides are checked against the params.
+ *   2. constants: param defaults and ranges (on demand, so that a cycle can be named),
+ *      role counts, action-argument bounds and the horizon; folding is in const-fold.ts.
+ *   3. bodies: initial values, rules, roles (guards, observations, objectives), steps,
+ *      metrics, bots, `end when` and `train`, statement by statement and expression by
+ *      expression, recording types, resolved names and references in the model.
+ *   4. the `payoff` table, once role counts and actions are known (payoff-tables.ts).
+ *   5. the whole-game warnings, which need to know every name read (warnings.ts).
+ */
 import { DiagnosticCode, type Diagnostic, type RelatedLocation } from "../diagnostics.js";
 import type * as A from "../syntax/ast.js";
 import type { Span } from "../text.js";
@@ -26,6 +45,7 @@ import {
   typeToString,
   type Type,
 } from "./types.js";
+import { reportGameWarnings } from "./warnings.js";
 
 export type OverrideValue = number | boolean;
 
@@ -166,7 +186,7 @@ class Checker {
     this.evaluateConstants(game);
     this.checkBodies(game);
     this.checkPayoff();
-    this.reportUnused();
+    this.reportWarnings();
   }
 
   // ---- pass 1: declarations -------------------------------------------------------------
@@ -1432,7 +1452,7 @@ class Checker {
     return builtin.type;
   }
 
-  // ---- pass 4: payoff table (payoff-tables.ts) ------------------------------------------------
+  // ---- pass 4 and 5: payoff table and whole-game warnings (payoff-tables.ts, warnings.ts) ----
 
   private checkPayoff() {
     const ctx: Context = { scope: new Scope() };
@@ -1445,94 +1465,16 @@ class Checker {
     });
   }
 
-  // ---- warnings and helpers --------------------------------------------------------------------
-
-  private reportUnused() {
-    // A name already rejected as a reserved word gets no second complaint.
-    const unused = (s: SymbolDef) => !this.readSymbols.has(s) && !(RESERVED_WORDS as readonly string[]).includes(s.name);
-    for (const param of this.model.params.values()) {
-      if (!unused(param.symbol)) continue;
-      if (param.setBy.length > 0) {
-        this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is set by rule \`${param.setBy[0].symbol.name}\` but never read`, { hint: "read it where the rule should make a difference" });
-      } else this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, { hint: "remove it, or use it in the game" });
-    }
-    for (const { symbol } of this.model.state.values()) {
-      if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, { hint: "remove it, or observe it" });
-    }
-    for (const role of this.model.roles) {
-      for (const { symbol } of role.state.values()) {
-        if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `agent state \`${symbol.name}\` of \`${role.name}\` is never read`, { hint: "remove it, or observe it" });
-      }
-      if (role.actions.length === 0 && role.symbol.name !== "") {
-        this.warning(DiagnosticCode.NoActions, role.symbol.nameSpan, `role \`${role.name}\` has no actions, so its agents never act`, { hint: "add one, such as `action wait`" });
-      }
-    }
-    if (this.model.roles.length === 0) {
-      this.warning(DiagnosticCode.NoRoles, this.model.game.name.span, `game \`${this.model.name}\` declares no \`role\`: no agent ever acts`, { hint: "add one, such as `role player * 2 { action go }`" });
-    }
-    const neverActive = new Set<string>();
-    for (const rule of this.model.rules) {
-      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0 && this.model.dynamicEnacts.length === 0) neverActive.add(rule.symbol.name);
-    }
-    // Actions guarded by a dormant rule are noted on the rule's warning, not warned about again.
-    const guardedBy = new Map<string, ActionInfo[]>();
-    for (const role of this.model.roles) {
-      for (const action of role.actions) {
-        for (const g of action.decl.guards) {
-          // Only the dormant rules the guard names can make it false.
-          const named = rulesNamedIn(g, this.model.resolved).filter((r) => neverActive.has(r));
-          if (named.length === 0 || this.alwaysFalse(g, new Set())) continue;
-          for (const rule of named) {
-            if (this.alwaysFalse(g, new Set([rule]))) guardedBy.set(rule, [...(guardedBy.get(rule) ?? []), action]);
-          }
-        }
-      }
-    }
-    for (const rule of this.model.rules) {
-      if (!neverActive.has(rule.symbol.name) || (RESERVED_WORDS as readonly string[]).includes(rule.symbol.name)) continue;
-      const actions = guardedBy.get(rule.symbol.name) ?? [];
-      this.warning(DiagnosticCode.RuleNeverActive, rule.decl.name.span, `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`, {
-        hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
-        related: actions.length ? actions.map((a) => ({ span: a.symbol.nameSpan, message: `so action \`${a.symbol.name}\` is never available` })) : undefined,
-      });
-    }
-    for (const role of this.model.roles) {
-      for (const action of role.actions) {
-        const guard = action.decl.guards.find((g) => this.alwaysFalse(g, new Set()));
-        if (guard) {
-          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: its guard is always false`, {
-            related: [{ span: guard.span, message: "this guard" }],
-          });
-        }
-        const arg = action.argument?.info;
-        const excluding = arg?.kind === "role" && arg.role === role.name && role.count === 1 ? action.decl.guards.find((g) => mentionsNotSelf(g, action.argument!.name)) : undefined;
-        if (excluding) {
-          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``, {
-            related: [{ span: excluding.span, message: "this guard" }],
-          });
-        }
-      }
-    }
+  private reportWarnings() {
+    reportGameWarnings({
+      model: this.model,
+      readSymbols: this.readSymbols,
+      warning: (code, span, message, extra) => this.warning(code, span, message, extra),
+      foldQuietly: (e) => this.fold(e, false),
+    });
   }
 
-  /** Whether a guard folds to false, counting rules that can never be active as false. */
-  private alwaysFalse(e: A.Expr, neverActive: Set<string>): boolean {
-    switch (e.kind) {
-      case "Bool":
-        return !e.value;
-      case "Paren":
-        return this.alwaysFalse(e.inner, neverActive);
-      case "NameRef":
-        if (neverActive.has(e.name.text) && this.model.resolved.get(e)?.kind === "rule") return true;
-        break;
-      case "Binary":
-        if (e.op === "and") return this.alwaysFalse(e.left, neverActive) || this.alwaysFalse(e.right, neverActive);
-        if (e.op === "or") return this.alwaysFalse(e.left, neverActive) && this.alwaysFalse(e.right, neverActive);
-        break;
-    }
-    const folded = this.fold(e, false);
-    return folded.ok && folded.value.type === "bool" && folded.value.value === false;
-  }
+  // ---- helpers ---------------------------------------------------------------------------------
 
   private unknownName(name: A.Name, candidates: Iterable<string>) {
     if (name.text === "") return;
@@ -1562,42 +1504,6 @@ class Checker {
       fix: near ? { span: field.span, text: near, title: `Change to \`${near}\`` } : undefined,
     });
   }
-}
-
-/** The rules an expression reads by name. */
-function rulesNamedIn(e: A.Expr, resolved: ReadonlyMap<A.Expr | A.Name, SymbolDef>): string[] {
-  const found: string[] = [];
-  const visit = (x: A.Expr) => {
-    switch (x.kind) {
-      case "NameRef":
-        if (resolved.get(x)?.kind === "rule") found.push(x.name.text);
-        return;
-      case "Paren":
-        return visit(x.inner);
-      case "Unary":
-        return visit(x.operand);
-      case "Binary":
-        visit(x.left);
-        return visit(x.right);
-      case "IfExpr":
-        visit(x.condition);
-        visit(x.then);
-        return visit(x.else);
-      default:
-        return;
-    }
-  };
-  visit(e);
-  return found;
-}
-
-function mentionsNotSelf(e: A.Expr, argument: string): boolean {
-  if (e.kind === "Binary") {
-    if (e.op === "!=" && ((e.left.kind === "NameRef" && e.left.name.text === argument && e.right.kind === "Self") || (e.right.kind === "NameRef" && e.right.name.text === argument && e.left.kind === "Self"))) return true;
-    if (e.op === "and") return mentionsNotSelf(e.left, argument) || mentionsNotSelf(e.right, argument);
-  }
-  if (e.kind === "Paren") return mentionsNotSelf(e.inner, argument);
-  return false;
 }
 
 function describeTarget(e: A.Expr): string {
