@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { existsSync } from "node:fs";
 import type { PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
+import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, UserError } from "./files.js";
 import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
 
@@ -16,7 +17,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .name("agora")
     .description("Agora: write social-game scenarios as .game files, check them, compile them into vectorized environments and train agents on them.")
-    .version("0.1.0")
+    .version(AGORA_VERSION)
     .showHelpAfterError("(run `agora --help` for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
     .exitOverride();

@@ -1,5 +1,5 @@
 import type { IRGame } from "./ir.js";
-import { SEMANTICS_SOURCE } from "./semantics.js";
+import { SCALAR_OPS_SOURCE } from "./scalar-ops.js";
 import { generateKernel } from "./tensor/codegen.js";
 import { tensorRuntime } from "./tensor/runtime.js";
 import { buildSchema, type EnvOptions, type VecEnv } from "./vecenv.js";
@@ -32,11 +32,11 @@ export interface TensorModuleOptions {
   sourceName?: string;
 }
 
-/** The shared text: semantics helpers, metadata, runtime, kernel factory and `createEnv`. */
+/** The shared text: scalar ops (scalar-ops.ts), metadata, runtime, kernel factory and `createEnv`. */
 function moduleBody(ir: IRGame): string {
   const { kernel, spec } = generateKernel(ir);
   return [
-    SEMANTICS_SOURCE,
+    SCALAR_OPS_SOURCE,
     `const SPEC = ${JSON.stringify(spec)};`,
     `const SCHEMA = ${JSON.stringify(buildSchema(ir), null, 2)};`,
     tensorRuntime.toString(),

@@ -21,6 +21,7 @@ import {
   type InitializeResult,
 } from "vscode-languageserver/node.js";
 import * as service from "../language/service/index.js";
+import { AGORA_VERSION } from "../language/version.js";
 import type { CompletionKind, ServiceDiagnostic, SymbolKindName } from "../language/service/types.js";
 import { analysisContribution } from "../analysis/service-contribution.js";
 
@@ -151,7 +152,7 @@ export function createServer(connection: Connection) {
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
       },
-      serverInfo: { name: "agora", version: "0.1.0" },
+      serverInfo: { name: "agora", version: AGORA_VERSION },
     }),
   );
 

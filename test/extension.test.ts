@@ -21,6 +21,7 @@ import {
 } from "vscode-jsonrpc/node.js";
 import { checkText } from "../language/check.js";
 import { gameLexer, RESERVED_WORDS } from "../language/syntax/tokens.js";
+import { AGORA_VERSION } from "../language/version.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const extensionDir = path.join(root, "extension");
@@ -111,7 +112,7 @@ describe("packaging", () => {
     expect(entries.get("extension/dist/server.js")!.read().equals(readFileSync(serverBundle))).toBe(true);
     const vsixManifest = entries.get("extension.vsixmanifest")!.read().toString("utf8");
     expect(vsixManifest).toContain('Id="agora-game"');
-    expect(vsixManifest).toContain('Version="0.1.0"');
+    expect(vsixManifest).toContain(`Version="${AGORA_VERSION}"`);
     expect(vsixManifest).toContain('Publisher="agora"');
   });
 
@@ -466,7 +467,7 @@ describe("the TextMate grammar", () => {
 
 describe("the extension manifest", () => {
   it("names the extension and activates on the language and the commands", () => {
-    expect(manifest).toMatchObject({ name: "agora-game", publisher: "agora", version: "0.1.0", main: "./dist/extension.js", engines: { vscode: "^1.82.0" } });
+    expect(manifest).toMatchObject({ name: "agora-game", publisher: "agora", version: AGORA_VERSION, main: "./dist/extension.js", engines: { vscode: "^1.82.0" } });
     expect(manifest.activationEvents).toEqual(expect.arrayContaining(["onLanguage:game", "onCommand:agora.check", "onCommand:agora.compile", "onCommand:agora.train", "onCommand:agora.analyze"]));
     expect(manifest.contributes.commands.map((c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`)).toEqual([
       "Agora: Check the current scenario",

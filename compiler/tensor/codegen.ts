@@ -1,5 +1,5 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Domain, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
-import { imod, rdiv, rlog, rmod, rsqrt } from "../semantics.js";
+import { imod, rdiv, rlog, rmod, rsqrt } from "../scalar-ops.js";
 import { assertNever, exprChildren } from "../ir-walk.js";
 
 /**
@@ -846,7 +846,7 @@ export class Body {
     const draw: Val = { t: req.kind === "u" ? "real" : req.kind === "bern" ? "bool" : "int", v: `X.U[${index}]`, axes, e: true };
     if (req.kind !== "u" || e.fn === "random") return draw;
     if (e.fn === "bernoulli") return this.compare("lt", draw, this.as(args[0], "real"));
-    // randint with bounds known only at run time: rint in float32, as in semantics.ts.
+    // randint with bounds known only at run time: rint in float32, as in scalar-ops.ts.
     const lo = this.as(args[0], "int");
     const hi = this.as(args[1], "int");
     const n = this.add(this.sub(hi, lo, "int"), stat("int", 1), "int");

@@ -6,14 +6,14 @@
  * It must stay self-contained: no references to anything outside its parameters (test
  * runners rewrite imported names inside function bodies). Everything it needs arrives as
  * arguments: the TensorFlow.js module, the game's SPEC (static metadata), the schema, the
- * generated `kernel` factory and the semantics helpers.
+ * generated `kernel` factory and the scalar ops of `scalar-ops.ts`.
  *
  * Division of labour:
  *   - The host keeps, per copy, the episode, round, phase and horizon (Int32Arrays) and
  *     the values of the params that vary per episode. They decide which specialised kernel
  *     function runs (all copies in one phase, or mixed), when copies restart, and they key
  *     the random draws.
- *   - Random draws are the counter hash of `semantics.ts`, evaluated here on the CPU with
+ *   - Random draws are the counter hash of `scalar-ops.ts`, evaluated here on the CPU with
  *     the very functions the interpreter uses (`rbase`, `rmix`, `runit`, `rint`), for
  *     every (copy, key) a kernel function needs, and uploaded as one tensor per call site
  *     and key pattern before the function runs. Keys are static once loops are unrolled
@@ -149,7 +149,7 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
       const index = new Int32Array(sizes.length);
       const keys: any[] = q.keys;
       for (let e = 0; e < E; e++) {
-        // rbase itself (not a copy of its steps), so the draws follow semantics.ts.
+        // rbase itself (not a copy of its steps), so the draws follow scalar-ops.ts.
         const hs = rbase(SEED, e, EP[e], typeof rnd === "number" ? rnd : rnd[e], typeof ph === "number" ? ph : ph[e], q.site);
         index.fill(0);
         for (let j = 0; j < n; j++) {

@@ -1,11 +1,32 @@
+/**
+ * The semantic checker: turns a parsed `.game` file into a `GameModel` (every declaration,
+ * the type of each expression, what each name resolves to, the values of constants) and
+ * the diagnostics found on the way. A problem becomes a diagnostic and checking goes on:
+ * an expression in error gets the type `ERROR`, which matches anything, so one mistake is
+ * reported once.
+ *
+ * `Checker.run` makes these passes over the game, in order:
+ *   1. declarations: the game-level names (params, state, rules, roles, teams, phases,
+ *      metrics, bots share one namespace), then each role's actions and agent state, since
+ *      an action may name a later role; `--set` overrides are checked against the params.
+ *   2. constants: param defaults and ranges (on demand, so that a cycle can be named),
+ *      role counts, action-argument bounds and the horizon; folding is in const-fold.ts.
+ *   3. bodies: initial values, rules, roles (guards, observations, objectives), steps,
+ *      metrics, bots, `end when` and `train`, statement by statement and expression by
+ *      expression, recording types, resolved names and references in the model.
+ *   4. the `payoff` table, once role counts and actions are known (payoff-tables.ts).
+ *   5. the whole-game warnings, which need to know every name read (warnings.ts).
+ */
 import { DiagnosticCode, type Diagnostic, type RelatedLocation } from "../diagnostics.js";
 import type * as A from "../syntax/ast.js";
 import type { Span } from "../text.js";
 import { RESERVED_WORDS } from "../syntax/tokens.js";
 import { closestName } from "../util/suggest.js";
 import { AGENT_FIELDS, AGGREGATES, BUILTIN_FUNCTIONS, RESERVED_AGENT_FIELDS, TRAIN_KEYS } from "./builtins.js";
-import { flooredMod, formatConst, toInt, toReal, type ConstValue } from "./constants.js";
+import { foldConstant, type ConstResult } from "./const-fold.js";
+import { formatConst, toInt, toReal, type ConstValue } from "./constants.js";
 import type { ActionArgInfo, ActionInfo, GameModel, ParamInfo, RoleInfo, RuleInfo, SymbolDef } from "./model.js";
+import { checkPayoffTable } from "./payoff-tables.js";
 import {
   BOOL,
   ERROR,
@@ -24,6 +45,7 @@ import {
   typeToString,
   type Type,
 } from "./types.js";
+import { reportGameWarnings } from "./warnings.js";
 
 export type OverrideValue = number | boolean;
 
@@ -40,10 +62,6 @@ export interface CheckResult {
   /** Problems with the overrides themselves (unknown param, wrong type): not tied to a source range. */
   overrideErrors: string[];
 }
-
-/** Largest joint action space whose missing payoff rows are enumerated. */
-const MAX_ENUMERATED_ROWS = 100_000;
-const MISSING_ROWS_LISTED = 4;
 
 class Scope {
   readonly vars = new Map<string, SymbolDef>();
@@ -70,8 +88,6 @@ interface Context {
   /** A bot's role, for `play`. */
   botRole?: RoleInfo;
 }
-
-type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: Span; reason: string };
 
 export function checkGame(file: A.SourceFile, options: CheckOptions = {}): CheckResult {
   if (!file.game) return { model: undefined, diagnostics: [], overrideErrors: [] };
@@ -170,7 +186,7 @@ class Checker {
     this.evaluateConstants(game);
     this.checkBodies(game);
     this.checkPayoff();
-    this.reportUnused();
+    this.reportWarnings();
   }
 
   // ---- pass 1: declarations -------------------------------------------------------------
@@ -448,103 +464,33 @@ class Checker {
   }
 
   /**
-   * Folds an expression to a constant. `mark` records param uses (and evaluates the params
-   * it needs); without it this is a quiet probe, used to spot a division by zero.
-   * A failure with an empty reason was already reported.
+   * Folds an expression to a constant (const-fold.ts). `mark` records param uses (and
+   * evaluates the params it needs); without it this is a quiet probe, used to spot a division
+   * by zero. A failure with an empty reason was already reported.
    */
   private fold(e: A.Expr, mark: boolean): ConstResult {
+    return foldConstant(e, (ref) => this.foldName(ref, mark));
+  }
+
+  /** A name in a constant: a param without a range that no rule changes, whose value is known. */
+  private foldName(e: A.NameRef, mark: boolean): ConstResult {
     const fail = (reason: string, span = e.span): ConstResult => ({ ok: false, span, reason });
-    switch (e.kind) {
-      case "Number":
-        return { ok: true, value: e.isInt ? toInt(e.value) : toReal(e.value) };
-      case "Bool":
-        return { ok: true, value: { type: "bool", value: e.value } };
-      case "Paren":
-        return this.fold(e.inner, mark);
-      case "ErrorExpr":
+    const param = this.model.params.get(e.name.text);
+    if (!param) {
+      const other = this.names.get(e.name.text);
+      if (!other) {
+        if (mark) this.unknownName(e.name, []);
         return fail("");
-      case "NameRef": {
-        const param = this.model.params.get(e.name.text);
-        if (!param) {
-          const other = this.names.get(e.name.text);
-          if (!other) {
-            if (mark) this.unknownName(e.name, []);
-            return fail("");
-          }
-          if (mark) this.reference(e.name.span, other, e);
-          return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
-        }
-        if (mark) this.reference(e.name.span, param.symbol, e);
-        if (param.decl.range && !param.overridden) return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
-        if (param.setBy.length > 0) return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
-        if (mark) this.evaluateParam(e.name.text);
-        else if (this.paramState.get(e.name.text) !== "done") return fail("");
-        return param.value ? { ok: true, value: param.value } : fail("");
       }
-      case "Unary": {
-        const inner = this.fold(e.operand, mark);
-        if (!inner.ok) return inner;
-        const v = inner.value;
-        if (e.op === "not") return v.type === "bool" ? { ok: true, value: { type: "bool", value: !v.value } } : fail("`not` needs a bool");
-        if (v.type === "bool") return fail("`-` needs a number");
-        return { ok: true, value: v.type === "int" ? toInt(-v.value) : toReal(-v.value) };
-      }
-      case "Binary": {
-        const left = this.fold(e.left, mark);
-        if (!left.ok) return left;
-        const right = this.fold(e.right, mark);
-        if (!right.ok) return right;
-        return foldBinary(e.op, left.value, right.value, e.span);
-      }
-      case "IfExpr": {
-        const c = this.fold(e.condition, mark);
-        if (!c.ok) return c;
-        if (c.value.type !== "bool") return fail("the condition must be a bool");
-        return c.value.value ? this.fold(e.then, mark) : this.fold(e.else, mark);
-      }
-      case "Call": {
-        const fn = BUILTIN_FUNCTIONS.get(e.callee.text);
-        if (!fn || fn.random || fn.name === "size") return fail(`\`${e.callee.text}(...)\` is not a constant`);
-        const args: number[] = [];
-        let allInt = true;
-        for (const a of e.args) {
-          const r = this.fold(a, mark);
-          if (!r.ok) return r;
-          if (r.value.type === "bool") return fail(`\`${fn.name}\` needs numbers`);
-          allInt &&= r.value.type === "int";
-          args.push(r.value.value);
-        }
-        if (args.length < fn.minArgs || args.length > fn.maxArgs) return fail(`\`${fn.signature}\` takes ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs} or more`} arguments`);
-        const num = (v: number, int: boolean): ConstResult => ({ ok: true, value: int ? toInt(v) : toReal(v) });
-        switch (fn.name) {
-          case "min":
-            return num(Math.min(...args), allInt);
-          case "max":
-            return num(Math.max(...args), allInt);
-          case "abs":
-            return num(Math.abs(args[0]), allInt);
-          case "floor":
-            return num(Math.floor(args[0]), true);
-          case "clamp":
-            return num(Math.min(Math.max(args[0], args[1]), args[2]), allInt);
-          case "exp":
-            return num(Math.exp(args[0]), false);
-          case "log":
-            return num(args[0] > 0 ? Math.log(args[0]) : 0, false);
-          case "sqrt":
-            return num(args[0] >= 0 ? Math.sqrt(args[0]) : 0, false);
-        }
-        return fail(`\`${fn.name}\` is not a constant`);
-      }
-      case "Round":
-        return fail("`round` changes during the episode");
-      case "Phase":
-        return fail("`phase` changes during the episode");
-      case "Self":
-        return fail("`self` is an agent, not a constant");
-      default:
-        return fail("it depends on the state of the game");
+      if (mark) this.reference(e.name.span, other, e);
+      return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
     }
+    if (mark) this.reference(e.name.span, param.symbol, e);
+    if (param.decl.range && !param.overridden) return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
+    if (param.setBy.length > 0) return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
+    if (mark) this.evaluateParam(e.name.text);
+    else if (this.paramState.get(e.name.text) !== "done") return fail("");
+    return param.value ? { ok: true, value: param.value } : fail("");
   }
 
   private resolveActionArgument(action: ActionInfo) {
@@ -1506,211 +1452,29 @@ class Checker {
     return builtin.type;
   }
 
-  // ---- payoff tables ----------------------------------------------------------------------------
+  // ---- pass 4 and 5: payoff table and whole-game warnings (payoff-tables.ts, warnings.ts) ----
 
   private checkPayoff() {
-    const payoff = this.model.payoff;
-    if (!payoff) return;
     const ctx: Context = { scope: new Scope() };
-    const checkRewards = () => {
-      for (const row of payoff.rows) for (const r of row.rewards) this.expect(r, ctx, REAL, "a payoff");
-    };
-    if (this.model.phases.length > 0) {
-      this.error(DiagnosticCode.PayoffNotAllowed, payoff.keyword, "a `payoff` table needs a game without `phases`", { hint: "write a `step` for each phase instead" });
-      checkRewards();
-      return;
-    }
-    const withArgument = this.model.roles.flatMap((r) => r.actions).find((a) => a.argument);
-    if (withArgument) {
-      this.error(DiagnosticCode.PayoffNotAllowed, payoff.keyword, `a \`payoff\` table needs actions without arguments, and \`${withArgument.symbol.name}\` takes one`, {
-        related: [{ span: withArgument.symbol.nameSpan, message: "the action" }],
-        hint: "pay rewards in a `step` instead",
-      });
-      checkRewards();
-      return;
-    }
-    // Positions: the agents of every role, in declaration order, then by index.
-    const positions: RoleInfo[] = [];
-    for (const role of this.model.roles) {
-      if (role.count === undefined) {
-        checkRewards();
-        return;
-      }
-      for (let i = 0; i < role.count; i++) positions.push(role);
-    }
-    const n = positions.length;
-    const describeAgents = () => this.model.roles.map((r) => `\`${r.name}${r.count! > 1 ? ` * ${r.count}` : ""}\``).join(" and ");
-    const seen = new Map<string, A.PayoffRow>();
-    for (const row of payoff.rows) {
-      for (const r of row.rewards) this.expect(r, ctx, REAL, "a payoff");
-      if (row.actions.length !== n) {
-        this.error(DiagnosticCode.PayoffRowSize, spanOfNames(row.actions, row.span), `this row names ${row.actions.length} action${row.actions.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`, {
-          hint: "a row lists one action per agent, in declaration order",
-        });
-        continue;
-      }
-      if (row.rewards.length !== n) {
-        const first = row.rewards[0]?.span ?? row.span;
-        const last = row.rewards[row.rewards.length - 1]?.span ?? row.span;
-        this.error(DiagnosticCode.PayoffRowSize, { start: first.start, end: last.end }, `this row gives ${row.rewards.length} payoff${row.rewards.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`, {
-          hint: "give one payoff per agent, in the order of the actions",
-        });
-      }
-      const indices: number[] = [];
-      row.actions.forEach((name, i) => {
-        const action = this.actionInRole(name, positions[i]);
-        indices.push(action ? action.index : -1);
-      });
-      if (indices.includes(-1)) continue;
-      const key = indices.join(",");
-      const previous = seen.get(key);
-      if (previous) {
-        this.error(DiagnosticCode.PayoffDuplicateRow, spanOfNames(row.actions, row.span), `duplicate row: \`${row.actions.map((a) => a.text).join(", ")}\` is already given`, {
-          related: [{ span: spanOfNames(previous.actions, previous.span), message: "the first row for it" }],
-        });
-      } else seen.set(key, row);
-    }
-    // Missing joint actions.
-    const sizes = positions.map((r) => r.actions.length);
-    if (sizes.some((s) => s === 0)) return;
-    const total = sizes.reduce((a, b) => a * b, 1);
-    if (seen.size >= total) return;
-    const needed = `${describeAgents()} with ${describeActionCounts(this.model.roles)} need${this.model.roles.length === 1 ? "s" : ""} ${total}`;
-    // With duplicate or broken rows the row count says nothing: count the joint actions covered.
-    const consistent = payoff.rows.length === seen.size;
-    const missing: string[] = [];
-    if (total <= MAX_ENUMERATED_ROWS) {
-      const counter = new Array<number>(n).fill(0);
-      for (let k = 0; k < total; k++) {
-        if (!seen.has(counter.join(","))) missing.push(counter.map((a, i) => positions[i].actions[a].symbol.name).join(", "));
-        for (let i = n - 1; i >= 0; i--) {
-          counter[i]++;
-          if (counter[i] < sizes[i]) break;
-          counter[i] = 0;
-        }
-      }
-    }
-    const rows = payoff.rows.length;
-    const listed = missing.slice(0, MISSING_ROWS_LISTED).map((m) => `\`${m}\``).join(", ");
-    const more = missing.length > MISSING_ROWS_LISTED ? ` and ${missing.length - MISSING_ROWS_LISTED} more` : "";
-    const zeros = new Array(n).fill("0").join(", ");
-    // New rows go on their own lines just before the closing `}`, indented like the first row.
-    const source = this.source;
-    const close = payoff.span.end - 1;
-    const lineStart = Math.max(source.lastIndexOf("\n", close - 1), source.lastIndexOf("\r", close - 1)) + 1;
-    const closeOnOwnLine = source !== "" && source.slice(lineStart, close).trim() === "";
-    const firstRow = payoff.rows[0]?.span.start;
-    const rowLineStart = firstRow === undefined ? -1 : Math.max(source.lastIndexOf("\n", firstRow - 1), source.lastIndexOf("\r", firstRow - 1)) + 1;
-    const rowIndent = firstRow !== undefined && source.slice(rowLineStart, firstRow).trim() === "" ? source.slice(rowLineStart, firstRow) : "    ";
-    const closeIndent = closeOnOwnLine ? source.slice(lineStart, close) : "  ";
-    const eol = source.includes("\r\n") ? "\r\n" : "\n";
-    const rowsText = missing.map((m) => `${rowIndent}${m} => ${zeros}${eol}`).join("");
-    // After the last row's text: the spaces before a `}` on the same line are replaced.
-    let afterRows = close;
-    while (afterRows > 0 && (source[afterRows - 1] === " " || source[afterRows - 1] === "\t")) afterRows--;
-    const fixSpan = closeOnOwnLine ? { start: lineStart, end: lineStart } : { start: afterRows, end: close };
-    const fixText = closeOnOwnLine ? rowsText : `${eol}${rowsText}${closeIndent}`;
-    this.error(
-      DiagnosticCode.PayoffMissingRows,
-      payoff.keyword,
-      consistent
-        ? `\`payoff\` has ${rows} row${rows === 1 ? "" : "s"} but ${needed}${missing.length ? `: missing ${listed}${more}` : ""}`
-        : `\`payoff\` covers ${seen.size} of the ${total} joint actions of ${describeAgents()}${missing.length ? `: missing ${listed}${more}` : ""}`,
-      {
-        hint: missing.length ? "every joint action needs exactly one row" : undefined,
-        fix: missing.length && missing.length <= 1000 ? { span: fixSpan, text: fixText, title: `Add the ${missing.length} missing row${missing.length === 1 ? "" : "s"}` } : undefined,
-      },
-    );
+    checkPayoffTable({
+      model: this.model,
+      source: this.source,
+      error: (code, span, message, extra) => this.error(code, span, message, extra),
+      checkReward: (e) => this.expect(e, ctx, REAL, "a payoff"),
+      actionInRole: (name, role) => this.actionInRole(name, role),
+    });
   }
 
-  // ---- warnings and helpers --------------------------------------------------------------------
-
-  private reportUnused() {
-    // A name already rejected as a reserved word gets no second complaint.
-    const unused = (s: SymbolDef) => !this.readSymbols.has(s) && !(RESERVED_WORDS as readonly string[]).includes(s.name);
-    for (const param of this.model.params.values()) {
-      if (!unused(param.symbol)) continue;
-      if (param.setBy.length > 0) {
-        this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is set by rule \`${param.setBy[0].symbol.name}\` but never read`, { hint: "read it where the rule should make a difference" });
-      } else this.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, { hint: "remove it, or use it in the game" });
-    }
-    for (const { symbol } of this.model.state.values()) {
-      if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, { hint: "remove it, or observe it" });
-    }
-    for (const role of this.model.roles) {
-      for (const { symbol } of role.state.values()) {
-        if (unused(symbol)) this.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `agent state \`${symbol.name}\` of \`${role.name}\` is never read`, { hint: "remove it, or observe it" });
-      }
-      if (role.actions.length === 0 && role.symbol.name !== "") {
-        this.warning(DiagnosticCode.NoActions, role.symbol.nameSpan, `role \`${role.name}\` has no actions, so its agents never act`, { hint: "add one, such as `action wait`" });
-      }
-    }
-    if (this.model.roles.length === 0) {
-      this.warning(DiagnosticCode.NoRoles, this.model.game.name.span, `game \`${this.model.name}\` declares no \`role\`: no agent ever acts`, { hint: "add one, such as `role player * 2 { action go }`" });
-    }
-    const neverActive = new Set<string>();
-    for (const rule of this.model.rules) {
-      if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0 && this.model.dynamicEnacts.length === 0) neverActive.add(rule.symbol.name);
-    }
-    // Actions guarded by a dormant rule are noted on the rule's warning, not warned about again.
-    const guardedBy = new Map<string, ActionInfo[]>();
-    for (const role of this.model.roles) {
-      for (const action of role.actions) {
-        for (const g of action.decl.guards) {
-          // Only the dormant rules the guard names can make it false.
-          const named = rulesNamedIn(g, this.model.resolved).filter((r) => neverActive.has(r));
-          if (named.length === 0 || this.alwaysFalse(g, new Set())) continue;
-          for (const rule of named) {
-            if (this.alwaysFalse(g, new Set([rule]))) guardedBy.set(rule, [...(guardedBy.get(rule) ?? []), action]);
-          }
-        }
-      }
-    }
-    for (const rule of this.model.rules) {
-      if (!neverActive.has(rule.symbol.name) || (RESERVED_WORDS as readonly string[]).includes(rule.symbol.name)) continue;
-      const actions = guardedBy.get(rule.symbol.name) ?? [];
-      this.warning(DiagnosticCode.RuleNeverActive, rule.decl.name.span, `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`, {
-        hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
-        related: actions.length ? actions.map((a) => ({ span: a.symbol.nameSpan, message: `so action \`${a.symbol.name}\` is never available` })) : undefined,
-      });
-    }
-    for (const role of this.model.roles) {
-      for (const action of role.actions) {
-        const guard = action.decl.guards.find((g) => this.alwaysFalse(g, new Set()));
-        if (guard) {
-          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: its guard is always false`, {
-            related: [{ span: guard.span, message: "this guard" }],
-          });
-        }
-        const arg = action.argument?.info;
-        const excluding = arg?.kind === "role" && arg.role === role.name && role.count === 1 ? action.decl.guards.find((g) => mentionsNotSelf(g, action.argument!.name)) : undefined;
-        if (excluding) {
-          this.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``, {
-            related: [{ span: excluding.span, message: "this guard" }],
-          });
-        }
-      }
-    }
+  private reportWarnings() {
+    reportGameWarnings({
+      model: this.model,
+      readSymbols: this.readSymbols,
+      warning: (code, span, message, extra) => this.warning(code, span, message, extra),
+      foldQuietly: (e) => this.fold(e, false),
+    });
   }
 
-  /** Whether a guard folds to false, counting rules that can never be active as false. */
-  private alwaysFalse(e: A.Expr, neverActive: Set<string>): boolean {
-    switch (e.kind) {
-      case "Bool":
-        return !e.value;
-      case "Paren":
-        return this.alwaysFalse(e.inner, neverActive);
-      case "NameRef":
-        if (neverActive.has(e.name.text) && this.model.resolved.get(e)?.kind === "rule") return true;
-        break;
-      case "Binary":
-        if (e.op === "and") return this.alwaysFalse(e.left, neverActive) || this.alwaysFalse(e.right, neverActive);
-        if (e.op === "or") return this.alwaysFalse(e.left, neverActive) && this.alwaysFalse(e.right, neverActive);
-        break;
-    }
-    const folded = this.fold(e, false);
-    return folded.ok && folded.value.type === "bool" && folded.value.value === false;
-  }
+  // ---- helpers ---------------------------------------------------------------------------------
 
   private unknownName(name: A.Name, candidates: Iterable<string>) {
     if (name.text === "") return;
@@ -1740,93 +1504,6 @@ class Checker {
       fix: near ? { span: field.span, text: near, title: `Change to \`${near}\`` } : undefined,
     });
   }
-}
-
-function foldBinary(op: A.BinaryOp, a: ConstValue, b: ConstValue, span: Span): ConstResult {
-  const fail = (reason: string): ConstResult => ({ ok: false, span, reason });
-  if (op === "and" || op === "or") {
-    if (a.type !== "bool" || b.type !== "bool") return fail(`\`${op}\` needs bools`);
-    return { ok: true, value: { type: "bool", value: op === "and" ? a.value && b.value : a.value || b.value } };
-  }
-  if (op === "==" || op === "!=") {
-    const equal = a.value === b.value;
-    return { ok: true, value: { type: "bool", value: op === "==" ? equal : !equal } };
-  }
-  if (a.type === "bool" || b.type === "bool") return fail(`\`${op}\` needs numbers`);
-  const x = a.value;
-  const y = b.value;
-  const int = a.type === "int" && b.type === "int";
-  const num = (v: number, isInt = int): ConstResult => ({ ok: true, value: isInt ? toInt(v) : toReal(v) });
-  switch (op) {
-    case "+":
-      return num(x + y);
-    case "-":
-      return num(x - y);
-    case "*":
-      return num(x * y);
-    case "/":
-      return num(y === 0 ? 0 : x / y, false);
-    case "%":
-      return num(flooredMod(x, y));
-    case "<":
-      return { ok: true, value: { type: "bool", value: x < y } };
-    case "<=":
-      return { ok: true, value: { type: "bool", value: x <= y } };
-    case ">":
-      return { ok: true, value: { type: "bool", value: x > y } };
-    case ">=":
-      return { ok: true, value: { type: "bool", value: x >= y } };
-  }
-  return fail(`unsupported operator \`${op}\``);
-}
-
-/** The rules an expression reads by name. */
-function rulesNamedIn(e: A.Expr, resolved: ReadonlyMap<A.Expr | A.Name, SymbolDef>): string[] {
-  const found: string[] = [];
-  const visit = (x: A.Expr) => {
-    switch (x.kind) {
-      case "NameRef":
-        if (resolved.get(x)?.kind === "rule") found.push(x.name.text);
-        return;
-      case "Paren":
-        return visit(x.inner);
-      case "Unary":
-        return visit(x.operand);
-      case "Binary":
-        visit(x.left);
-        return visit(x.right);
-      case "IfExpr":
-        visit(x.condition);
-        visit(x.then);
-        return visit(x.else);
-      default:
-        return;
-    }
-  };
-  visit(e);
-  return found;
-}
-
-function mentionsNotSelf(e: A.Expr, argument: string): boolean {
-  if (e.kind === "Binary") {
-    if (e.op === "!=" && ((e.left.kind === "NameRef" && e.left.name.text === argument && e.right.kind === "Self") || (e.right.kind === "NameRef" && e.right.name.text === argument && e.left.kind === "Self"))) return true;
-    if (e.op === "and") return mentionsNotSelf(e.left, argument) || mentionsNotSelf(e.right, argument);
-  }
-  if (e.kind === "Paren") return mentionsNotSelf(e.inner, argument);
-  return false;
-}
-
-function spanOfNames(names: A.Name[], fallback: Span): Span {
-  if (names.length === 0) return fallback;
-  return { start: names[0].span.start, end: names[names.length - 1].span.end };
-}
-
-function describeActionCounts(roles: RoleInfo[]): string {
-  const plural = (n: number) => `${n} action${n === 1 ? "" : "s"}`;
-  if (roles.length === 1) return plural(roles[0].actions.length);
-  const counts = roles.map((r) => r.actions.length);
-  if (counts.every((c) => c === counts[0])) return `${plural(counts[0])} each`;
-  return `${counts.join(", ")} actions`;
 }
 
 function describeTarget(e: A.Expr): string {

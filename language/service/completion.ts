@@ -5,7 +5,7 @@ import type { ActionInfo, GameModel } from "../semantic/model.js";
 import { typeToString, type Type } from "../semantic/types.js";
 import * as T from "../syntax/tokens.js";
 import type { Position, Range } from "../text.js";
-import { isWordToken } from "./analysis.js";
+import { isWordToken } from "./syntax-lookup.js";
 import {
   actionExpressionRole,
   bindingType,

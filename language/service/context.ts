@@ -2,7 +2,7 @@ import type { IToken } from "chevrotain";
 import { AGGREGATES } from "../semantic/builtins.js";
 import type { GameModel, RoleInfo, SymbolDef } from "../semantic/model.js";
 import * as T from "../syntax/tokens.js";
-import { commentAt, isWordToken, tokenEnd, tokenIndexBefore } from "./analysis.js";
+import { commentAt, isWordToken, tokenEnd, tokenIndexBefore } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 
 /**

@@ -3,7 +3,8 @@ import type { SymbolDef, SymbolKind } from "../semantic/model.js";
 import * as T from "../syntax/tokens.js";
 import { RESERVED_WORDS } from "../syntax/tokens.js";
 import type { Position } from "../text.js";
-import { isIdentifierToken, occurrenceAt, occurrencesOf, tokenAt, writtenNames } from "./analysis.js";
+import { occurrenceAt, occurrencesOf, writtenNames } from "./occurrences.js";
+import { isIdentifierToken, tokenAt } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 import type { DocumentHighlight, Location, PrepareRenameResult, RenameResult } from "./types.js";
 

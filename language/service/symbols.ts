@@ -1,7 +1,7 @@
 import { typeToString } from "../semantic/types.js";
 import type * as A from "../syntax/ast.js";
 import type { Span } from "../text.js";
-import { sourceLine } from "./analysis.js";
+import { sourceLine } from "./syntax-lookup.js";
 import type { GameDocument, Workspace } from "./document.js";
 import type { DocumentSymbol, SymbolKindName, WorkspaceSymbol } from "./types.js";
 

@@ -1,7 +1,8 @@
 import { AGENT_FIELDS, AGGREGATES, BUILTIN_FUNCTIONS } from "../semantic/builtins.js";
 import type { SymbolKind } from "../semantic/model.js";
 import * as T from "../syntax/tokens.js";
-import { isWordToken, occurrences, tokenEnd } from "./analysis.js";
+import { occurrences } from "./occurrences.js";
+import { isWordToken, tokenEnd } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 import type { SemanticTokens, SemanticTokensLegend } from "./types.js";
 

@@ -1,6 +1,6 @@
 import type * as A from "../syntax/ast.js";
 import type { Range } from "../text.js";
-import { walk } from "./analysis.js";
+import { walk } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 import type { InlayHint } from "./types.js";
 

@@ -1,7 +1,7 @@
 import { AGGREGATES, BUILTIN_FUNCTIONS } from "../semantic/builtins.js";
 import * as T from "../syntax/tokens.js";
 import type { Position } from "../text.js";
-import { commentAt, isWordToken, tokenIndexBefore } from "./analysis.js";
+import { commentAt, isWordToken, tokenIndexBefore } from "./syntax-lookup.js";
 import type { GameDocument } from "./document.js";
 import { actionSignature } from "./hover.js";
 import type { ParameterInformation, SignatureHelp, SignatureInformation } from "./types.js";
