@@ -1,11 +1,35 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two projects: `unit` runs in seconds and touches no process, browser or network
+ * (`npm run test:unit` while editing); `integration` spawns the CLI, the language server,
+ * TensorFlow.js, Python, Chromium or long runs. `npm test` runs both.
+ */
+const INTEGRATION = [
+  "test/cli-check.test.ts",
+  "test/compiler.test.ts",
+  "test/extension.test.ts",
+  "test/fuzz.test.ts",
+  "test/service/robustness.test.ts",
+  "test/lsp.test.ts",
+  "test/tensor-backend.test.ts",
+  "test/tensor-long.test.ts",
+  "test/train.test.ts",
+  "test/integration/**/*.test.ts",
+];
+
+const shared = {
+  // Two cores on CI: run files in parallel, each test file's cases in order.
+  pool: "threads" as const,
+  testTimeout: 60_000,
+};
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Two cores on CI: run files in parallel, each test file's cases in order.
-    pool: "threads",
-    testTimeout: 60_000,
     reporters: ["default"],
+    projects: [
+      { test: { ...shared, name: "unit", include: ["test/**/*.test.ts"], exclude: INTEGRATION } },
+      { test: { ...shared, name: "integration", include: INTEGRATION } },
+    ],
   },
 });

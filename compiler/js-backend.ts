@@ -492,7 +492,6 @@ export function createJsKernel(ir: IRGame): (options: import("./vecenv.js").EnvO
 
 function scalarOpsFunctions(): unknown[] {
   // Evaluate the embedded source once, so in-process kernels run exactly the module's code.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(`${SCALAR_OPS_SOURCE}\nreturn [rdiv, imod, rmod, rlog, rsqrt, rmix, rbase, runit, rint, rreal];`)() as unknown[];
 }
 

@@ -98,11 +98,11 @@ describe("determinism", () => {
   const run = (seed: number) => {
     const game = ir(EXTRA["random and math"]);
     const env = backends.js(game, { numEnvs: 8, seed });
-    let r = env.reset();
+    env.reset();
     const trace: number[] = [];
     const actions = [new Int32Array(8 * 3).fill(-1)];
     for (let t = 0; t < 50; t++) {
-      r = env.step(actions);
+      const r = env.step(actions);
       trace.push(...r.roles[0].reward, ...r.metrics, ...r.done);
     }
     return trace;

@@ -86,7 +86,7 @@ describe("fuzzing the front end with mutated examples", () => {
       try {
         doc = checkText(text);
       } catch (error) {
-        throw new Error(`mutant ${i} (${applied.join(", ")}) threw ${(error as Error).stack}\n--- source ---\n${text}`);
+        throw new Error(`mutant ${i} (${applied.join(", ")}) threw ${(error as Error).stack}\n--- source ---\n${text}`, { cause: error });
       }
       if (doc.diagnostics.some((d) => d.severity === "error")) withErrors++;
       for (const d of doc.diagnostics) {

@@ -106,6 +106,9 @@ function alwaysFalse(host: WarningHost, e: A.Expr, neverActive: Set<string>): bo
       if (e.op === "and") return alwaysFalse(host, e.left, neverActive) || alwaysFalse(host, e.right, neverActive);
       if (e.op === "or") return alwaysFalse(host, e.left, neverActive) && alwaysFalse(host, e.right, neverActive);
       break;
+    default:
+      // Anything else is false only if it folds to false, below.
+      break;
   }
   const folded = host.foldQuietly(e);
   return folded.ok && folded.value.type === "bool" && folded.value.value === false;

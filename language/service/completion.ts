@@ -195,6 +195,9 @@ function classify(ctx: CursorContext, out: Items) {
         return;
       }
       break;
+    default:
+      // Other words decide nothing by themselves: the block decides, below.
+      break;
   }
   if (pWord === "else" && img(ctx.prev - 1) === "}") {
     out.keyword("if");
@@ -325,6 +328,9 @@ function classify(ctx: CursorContext, out: Items) {
         gameItems(out);
         return;
       }
+      default:
+        // Statement bodies (step, bot, block), brackets and parentheses: below.
+        break;
     }
   }
 

@@ -197,6 +197,9 @@ function openBrace(parent: Frame, head: Frame["head"], index: number, tokens: re
         const forAt = head!.index + 2;
         return { kind: "bot", open: index, bindings: [], body: "bot", selfRole: word(forAt) === "for" ? word(forAt + 1) : undefined };
       }
+      default:
+        // Another block at game level (`state`, a guard's braces...): handled below.
+        break;
     }
     return inherit("block");
   }

@@ -136,6 +136,8 @@ export function parse(text: string): ParseResult {
 }
 
 function printable(s: string): string {
+  // Control characters are what this escapes.
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`).replace(/`/g, "'");
 }
 
