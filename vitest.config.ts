@@ -29,7 +29,8 @@ export default defineConfig({
     reporters: ["default"],
     projects: [
       { test: { ...shared, name: "unit", include: ["test/**/*.test.ts"], exclude: INTEGRATION } },
-      { test: { ...shared, name: "integration", include: INTEGRATION } },
+      // Rebuilt first when stale: these tests run bin/agora.js and dist/.
+      { test: { ...shared, name: "integration", include: INTEGRATION, globalSetup: ["test/support/fresh-build.ts"] } },
     ],
   },
 });
