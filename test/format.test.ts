@@ -6,7 +6,7 @@ import { checkText } from "../language/check.js";
 import { formatText, formatTextDetailed } from "../language/format.js";
 import { parse } from "../language/syntax/parse.js";
 import { runFmt } from "../runtime/commands/fmt.js";
-import { briefExamples, exampleFiles, prng } from "./support/sources.js";
+import { exampleFiles, languageDocExamples, prng } from "./support/sources.js";
 
 /** What must survive formatting: diagnostics (codes, in order), symbols, and every comment. */
 function meaning(text: string) {
@@ -20,8 +20,8 @@ function meaning(text: string) {
 /** The program's characters, less whitespace and the `;` separators the formatter drops. */
 const ink = (text: string) => [...text.replace(/[\s;]/g, "")].sort().join("");
 
-describe("formatText on every example and every game block of the brief", () => {
-  const sources = [...exampleFiles().map((e) => ({ name: e.name, code: e.code })), ...briefExamples().map((b) => ({ name: `LANGUAGE.md:${b.line}`, code: b.code }))];
+describe("formatText on every example and every game block of docs/language.md", () => {
+  const sources = [...exampleFiles().map((e) => ({ name: e.name, code: e.code })), ...languageDocExamples().map((b) => ({ name: `docs/language.md:${b.line}`, code: b.code }))];
   it("has sources to format", () => expect(sources.length).toBeGreaterThan(10));
   for (const { name, code } of sources) {
     it(`${name}: formats, is idempotent, keeps the meaning, the comments and the text`, () => {
