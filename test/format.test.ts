@@ -6,7 +6,7 @@ import { checkText } from "../language/check.js";
 import { formatText, formatTextDetailed } from "../language/format.js";
 import { parse } from "../language/syntax/parse.js";
 import { runFmt } from "../runtime/commands/fmt.js";
-import { exampleFiles, languageDocExamples, prng } from "./support/sources.js";
+import { exampleFiles, languageDocExamples, prng, repoRoot } from "./support/sources.js";
 
 /** What must survive formatting: diagnostics (codes, in order), symbols, and every comment. */
 function meaning(text: string) {
@@ -48,6 +48,10 @@ describe("formatText on every example and every game block of docs/language.md",
   it("leaves an already canonical file as it is", () => {
     const pd = exampleFiles().find((e) => e.name === "prisoners_dilemma.game")!.code;
     expect(formatText(pd)).toBe(pd);
+  });
+
+  it("finds the games of docs/language.md in the layout it gives them", () => {
+    for (const block of languageDocExamples()) expect(formatText(block.code), `docs/language.md:${block.line}`).toBe(block.code);
   });
 });
 
@@ -341,6 +345,10 @@ describe("agora fmt", () => {
     expect(result.err).toEqual([`error: ${missing}: no such file or folder`, `error: ${broken}: has syntax errors, so it was not formatted (run \`agora check ${broken}\`)`]);
     expect(readFileSync(broken, "utf8")).toBe("game G { role p { action a }\n");
     expect(run([join(dir, "empty-folder-that-does-not-exist")], true).code).toBe(1);
+  });
+
+  it("finds every shipped example formatted (`agora fmt --check examples/`)", () => {
+    expect(run([join(repoRoot, "examples")], true)).toEqual({ code: 0, out: [], err: [] });
   });
 
   it("reports a file it cannot read", () => {
