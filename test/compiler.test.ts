@@ -11,7 +11,7 @@ import { main } from "../cli/main.js";
 import { createHandwrittenIpd } from "../bench/handwritten-ipd.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { prng } from "./support/sources.js";
-import { briefExamples, exampleFiles, repoRoot } from "./support/sources.js";
+import { exampleFiles, repoRoot } from "./support/sources.js";
 
 function ir(source: string): IRGame {
   const { ir, document } = compileToIR(source);
@@ -81,7 +81,6 @@ const EXTRA = {
 describe("the JS kernel agrees with the reference interpreter", () => {
   const scenarios: [string, string][] = [
     ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
-    ...briefExamples().map((b): [string, string] => [`LANGUAGE.md:${b.line}`, b.code]),
     ...Object.entries(EXTRA),
   ];
   for (const [name, source] of scenarios) {

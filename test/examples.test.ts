@@ -1,27 +1,12 @@
-import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkText } from "../language/check.js";
 import { renderDiagnostic } from "../language/render.js";
-import { briefExamples, exampleFiles, gameBlocks, repoRoot } from "./support/sources.js";
+import { exampleFiles, languageDocExamples } from "./support/sources.js";
 
 function render(name: string, code: string): string[] {
   const doc = checkText(code);
   return doc.diagnostics.map((d) => renderDiagnostic(name, doc.lines, d));
 }
-
-describe("the brief's worked examples", () => {
-  for (const block of briefExamples()) {
-    it(`LANGUAGE.md line ${block.line} checks with no diagnostics`, () => {
-      expect(render(`LANGUAGE.md:${block.line}`, block.code)).toEqual([]);
-    });
-  }
-
-  it("every brief example is in examples/ verbatim", () => {
-    const examples = exampleFiles().map((e) => e.code);
-    for (const block of briefExamples()) expect(examples).toContain(block.code);
-  });
-});
 
 describe("examples/", () => {
   const files = exampleFiles();
@@ -54,8 +39,7 @@ describe("examples/", () => {
 });
 
 describe("docs/language.md", () => {
-  const path = join(repoRoot, "docs/language.md");
-  const blocks = existsSync(path) ? gameBlocks(readFileSync(path, "utf8")) : [];
+  const blocks = languageDocExamples();
   it("has complete game examples", () => {
     expect(blocks.length).toBeGreaterThan(3);
   });
@@ -64,4 +48,12 @@ describe("docs/language.md", () => {
       expect(render(`docs/language.md:${block.line}`, block.code)).toEqual([]);
     });
   }
+
+  it("shows the games it shares with examples/ exactly as they are there", () => {
+    const gameName = (code: string) => /^game\s+(\w+)/m.exec(code)?.[1];
+    const files = new Map(exampleFiles().map((f) => [gameName(f.code), f]));
+    const shared = blocks.filter((b) => files.has(gameName(b.code)));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const block of shared) expect(block.code, `docs/language.md:${block.line}`).toBe(files.get(gameName(block.code))!.code);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkText } from "../language/check.js";
 import { gameLexer, RESERVED_WORDS } from "../language/syntax/tokens.js";
-import { briefExamples, exampleFiles, prng } from "./support/sources.js";
+import { exampleFiles, languageDocExamples, prng } from "./support/sources.js";
 
 const FALLBACK = `game G {
   param n: int = 3
@@ -66,7 +66,7 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 
 describe("fuzzing the front end with mutated examples", () => {
-  const sources = [FALLBACK, ...briefExamples().map((b) => b.code), ...exampleFiles().map((e) => e.code)];
+  const sources = [FALLBACK, ...languageDocExamples().map((b) => b.code), ...exampleFiles().map((e) => e.code)];
   const names = Object.keys(MUTATIONS);
   const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 3000);
 

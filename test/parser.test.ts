@@ -3,7 +3,7 @@ import { checkText } from "../language/check.js";
 import type * as A from "../language/syntax/ast.js";
 import { parse } from "../language/syntax/parse.js";
 import { gameLexer } from "../language/syntax/tokens.js";
-import { briefExamples } from "./support/sources.js";
+import { exampleFiles } from "./support/sources.js";
 
 const tokenNames = (text: string) => gameLexer.tokenize(text).tokens.map((t) => t.tokenType.name);
 
@@ -64,7 +64,7 @@ describe("lexer", () => {
 });
 
 describe("expressions", () => {
-  it("follows the brief's precedence", () => {
+  it("follows the precedence table of docs/language.md", () => {
     expect(show(onlyExpr("1 + 2 * 3 - 4"))).toBe("((1 + (2 * 3)) - 4)");
     expect(show(onlyExpr("not a and b or c"))).toBe("(((not a) and b) or c)");
     expect(show(onlyExpr("a == b and c < d"))).toBe("((a == b) and (c < d))");
@@ -92,10 +92,8 @@ describe("expressions", () => {
 });
 
 describe("declarations", () => {
-  it("builds the brief's public goods game", () => {
-    const block = briefExamples()[1] ?? { code: "" };
-    if (!block.code) return; // the brief is not beside this checkout
-    const { ast, diagnostics } = parse(block.code);
+  it("builds the public goods example", () => {
+    const { ast, diagnostics } = parse(exampleFiles().find((e) => e.name === "public_goods.game")!.code);
     expect(diagnostics).toEqual([]);
     const game = ast.game!;
     expect(game.name.text).toBe("PublicGoods");

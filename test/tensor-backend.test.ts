@@ -10,7 +10,7 @@ import { createInterpreter } from "../compiler/interpreter.js";
 import { createTensorEnv, generateTensorModule } from "../compiler/tensor-backend.js";
 import { illegalActionMessage, type EnvOptions, type StepResult, type VecEnv } from "../compiler/vecenv.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
-import { briefExamples, exampleFiles, prng, repoRoot } from "./support/sources.js";
+import { exampleFiles, prng, repoRoot } from "./support/sources.js";
 
 function ir(source: string): IRGame {
   const { ir, document } = compileToIR(source);
@@ -114,7 +114,6 @@ const ADVERSARIAL = `game Adversarial {
 
 const scenarios: [string, string][] = [
   ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
-  ...briefExamples().map((b): [string, string] => [`LANGUAGE.md:${b.line}`, b.code]),
   ["adversarial", ADVERSARIAL],
 ];
 

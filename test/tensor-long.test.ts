@@ -4,7 +4,7 @@ import { compileToIR } from "../compiler/compile.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import { createTensorEnv } from "../compiler/tensor-backend.js";
 import { lockstep } from "./support/lockstep.js";
-import { briefExamples, exampleFiles } from "./support/sources.js";
+import { exampleFiles } from "./support/sources.js";
 
 /**
  * The tensor program against the JS kernel at the issue's scale, 64 copies x 1,000 steps,
@@ -18,7 +18,7 @@ describe("the tensor program agrees with the JS kernel (64 copies x 1000 steps)"
     await tf.setBackend("cpu");
     await tf.ready();
   });
-  const scenarios: [string, string][] = [...exampleFiles().map((f): [string, string] => [f.name, f.code]), ...briefExamples().map((b): [string, string] => [`LANGUAGE.md:${b.line}`, b.code])];
+  const scenarios: [string, string][] = exampleFiles().map((f): [string, string] => [f.name, f.code]);
   for (const [name, source] of scenarios) {
     it(name, () => {
       const { ir } = compileToIR(source);

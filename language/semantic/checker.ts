@@ -1155,7 +1155,7 @@ class Checker {
   private actionOperand(e: A.Expr, other: Type, ctx: Context): Type {
     if (other.kind === "action" && other.role && this.couldBeAction(e, ctx)) {
       const role = this.roleByName.get(other.role);
-      // Where the role has an action of that name, it wins over a game-level name (the brief's rule).
+      // Where the role has an action of that name, it wins over a game-level name (docs/language.md, section 13).
       const named = e.kind === "NameRef" ? e.name.text : e.kind === "Call" ? e.callee.text : "";
       const shadowed = e.kind === "NameRef" && (ctx.scope.lookup(named) || this.names.has(named)) && !role?.actions.some((a) => a.symbol.name === named);
       if (role && !shadowed) {

@@ -676,7 +676,7 @@ const INFIX_POWER: Record<string, [number, number]> = {
 const PREFIX_POWER: Record<string, number> = { not: 5, "-": 13 };
 const COMPARISON_POWER = 7;
 
-/** Precedence climbing over a flat operand/operator list (the brief's precedence table). */
+/** Precedence climbing over a flat operand/operator list (the precedence table of docs/language.md, section 10). */
 class PrattParser {
   private pos = 0;
   constructor(

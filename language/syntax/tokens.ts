@@ -27,7 +27,7 @@ function keyword(word: string): TokenType {
   });
 }
 
-/** The reserved words of the language, in the order of the brief. */
+/** The reserved words of the language, in the order docs/language.md lists them (section 3). */
 export const RESERVED_WORDS = [
   "game", "param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step",
   "metric", "bot", "train", "action", "observe", "objective", "team", "let", "if", "then",

@@ -21,7 +21,7 @@ import {
   Workspace,
   type GameDocument,
 } from "../../language/service/index.js";
-import { briefExamples, exampleFiles, prng } from "../support/sources.js";
+import { exampleFiles, languageDocExamples, prng } from "../support/sources.js";
 
 const VOCABULARY = [
   "{", "}", "(", ")", "[", "]", ",", ";", ":", "..", ".", "=>", "==", "!=", "=", "+=", "-", "*", "/",
@@ -69,7 +69,7 @@ function everything(ws: Workspace, doc: GameDocument, offset: number) {
 }
 
 describe("the language service on broken text", () => {
-  const sources = [...exampleFiles().map((e) => e.code), ...briefExamples().map((b) => b.code)];
+  const sources = [...exampleFiles().map((e) => e.code), ...languageDocExamples().map((b) => b.code)];
 
   it("never throws, whatever the edits and wherever the cursor", () => {
     const rand = prng(7);

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const briefPath = resolve(repoRoot, "../shared/LANGUAGE.md");
+export const languageDocPath = join(repoRoot, "docs/language.md");
 
 /** The ```game blocks of a Markdown file, with their 1-based starting line. */
 export function gameBlocks(markdown: string): { code: string; line: number }[] {
@@ -19,9 +19,9 @@ export function gameBlocks(markdown: string): { code: string; line: number }[] {
   return blocks;
 }
 
-/** The brief's worked examples; empty where the brief is not beside the checkout. */
-export function briefExamples(): { code: string; line: number }[] {
-  return existsSync(briefPath) ? gameBlocks(readFileSync(briefPath, "utf8")) : [];
+/** The complete games of the language reference (its ```game blocks), with their 1-based starting line. */
+export function languageDocExamples(): { code: string; line: number }[] {
+  return gameBlocks(readFileSync(languageDocPath, "utf8"));
 }
 
 export function exampleFiles(): { name: string; path: string; code: string }[] {
