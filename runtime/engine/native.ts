@@ -34,6 +34,8 @@ export interface NativeEngine {
     gradOut?: Float32Array,
   ): number;
   setThreads(n: number): void;
+  /** GFLOP/s of one core's fused multiply-adds over `iterations` rounds of 12 independent vector chains. */
+  peak(iterations: number): number;
 }
 
 /** The repository root: the nearest folder above this module with a package.json. */

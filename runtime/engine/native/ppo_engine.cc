@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
@@ -650,11 +651,34 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// peak(iterations): GFLOP/s of this core's widest fused multiply-adds, 12 independent chains
+// (enough to cover the FMA latency): the arithmetic limit the benchmark compares against.
+static napi_value js_peak(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  long iterations = argc > 0 ? (long)number(env, argv[0]) : 10000000;
+  const int CHAINS = 12;
+  v16 acc[CHAINS];
+  for (int j = 0; j < CHAINS; j++) acc[j] = (v16){} + (float)j;
+  v16 mul = (v16){} + (float)(0.999999 + 1e-9 * iterations), add = (v16){} + 1e-7f;
+  auto t0 = std::chrono::steady_clock::now();
+  for (long i = 0; i < iterations; i++)
+    for (int j = 0; j < CHAINS; j++) acc[j] = acc[j] * mul + add;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  float sink = 0;
+  for (int j = 0; j < CHAINS; j++) sink += hsum(acc[j]);
+  napi_value result;
+  // The sum keeps the loop alive; it adds nothing measurable.
+  napi_create_double(env, 2.0 * 16 * CHAINS * iterations / seconds / 1e9 + (sink == 12345.0f ? 1e-12 : 0), &result);
+  return result;
+}
+
 extern "C" __attribute__((visibility("default"))) napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"forward", js_forward}, {"update", js_update}, {"setThreads", js_set_threads}};
+  } functions[] = {{"forward", js_forward}, {"update", js_update}, {"setThreads", js_set_threads}, {"peak", js_peak}};
   for (auto& f : functions) {
     napi_value fn;
     napi_create_function(env, f.name, (size_t)-1, f.fn, nullptr, &fn);
