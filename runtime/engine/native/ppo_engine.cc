@@ -366,7 +366,7 @@ enum Stat { POLICY, VALUE, ENTROPY, KL, CLIPPED, NSTATS };
 // loss terms added to `stats` (sums, not yet divided by n).
 static void chunk_gradient(const Net& net, const float* params, const float* wt, const Hyper& hp, const Batch& b, int r0, int rows, float* grad, double* stats) {
   const int A = net.A, D = net.D;
-  size_t need = acts_size(net, rows) + 2 * (size_t)rows * net.widest + (size_t)net.widest * A + 2 * (size_t)A + rows;
+  size_t need = acts_size(net, rows) + 2 * (size_t)rows * net.widest + (size_t)net.widest * A + 2 * (size_t)A + rows + 3 * (size_t)rows + (size_t)rows * A;
   float* base = scratch.get(need);
   Acts acts;
   float* p = layout_acts(net, rows, base, acts);
@@ -379,7 +379,22 @@ static void chunk_gradient(const Net& net, const float* params, const float* wt,
   float* lp = p;
   float* g = p + A;
   float* dv = p + 2 * A;
-  for (int r = 0; r < rows; r++) memcpy(acts.a[0][0] + (long)r * D, b.obs + (long)b.idx[r0 + r] * D, D * sizeof(float));
+  p += 2 * A + rows;
+  // Gather the chunk's samples first, in one pass of independent loads: they are scattered
+  // over the whole rollout, and a pass the processor can overlap hides most of the misses.
+  float* oldLogp = p;
+  float* ret = p + rows;
+  int32_t* act = (int32_t*)(p + 2 * rows);
+  uint8_t* mask = (uint8_t*)(p + 3 * rows);
+  float* x = acts.a[0][0];
+  for (int r = 0; r < rows; r++) {
+    long k = b.idx[r0 + r];
+    for (int d = 0; d < D; d++) x[(long)r * D + d] = b.obs[k * D + d];
+    for (int a = 0; a < A; a++) mask[r * A + a] = b.masks[k * A + a];
+    act[r] = b.actions[k];
+    oldLogp[r] = b.oldLogp[k];
+    ret[r] = b.returns[k];
+  }
   mlp_forward(net, 0, params, wt, rows, acts.a[0]);
   mlp_forward(net, 1, params, wt, rows, acts.a[1]);
 
@@ -389,10 +404,9 @@ static void chunk_gradient(const Net& net, const float* params, const float* wt,
   const float* z = acts.a[0][net.L + 1];
   const float* v = acts.a[1][net.L + 1];
   for (int r = 0; r < rows; r++) {
-    int k = b.idx[r0 + r];
-    log_softmax(A, z + r * A, b.masks + (long)k * A, lp);
-    int action = b.actions[k];
-    float logRatio = lp[action] - b.oldLogp[k];
+    log_softmax(A, z + r * A, mask + r * A, lp);
+    int action = act[r];
+    float logRatio = lp[action] - oldLogp[r];
     float ratio = std::exp(logRatio);
     float adv = b.adv[r0 + r];
     float unclipped = ratio * adv;
@@ -415,7 +429,7 @@ static void chunk_gradient(const Net& net, const float* params, const float* wt,
       float pa = std::exp(lp[a]);
       d0[r * A + a] = policyCoef * ((a == action ? 1.0f : 0.0f) - pa) - entScale * (g[a] - pa * gsum);
     }
-    float err = v[r] - b.returns[k];
+    float err = v[r] - ret[r];
     dv[r] = (float)hp.vfCoef * err * inv;
     stats[POLICY] += -std::min(unclipped, clipped);
     stats[VALUE] += 0.5 * err * err;
