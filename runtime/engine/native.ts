@@ -34,7 +34,7 @@ export interface NativeEngine {
     gradOut?: Float32Array,
   ): number;
   setThreads(n: number): void;
-  /** GFLOP/s of one core's fused multiply-adds over `iterations` rounds of 12 independent vector chains. */
+  /** GFLOP per CPU-second of one core's fused multiply-adds over `iterations` rounds of 12 independent vector chains. */
   peak(iterations: number): number;
 }
 
