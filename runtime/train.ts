@@ -211,34 +211,42 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const role = ir.roles[o.role];
         for (let e = k; e < E; e += opponents.length) for (let i = 0; i < role.count; i++) if (seatsOf[k][o.role][i]) acted[o.role].actions[e * role.count + i] = chosen[e * role.count + i];
       }
-      time.inference += performance.now() - t0;
       ir.roles.forEach((role, r) => {
         actions[r].set(acted[r].actions);
         const buffer = buffers[r];
         const D = role.obsDim;
         const A = role.numActions;
-        learners[r].forEach((j, n) => {
-          const k = t * learners[r].length + n;
-          if (D > 0) buffer.obs.set(result.roles[r].obs.subarray(j * D, (j + 1) * D), k * D);
-          buffer.masks.set(result.roles[r].mask.subarray(j * A, (j + 1) * A), k * A);
+        const { obs, mask } = result.roles[r];
+        const list = learners[r];
+        // Plain index loops: this runs for every learner at every step (no per-agent subarrays).
+        for (let n = 0; n < list.length; n++) {
+          const j = list[n];
+          const k = t * list.length + n;
+          for (let d = 0; d < D; d++) buffer.obs[k * D + d] = obs[j * D + d];
+          for (let a = 0; a < A; a++) buffer.masks[k * A + a] = mask[j * A + a];
           const a = acted[r].actions[j];
           buffer.actions[k] = Math.max(0, a);
           buffer.acted[k] = a >= 0 ? 1 : 0;
           buffer.logp[k] = acted[r].logp[j];
           buffer.values[k] = acted[r].value[j];
           if (a >= 0) frequencies[r][role.flatAction[a]]++;
-        });
+        }
       });
+      // Inference includes storing the rollout.
+      time.inference += performance.now() - t0;
       t0 = performance.now();
       result = env.step(actions);
       time.env += performance.now() - t0;
       tracker.record(result);
       ir.roles.forEach((role, r) => {
-        learners[r].forEach((j, n) => {
-          const k = t * learners[r].length + n;
-          buffers[r].rewards[k] = result.roles[r].objective[j];
+        const list = learners[r];
+        const { objective } = result.roles[r];
+        for (let n = 0; n < list.length; n++) {
+          const j = list[n];
+          const k = t * list.length + n;
+          buffers[r].rewards[k] = objective[j];
           buffers[r].dones[k] = result.done[Math.floor(j / role.count)];
-        });
+        }
       });
     }
     agentSteps += stepsPerUpdate;
