@@ -187,6 +187,22 @@ describe("command line", () => {
     expect(report.selfPlay.roles[0].payoff.ci95).toBeGreaterThanOrEqual(0);
   });
 
+  it("takes every PPO setting as a flag and records it in config.json", async () => {
+    const out = dir();
+    const args = ["--gamma", "0.9", "--lambda", "0.8", "--clip", "0.1", "--epochs", "2", "--minibatches", "2", "--value-coef", "0.25", "--max-grad-norm", "1.5", "--no-anneal-lr", "--activation", "tanh", "--threads", "1"];
+    const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "512", "--envs", "8", "--rollout", "16", "--out", out, ...args);
+    expect(trained.code).toBe(0);
+    expect(trained.out).toContain("engine: native (fused C++ kernels, 1 thread)");
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(config.backend).toBe("native");
+    expect(config.config).toMatchObject({ gamma: 0.9, lambda: 0.8, clip: 0.1, epochs: 2, minibatches: 2, valueCoef: 0.25, maxGradNorm: 1.5, annealLr: false, activation: "tanh", rollout: 16 });
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+    expect(new Set(metrics.map((l) => l.lr))).toEqual(new Set([config.config.lr]));
+    const bad = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--gamma", "2", "--out", dir());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--gamma takes a number from 0 to 1, got `2`");
+  });
+
   it("explains bad flags, missing files and scenarios with errors", async () => {
     const bad = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "lots");
     expect(bad.code).toBe(2);

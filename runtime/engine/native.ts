@@ -65,7 +65,7 @@ export function buildNativeEngine(force = false): { built: boolean; path: string
   if (!force && existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return { built: false, path: binary };
   mkdirSync(dirname(binary), { recursive: true });
   // Several processes may build at once: each writes its own file, then renames it into place.
-  const temp = `${binary}.${process.pid}.tmp`;
+  const temp = `${binary}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   const [cxx, ...args] = compileCommand(source, temp);
   try {
     execFileSync(cxx, args, { stdio: ["ignore", "pipe", "pipe"] });
