@@ -375,18 +375,22 @@ export interface UpdateStats {
  * fills no minibatch is left out of that epoch. Minibatches are consecutive runs of `order`.
  */
 export function minibatchOrder(acted: Uint8Array, epochs: number, minibatches: number, rng: Rng): { order: Int32Array; batchSize: number } {
-  const indices: number[] = [];
-  for (let k = 0; k < acted.length; k++) if (acted[k]) indices.push(k);
-  if (indices.length === 0) return { order: new Int32Array(0), batchSize: 1 };
-  const batchSize = Math.max(1, Math.floor(indices.length / minibatches));
-  const used = Math.floor(indices.length / batchSize) * batchSize;
+  let count = 0;
+  for (let k = 0; k < acted.length; k++) if (acted[k]) count++;
+  if (count === 0) return { order: new Int32Array(0), batchSize: 1 };
+  const indices = new Int32Array(count);
+  for (let k = 0, i = 0; k < acted.length; k++) if (acted[k]) indices[i++] = k;
+  const batchSize = Math.max(1, Math.floor(count / minibatches));
+  const used = Math.floor(count / batchSize) * batchSize;
   const order = new Int32Array(epochs * used);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = indices.length - 1; i > 0; i--) {
+    for (let i = count - 1; i > 0; i--) {
       const j = Math.floor(rng.next() * (i + 1));
-      [indices[i], indices[j]] = [indices[j], indices[i]];
+      const swap = indices[i];
+      indices[i] = indices[j];
+      indices[j] = swap;
     }
-    for (let i = 0; i < used; i++) order[epoch * used + i] = indices[i];
+    order.set(indices.subarray(0, used), epoch * used);
   }
   return { order, batchSize };
 }
