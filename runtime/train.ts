@@ -85,13 +85,8 @@ const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
   seed: "seed",
   opponents: "opponents",
 };
-
-/**
- * Settings the language's `train` block has no key for (LANGUAGE.md lists its keys): they
- * are set with flags (`--rollout`, `--value-coef`, `--max-grad-norm`, `--no-anneal-lr`,
- * `--activation`) or `PpoConfig`. Listed so the docs and the CLI can say so.
- */
-export const FLAG_ONLY_SETTINGS: (keyof PpoConfig)[] = ["rollout", "valueCoef", "maxGradNorm", "annealLr", "activation"];
+// rollout, valueCoef, maxGradNorm, annealLr and activation have no `train` key in the
+// language (LANGUAGE.md lists the keys): they are set with flags or in PpoConfig.
 
 /** Defaults, then the scenario's `train` block, then command-line flags. */
 export function resolveConfig(train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
