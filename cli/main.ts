@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { existsSync } from "node:fs";
-import type { PpoConfig } from "../runtime/ppo.js";
+import { ENGINES, type EngineName } from "../runtime/engine/select.js";
+import { ACTIVATIONS, type PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, UserError } from "./files.js";
@@ -10,6 +11,14 @@ import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
 // pays for TensorFlow.js, the trainer or the analysis (see `npm run bench -- startup`).
 
 const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
+
+function numberIn(name: string, lo: number, hi: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < lo || n > hi) throw new UserError(`${name} takes a number from ${lo} to ${hi}, got \`${value}\``);
+    return n;
+  };
+}
 
 /** Builds the `agora` command line. Each command returns its exit code. */
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
@@ -108,18 +117,28 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       if (sizes.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
       return sizes;
     })
+    .option("--gamma <x>", "discount", numberIn("--gamma", 0, 1))
+    .option("--lambda <x>", "GAE lambda", numberIn("--lambda", 0, 1))
+    .option("--clip <x>", "PPO ratio clipping", positiveNumber("--clip"))
+    .option("--epochs <n>", "passes over each rollout", positiveInt("--epochs"))
+    .option("--minibatches <n>", "minibatches per pass", positiveInt("--minibatches"))
+    .option("--value-coef <x>", "value-loss weight", numberIn("--value-coef", 0, Infinity))
+    .option("--max-grad-norm <x>", "global gradient-norm clipping", positiveNumber("--max-grad-norm"))
+    .option("--no-anneal-lr", "keep the learning rate constant (default: annealed linearly to 0)")
+    .addOption(new Option("--activation <name>", "hidden-layer activation").choices(ACTIVATIONS))
     .option("--opponent <who>", "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)", collect, [])
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--out <dir>", "run folder (default: runs/<scenario>-<time>)")
     .option("--resume <dir>", "continue a run from its latest checkpoint")
-    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
+    .addOption(new Option("--backend <name>", "training engine: auto (native, else TensorFlow.js wasm), native, or a TensorFlow.js backend (default: auto; on --resume, the run's)").choices(ENGINES))
+    .option("--threads <n>", "threads for the native engine (default: every core; results do not depend on it)", positiveInt("--threads"))
     .option("--no-color", "plain output")
-    .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; opponent: string[]; set: string[]; out?: string; resume?: string; backend: TfBackendName; color: boolean }) => {
+    .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; gamma?: number; lambda?: number; clip?: number; epochs?: number; minibatches?: number; valueCoef?: number; maxGradNorm?: number; annealLr: boolean; activation?: PpoConfig["activation"]; opponent: string[]; set: string[]; out?: string; resume?: string; backend?: EngineName; threads?: number; color: boolean }) => {
       if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
       if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
-      const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden };
+      const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, gamma: opts.gamma, lambda: opts.lambda, clip: opts.clip, epochs: opts.epochs, minibatches: opts.minibatches, valueCoef: opts.valueCoef, maxGradNorm: opts.maxGradNorm, annealLr: opts.annealLr === false ? false : undefined, activation: opts.activation };
       const tty = Boolean(process.stdout.isTTY);
-      setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, color: opts.color && tty, tty }, io.out, io.err));
+      setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, threads: opts.threads, color: opts.color && tty, tty }, io.out, io.err));
     });
 
   program

@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { IRGame } from "../compiler/ir.js";
-import type { ActorCritic, PpoConfig } from "./ppo.js";
-import type { TfModule } from "./tf.js";
-
-type Optimizer = import("@tensorflow/tfjs").Optimizer;
+import type { Policy } from "./engine/policy.js";
+import type { PpoConfig } from "./ppo.js";
 
 export interface SavedTensor {
   shape: number[];
@@ -35,25 +33,16 @@ export function decode(t: SavedTensor): { shape: number[]; data: number[] } {
   return { shape: t.shape, data: Array.from(floats) };
 }
 
-export async function makeCheckpoint(ir: IRGame, nets: ActorCritic[], optimizers: Optimizer[], state: { update: number; agentSteps: number; config: PpoConfig; rng: number }): Promise<Checkpoint> {
-  const roles = await Promise.all(
-    nets.map(async (net, r) => ({
-      name: ir.roles[r].name,
-      obsDim: net.obsDim,
-      numActions: net.numActions,
-      hidden: net.hidden,
-      weights: (await net.weights()).map((w) => encode(w.data, w.shape)),
-    })),
-  );
-  const optimizerStates = await Promise.all(
-    optimizers.map(async (o) => {
-      const weights = await o.getWeights();
-      const saved = weights.map((w) => encode((w.tensor.dataSync() as Float32Array).slice(), w.tensor.shape));
-      // The first entry (the iteration count) is a fresh tensor; the rest are the optimizer's own variables.
-      weights[0]?.tensor.dispose();
-      return saved;
-    }),
-  );
+/** Weights and Adam state of every role's policy, whichever engine computes it (they share the layout). */
+export function makeCheckpoint(ir: IRGame, policies: Policy[], state: { update: number; agentSteps: number; config: PpoConfig; rng: number }): Checkpoint {
+  const roles = policies.map((policy, r) => ({
+    name: ir.roles[r].name,
+    obsDim: policy.obsDim,
+    numActions: policy.numActions,
+    hidden: policy.hidden,
+    weights: policy.weights().map((w) => encode(w.data, w.shape)),
+  }));
+  const optimizerStates = policies.map((policy) => policy.optimizerState().map((t) => encode(t.data, t.shape)));
   return { format: "agora-checkpoint/1", scenario: ir.name, update: state.update, agentSteps: state.agentSteps, config: state.config, roles, optimizers: optimizerStates, rng: state.rng };
 }
 
@@ -75,7 +64,7 @@ export function readCheckpoint(path: string): Checkpoint {
 }
 
 /** Loads a checkpoint's weights into networks built for the same scenario. */
-export function loadWeights(checkpoint: Checkpoint, ir: IRGame, nets: ActorCritic[]) {
+export function loadWeights(checkpoint: Checkpoint, ir: IRGame, nets: { setWeights(weights: { shape: number[]; data: number[] }[]): void }[]) {
   checkpoint.roles.forEach((saved, r) => {
     const role = ir.roles[r];
     if (!role || saved.name !== role.name || saved.obsDim !== role.obsDim || saved.numActions !== role.numActions) {
@@ -85,14 +74,6 @@ export function loadWeights(checkpoint: Checkpoint, ir: IRGame, nets: ActorCriti
   });
 }
 
-export async function loadOptimizers(tf: TfModule, checkpoint: Checkpoint, optimizers: Optimizer[]) {
-  await Promise.all(
-    optimizers.map(async (o, r) => {
-      const saved = checkpoint.optimizers[r] ?? [];
-      const tensors = saved.map((t, i) => ({ name: `w${i}`, tensor: tf.tensor(Float32Array.from(decode(t).data), t.shape) }));
-      await o.setWeights(tensors);
-      // setWeights copies them into variables of its own.
-      for (const t of tensors) t.tensor.dispose();
-    }),
-  );
+export async function loadOptimizers(checkpoint: Checkpoint, policies: Policy[]) {
+  for (const [r, policy] of policies.entries()) await policy.setOptimizerState((checkpoint.optimizers[r] ?? []).map(decode));
 }

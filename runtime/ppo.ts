@@ -48,11 +48,16 @@ export interface PpoConfig {
   maxGradNorm: number;
   /** Hidden layer sizes of the actor and of the critic. */
   hidden: number[];
+  /** Activation of the hidden layers. */
+  activation: Activation;
   /** Seed for network initialisation, sampling, shuffling and the environments. */
   seed: number;
   /** Co-players: `self` and bot names (from the scenario's `train` block or `--opponent`). */
   opponents: string[];
 }
+
+export type Activation = "relu" | "tanh";
+export const ACTIVATIONS: Activation[] = ["relu", "tanh"];
 
 export const DEFAULT_CONFIG: PpoConfig = {
   steps: 200_000,
@@ -69,6 +74,7 @@ export const DEFAULT_CONFIG: PpoConfig = {
   valueCoef: 0.5,
   maxGradNorm: 0.5,
   hidden: [64, 64],
+  activation: "relu",
   seed: 1,
   opponents: ["self"],
 };
@@ -153,6 +159,7 @@ export class ActorCritic {
     readonly hidden: number[],
     seed: number,
     readonly name: string,
+    readonly activation: Activation = "relu",
   ) {
     const layer = (into: { w: Variable; b: Variable }[], sizes: number[], gain: number[], tag: string, seedBase: number) => {
       for (let i = 0; i + 1 < sizes.length; i++) {
@@ -176,9 +183,9 @@ export class ActorCritic {
     let h = x;
     layers.forEach((l, i) => {
       h = dense(h, l.w, l.b);
-      // ReLU rather than CleanRL's tanh: on the wasm backend tanh costs four times the
-      // matrix product it follows.
-      if (i + 1 < layers.length) h = tf.relu(h);
+      // ReLU by default rather than CleanRL's tanh: on the wasm backend tanh costs four
+      // times the matrix product it follows.
+      if (i + 1 < layers.length) h = this.activation === "tanh" ? tf.tanh(h) : tf.relu(h);
     });
     return h;
   }
@@ -219,34 +226,7 @@ export class ActorCritic {
     const valueData = value.dataSync() as Float32Array;
     logp.dispose();
     value.dispose();
-    const actions = new Int32Array(n);
-    const actionLogp = new Float32Array(n);
-    const A = this.numActions;
-    for (let i = 0; i < n; i++) {
-      let legal = false;
-      for (let a = 0; a < A; a++) legal ||= mask[i * A + a] === 1;
-      if (!legal) {
-        actions[i] = -1;
-        continue;
-      }
-      let chosen = -1;
-      if (greedy) {
-        let best = -Infinity;
-        for (let a = 0; a < A; a++) if (mask[i * A + a] && logpData[i * A + a] > best) [best, chosen] = [logpData[i * A + a], a];
-      } else {
-        const u = rng.next();
-        let acc = 0;
-        for (let a = 0; a < A; a++) {
-          if (!mask[i * A + a]) continue;
-          acc += Math.exp(logpData[i * A + a]);
-          chosen = a;
-          if (u < acc) break;
-        }
-      }
-      actions[i] = chosen;
-      actionLogp[i] = logpData[i * A + chosen];
-    }
-    return { actions, logp: actionLogp, value: valueData, logProbs: logpData };
+    return { ...sampleActions(logpData, mask, n, this.numActions, rng, greedy), value: valueData, logProbs: logpData };
   }
 
   /** Values of a batch of observations (for bootstrapping the last step of a rollout). */
@@ -273,6 +253,40 @@ export class ActorCritic {
   dispose() {
     for (const v of this.variables) v.dispose();
   }
+}
+
+/**
+ * Samples one action per agent from masked log-probabilities `[n, A]` (or takes the most
+ * likely with `greedy`). Agents with no legal action get -1 (the no-op).
+ */
+export function sampleActions(logpData: Float32Array, mask: Uint8Array, n: number, A: number, rng: Rng, greedy = false) {
+  const actions = new Int32Array(n);
+  const actionLogp = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let legal = false;
+    for (let a = 0; a < A; a++) legal ||= mask[i * A + a] === 1;
+    if (!legal) {
+      actions[i] = -1;
+      continue;
+    }
+    let chosen = -1;
+    if (greedy) {
+      let best = -Infinity;
+      for (let a = 0; a < A; a++) if (mask[i * A + a] && logpData[i * A + a] > best) [best, chosen] = [logpData[i * A + a], a];
+    } else {
+      const u = rng.next();
+      let acc = 0;
+      for (let a = 0; a < A; a++) {
+        if (!mask[i * A + a]) continue;
+        acc += Math.exp(logpData[i * A + a]);
+        chosen = a;
+        if (u < acc) break;
+      }
+    }
+    actions[i] = chosen;
+    actionLogp[i] = logpData[i * A + chosen];
+  }
+  return { actions, logp: actionLogp };
 }
 
 /** What one role's learning agents collected over a rollout, time-major `[T, N]`. */
@@ -354,90 +368,133 @@ export interface UpdateStats {
   clipFraction: number;
 }
 
+/**
+ * The samples of an update in the order they are used: every epoch shuffles the samples
+ * where the agent acted (Fisher-Yates with the trainer's seeded RNG, continuing from the
+ * previous epoch's order) and cuts them into minibatches of `batchSize`; a remainder that
+ * fills no minibatch is left out of that epoch. Minibatches are consecutive runs of `order`.
+ */
+export function minibatchOrder(acted: Uint8Array, epochs: number, minibatches: number, rng: Rng): { order: Int32Array; batchSize: number } {
+  let count = 0;
+  for (let k = 0; k < acted.length; k++) if (acted[k]) count++;
+  if (count === 0) return { order: new Int32Array(0), batchSize: 1 };
+  const indices = new Int32Array(count);
+  for (let k = 0, i = 0; k < acted.length; k++) if (acted[k]) indices[i++] = k;
+  const batchSize = Math.max(1, Math.floor(count / minibatches));
+  const used = Math.floor(count / batchSize) * batchSize;
+  const order = new Int32Array(epochs * used);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = count - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      const swap = indices[i];
+      indices[i] = indices[j];
+      indices[j] = swap;
+    }
+    order.set(indices.subarray(0, used), epoch * used);
+  }
+  return { order, batchSize };
+}
+
+/** One minibatch, gathered from a rollout buffer, with normalised advantages. */
+export interface Minibatch {
+  n: number;
+  obs: Float32Array;
+  mask: Uint8Array;
+  actions: Int32Array;
+  oldLogp: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+}
+
+export function gatherMinibatch(buffer: RolloutBuffer, batch: ArrayLike<number>, obsDim: number): Minibatch {
+  const n = batch.length;
+  const D = Math.max(1, obsDim);
+  const A = buffer.numActions;
+  const obs = new Float32Array(n * D);
+  const mask = new Uint8Array(n * A);
+  const actions = new Int32Array(n);
+  const oldLogp = new Float32Array(n);
+  const advantages = new Float32Array(n);
+  const returns = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = batch[i];
+    if (obsDim > 0) obs.set(buffer.obs.subarray(k * obsDim, (k + 1) * obsDim), i * D);
+    mask.set(buffer.masks.subarray(k * A, (k + 1) * A), i * A);
+    actions[i] = buffer.actions[k];
+    oldLogp[i] = buffer.logp[k];
+    advantages[i] = buffer.advantages[k];
+    returns[i] = buffer.returns[k];
+  }
+  // Normalised advantages (per minibatch, as CleanRL does).
+  let mean = 0;
+  for (const a of advantages) mean += a;
+  mean /= n;
+  let variance = 0;
+  for (const a of advantages) variance += (a - mean) ** 2;
+  const std = Math.sqrt(variance / n) + 1e-8;
+  for (let i = 0; i < n; i++) advantages[i] = (advantages[i] - mean) / std;
+  return { n, obs, mask, actions, oldLogp, advantages, returns };
+}
+
+/**
+ * The PPO loss of a minibatch (to be differentiated), and its parts: policy loss, value
+ * loss, entropy, approximate KL, clip fraction. Call inside `tf.tidy`/`tf.variableGrads`.
+ */
+export function ppoLoss(tf: TfModule, net: ActorCritic, mb: Minibatch, config: PpoConfig): { loss: import("@tensorflow/tfjs").Scalar; parts: Tensor[] } {
+  const x = net.input(mb.obs, mb.n);
+  const bias = net.maskBias(mb.mask, mb.n);
+  const actionOneHot = tf.oneHot(tf.tensor1d(mb.actions, "int32"), net.numActions);
+  const oldLogpT = tf.tensor1d(mb.oldLogp);
+  const advT = tf.tensor1d(mb.advantages);
+  const retT = tf.tensor1d(mb.returns);
+  const logProbs = net.logProbs(x, bias);
+  const newLogp = tf.sum(tf.mul(logProbs, actionOneHot), 1);
+  const logRatio = tf.sub(newLogp, oldLogpT);
+  const ratio = tf.exp(logRatio);
+  const unclipped = tf.mul(ratio, advT);
+  const clipped = tf.mul(tf.clipByValue(ratio, 1 - config.clip, 1 + config.clip), advT);
+  const policyLoss = tf.neg(tf.mean(tf.minimum(unclipped, clipped)));
+  const probs = tf.exp(logProbs);
+  // Masked actions have probability exactly 0, so they add nothing here.
+  const entropy = tf.mean(tf.neg(tf.sum(tf.mul(probs, tf.maximum(logProbs, -1e4)), 1)));
+  const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(net.value(x), retT))));
+  const parts = [policyLoss, valueLoss, entropy, tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)), tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clip), "float32"))];
+  const loss = tf.add(tf.sub(policyLoss, tf.mul(config.entropy, entropy)), tf.mul(config.valueCoef, valueLoss)) as import("@tensorflow/tfjs").Scalar;
+  return { loss, parts };
+}
+
 /** One PPO update of a role's actor-critic on its rollout. */
 export function ppoUpdate(tf: TfModule, net: ActorCritic, optimizer: Optimizer, buffer: RolloutBuffer, config: PpoConfig, rng: Rng): UpdateStats {
-  // Only samples where the agent acted.
-  const indices: number[] = [];
-  for (let k = 0; k < buffer.acted.length; k++) if (buffer.acted[k]) indices.push(k);
   const stats: UpdateStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
-  if (indices.length === 0) return stats;
-  const D = Math.max(1, net.obsDim);
-  const A = net.numActions;
-  const batchSize = Math.max(1, Math.floor(indices.length / config.minibatches));
+  const { order, batchSize } = minibatchOrder(buffer.acted, config.epochs, config.minibatches, rng);
+  if (order.length === 0) return stats;
   let updates = 0;
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    // Fisher-Yates shuffle with the trainer's seeded RNG.
-    for (let i = indices.length - 1; i > 0; i--) {
-      const j = Math.floor(rng.next() * (i + 1));
-      [indices[i], indices[j]] = [indices[j], indices[i]];
-    }
-    for (let start = 0; start + batchSize <= indices.length; start += batchSize) {
-      const batch = indices.slice(start, start + batchSize);
-      const n = batch.length;
-      const obs = new Float32Array(n * D);
-      const mask = new Uint8Array(n * A);
-      const actions = new Int32Array(n);
-      const oldLogp = new Float32Array(n);
-      const advantages = new Float32Array(n);
-      const returns = new Float32Array(n);
-      batch.forEach((k, i) => {
-        if (net.obsDim > 0) obs.set(buffer.obs.subarray(k * net.obsDim, (k + 1) * net.obsDim), i * D);
-        mask.set(buffer.masks.subarray(k * A, (k + 1) * A), i * A);
-        actions[i] = buffer.actions[k];
-        oldLogp[i] = buffer.logp[k];
-        advantages[i] = buffer.advantages[k];
-        returns[i] = buffer.returns[k];
-      });
-      // Normalised advantages (per minibatch, as CleanRL does).
-      let mean = 0;
-      for (const a of advantages) mean += a;
-      mean /= n;
-      let variance = 0;
-      for (const a of advantages) variance += (a - mean) ** 2;
-      const std = Math.sqrt(variance / n) + 1e-8;
-      for (let i = 0; i < n; i++) advantages[i] = (advantages[i] - mean) / std;
-
-      const result = tf.tidy(() => {
-        const x = net.input(obs, n);
-        const bias = net.maskBias(mask, n);
-        const actionOneHot = tf.oneHot(tf.tensor1d(actions, "int32"), A);
-        const oldLogpT = tf.tensor1d(oldLogp);
-        const advT = tf.tensor1d(advantages);
-        const retT = tf.tensor1d(returns);
-        let parts: Tensor[] = [];
-        const { grads } = tf.variableGrads(() => {
-          const logProbs = net.logProbs(x, bias);
-          const newLogp = tf.sum(tf.mul(logProbs, actionOneHot), 1);
-          const logRatio = tf.sub(newLogp, oldLogpT);
-          const ratio = tf.exp(logRatio);
-          const unclipped = tf.mul(ratio, advT);
-          const clipped = tf.mul(tf.clipByValue(ratio, 1 - config.clip, 1 + config.clip), advT);
-          const policyLoss = tf.neg(tf.mean(tf.minimum(unclipped, clipped)));
-          const probs = tf.exp(logProbs);
-          // Masked actions have probability exactly 0, so they add nothing here.
-          const entropy = tf.mean(tf.neg(tf.sum(tf.mul(probs, tf.maximum(logProbs, -1e4)), 1)));
-          const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(net.value(x), retT))));
-          parts = [policyLoss, valueLoss, entropy, tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)), tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clip), "float32"))].map((t) => tf.keep(t));
-          return tf.add(tf.sub(policyLoss, tf.mul(config.entropy, entropy)), tf.mul(config.valueCoef, valueLoss)) as import("@tensorflow/tfjs").Scalar;
-        }, net.variables);
-        // Global gradient-norm clipping.
-        const names = Object.keys(grads);
-        const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
-        const scale = tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6)));
-        const clippedGrads: Record<string, Tensor> = {};
-        for (const k of names) clippedGrads[k] = tf.mul(grads[k], scale);
-        optimizer.applyGradients(clippedGrads as Record<string, import("@tensorflow/tfjs").Tensor>);
-        return parts;
-      });
-      const values = result.map((t) => (t.dataSync() as Float32Array)[0]);
-      result.forEach((t) => t.dispose());
-      stats.policyLoss += values[0];
-      stats.valueLoss += values[1];
-      stats.entropy += values[2];
-      stats.approxKl += values[3];
-      stats.clipFraction += values[4];
-      updates++;
-    }
+  for (let start = 0; start + batchSize <= order.length; start += batchSize) {
+    const mb = gatherMinibatch(buffer, order.subarray(start, start + batchSize), net.obsDim);
+    const result = tf.tidy(() => {
+      let parts: Tensor[] = [];
+      const { grads } = tf.variableGrads(() => {
+        const computed = ppoLoss(tf, net, mb, config);
+        parts = computed.parts.map((t) => tf.keep(t));
+        return computed.loss;
+      }, net.variables);
+      // Global gradient-norm clipping.
+      const names = Object.keys(grads);
+      const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
+      const scale = tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6)));
+      const clippedGrads: Record<string, Tensor> = {};
+      for (const k of names) clippedGrads[k] = tf.mul(grads[k], scale);
+      optimizer.applyGradients(clippedGrads as Record<string, import("@tensorflow/tfjs").Tensor>);
+      return parts;
+    });
+    const values = result.map((t) => (t.dataSync() as Float32Array)[0]);
+    result.forEach((t) => t.dispose());
+    stats.policyLoss += values[0];
+    stats.valueLoss += values[1];
+    stats.entropy += values[2];
+    stats.approxKl += values[3];
+    stats.clipFraction += values[4];
+    updates++;
   }
   for (const key of Object.keys(stats) as (keyof UpdateStats)[]) stats[key] /= Math.max(1, updates);
   return stats;

@@ -7,11 +7,11 @@ import { loadOptimizers, loadWeights, makeCheckpoint, readCheckpoint, writeCheck
 import { coPlayerSeats, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
 import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
-import { ActorCritic, DEFAULT_CONFIG, ppoUpdate, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
+import { loadEngine, type EngineName, type LoadedEngine } from "./engine/select.js";
+import type { Policy } from "./engine/policy.js";
+import { ActorCritic, DEFAULT_CONFIG, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
 import { writeReport } from "./report.js";
-import { loadTf, type TfBackendName, type TfModule } from "./tf.js";
-
-type Optimizer = import("@tensorflow/tfjs").Optimizer;
+import type { TfModule } from "./tf.js";
 
 /** What a run folder's `config.json` records: enough to resume, evaluate and report. */
 export interface RunConfig {
@@ -47,7 +47,10 @@ export interface TrainOptions {
   opponents?: string[];
   out?: string;
   resume?: string;
-  backend?: TfBackendName;
+  /** The training engine: `auto` (the default: native where it builds, else TensorFlow.js wasm), `native`, or a TensorFlow.js backend. */
+  backend?: EngineName;
+  /** Threads for the native engine (default: every core). Results do not depend on it. */
+  threads?: number;
   /** Save a checkpoint every this many updates (and at the end). */
   checkpointEvery?: number;
   log?: (line: string) => void;
@@ -82,6 +85,8 @@ const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
   seed: "seed",
   opponents: "opponents",
 };
+// rollout, valueCoef, maxGradNorm, annealLr and activation have no `train` key in the
+// language (LANGUAGE.md lists the keys): they are set with flags or in PpoConfig.
 
 /** Defaults, then the scenario's `train` block, then command-line flags. */
 export function resolveConfig(train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
@@ -127,7 +132,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       scenario: { path: resolve(options.scenarioPath), name: scenario.ir.name, source },
       overrides: Object.fromEntries(overrides),
       config,
-      backend: options.backend ?? "wasm",
+      backend: options.backend ?? "auto",
       created: new Date().toISOString(),
     };
   }
@@ -135,12 +140,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
   const ir = scenario.ir;
   options.onStart?.(scenario);
-  const loaded = await loadTf((options.backend ?? run.backend) as TfBackendName);
-  const tf = loaded.tf;
-  log(`TensorFlow.js backend: ${loaded.backend}${loaded.note ? ` (${loaded.note})` : ""}`);
+  const engine = await loadEngine((options.backend ?? run.backend) as EngineName, options.threads);
+  log(`engine: ${engine.description}${engine.note ? ` (${engine.note})` : ""}`);
 
   mkdirSync(join(runDir, "checkpoints"), { recursive: true });
-  if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: loaded.backend }, null, 2) + "\n");
+  if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: engine.name }, null, 2) + "\n");
 
   // --- co-players and seats ---
   const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
@@ -156,17 +160,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (totalLearners === 0) throw new Error("no agent learns with these co-players: every seat is played by a bot or checkpoint");
 
   // --- networks ---
-  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, uniqueName(`${role.name}`)));
-  const optimizers: Optimizer[] = nets.map(() => tf.train.adam(config.lr, 0.9, 0.999, 1e-5));
-  const frozen = await Promise.all(opponents.map(async (o) => (o.kind === "checkpoint" ? frozenPolicies(tf, ir, o.path) : undefined)));
+  const activation = config.activation ?? "relu";
+  const nets = ir.roles.map((role, r) => engine.create(role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, role.name, activation));
+  const frozen = opponents.map((o) => (o.kind === "checkpoint" ? frozenEnginePolicies(engine, ir, o.path) : undefined));
   const rng = new Rng(config.seed);
   let update = 0;
   let agentSteps = 0;
   if (checkpoint) {
     loadWeights(checkpoint, ir, nets);
-    // Adam's state exists only after a first step: create it, then overwrite it.
-    await primeOptimizers(tf, nets, optimizers);
-    await loadOptimizers(tf, checkpoint, optimizers);
+    await loadOptimizers(checkpoint, nets);
     update = checkpoint.update;
     agentSteps = checkpoint.agentSteps;
     rng.state = checkpoint.rng;
@@ -193,7 +195,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   while (update < totalUpdates) {
     const time = { env: 0, inference: 0, update: 0 };
     const lr = config.annealLr ? config.lr * (1 - update / totalUpdates) : config.lr;
-    optimizers.forEach((o) => ((o as unknown as { learningRate: number }).learningRate = lr));
     const frequencies = ir.roles.map((role) => new Float64Array(role.actions.length));
     for (let t = 0; t < config.rollout; t++) {
       let t0 = performance.now();
@@ -205,34 +206,42 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const role = ir.roles[o.role];
         for (let e = k; e < E; e += opponents.length) for (let i = 0; i < role.count; i++) if (seatsOf[k][o.role][i]) acted[o.role].actions[e * role.count + i] = chosen[e * role.count + i];
       }
-      time.inference += performance.now() - t0;
       ir.roles.forEach((role, r) => {
         actions[r].set(acted[r].actions);
         const buffer = buffers[r];
         const D = role.obsDim;
         const A = role.numActions;
-        learners[r].forEach((j, n) => {
-          const k = t * learners[r].length + n;
-          if (D > 0) buffer.obs.set(result.roles[r].obs.subarray(j * D, (j + 1) * D), k * D);
-          buffer.masks.set(result.roles[r].mask.subarray(j * A, (j + 1) * A), k * A);
+        const { obs, mask } = result.roles[r];
+        const list = learners[r];
+        // Plain index loops: this runs for every learner at every step (no per-agent subarrays).
+        for (let n = 0; n < list.length; n++) {
+          const j = list[n];
+          const k = t * list.length + n;
+          for (let d = 0; d < D; d++) buffer.obs[k * D + d] = obs[j * D + d];
+          for (let a = 0; a < A; a++) buffer.masks[k * A + a] = mask[j * A + a];
           const a = acted[r].actions[j];
           buffer.actions[k] = Math.max(0, a);
           buffer.acted[k] = a >= 0 ? 1 : 0;
           buffer.logp[k] = acted[r].logp[j];
           buffer.values[k] = acted[r].value[j];
           if (a >= 0) frequencies[r][role.flatAction[a]]++;
-        });
+        }
       });
+      // Inference includes storing the rollout.
+      time.inference += performance.now() - t0;
       t0 = performance.now();
       result = env.step(actions);
       time.env += performance.now() - t0;
       tracker.record(result);
       ir.roles.forEach((role, r) => {
-        learners[r].forEach((j, n) => {
-          const k = t * learners[r].length + n;
-          buffers[r].rewards[k] = result.roles[r].objective[j];
+        const list = learners[r];
+        const { objective } = result.roles[r];
+        for (let n = 0; n < list.length; n++) {
+          const j = list[n];
+          const k = t * list.length + n;
+          buffers[r].rewards[k] = objective[j];
           buffers[r].dones[k] = result.done[Math.floor(j / role.count)];
-        });
+        }
       });
     }
     agentSteps += stepsPerUpdate;
@@ -244,7 +253,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const all = nets[r].values(result.roles[r].obs, E * role.count);
       const lastValues = Float32Array.from(learners[r], (j) => all[j]);
       buffers[r].computeAdvantages(lastValues, config.gamma, config.lambda);
-      losses[role.name] = ppoUpdate(tf, nets[r], optimizers[r], buffers[r], config, rng);
+      losses[role.name] = nets[r].update(buffers[r], config, rng, lr);
     });
     time.update += performance.now() - t0;
     update++;
@@ -273,7 +282,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     appendFileSync(metricsPath, JSON.stringify(last) + "\n");
     options.onUpdate?.(last, totalUpdates);
     if (update % checkpointEvery === 0 || update === totalUpdates) {
-      const saved = await makeCheckpoint(ir, nets, optimizers, { update, agentSteps, config, rng: rng.state });
+      const saved = makeCheckpoint(ir, nets, { update, agentSteps, config, rng: rng.state });
       writeCheckpoint(join(runDir, "checkpoints", "latest.json"), saved);
       writeCheckpoint(join(runDir, "checkpoints", `update-${String(update).padStart(6, "0")}.json`), saved);
     }
@@ -281,8 +290,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (options.report ?? true) writeReport(runDir);
   nets.forEach((n) => n.dispose());
   frozen.forEach((f) => f?.forEach((n) => n.dispose()));
-  optimizers.forEach((o) => o.dispose());
-  return { runDir, backend: loaded.backend, updates: update, agentSteps, last, scenario };
+  return { runDir, backend: engine.name, updates: update, agentSteps, last, scenario };
 }
 
 let instance = 0;
@@ -304,20 +312,17 @@ function botActions(env: VecEnv, name: string, size: number, cache: Map<string, 
 /** Policies of a saved run, frozen, for use as co-players or in evaluation. */
 export async function frozenPolicies(tf: TfModule, ir: IRGame, path: string): Promise<ActorCritic[]> {
   const checkpoint = readCheckpoint(path);
-  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, uniqueName(`frozen-${role.name}`)));
+  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, uniqueName(`frozen-${role.name}`), checkpoint.config.activation ?? "relu"));
   loadWeights(checkpoint, ir, nets);
   return nets;
 }
 
-/** Adam creates its moment estimates on the first update; a zero-gradient step creates them. */
-async function primeOptimizers(tf: TfModule, nets: ActorCritic[], optimizers: Optimizer[]) {
-  nets.forEach((net, r) => {
-    tf.tidy(() => {
-      const grads: Record<string, import("@tensorflow/tfjs").Tensor> = {};
-      for (const v of net.variables) grads[v.name] = tf.zerosLike(v);
-      optimizers[r].applyGradients(grads);
-    });
-  });
+/** A saved run's policies, frozen, on the training engine (co-players during training). */
+function frozenEnginePolicies(engine: LoadedEngine, ir: IRGame, path: string): Policy[] {
+  const checkpoint = readCheckpoint(path);
+  const nets = ir.roles.map((role, r) => engine.create(role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, `frozen-${role.name}`, checkpoint.config.activation ?? "relu"));
+  loadWeights(checkpoint, ir, nets);
+  return nets;
 }
 
 export type { StepResult };

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../cli/main.js";
 import { loadWeights, makeCheckpoint, readCheckpoint, writeCheckpoint } from "../runtime/checkpoint.js";
-import { ActorCritic, Rng } from "../runtime/ppo.js";
+import { loadNativeEngine } from "../runtime/engine/native.js";
+import { NativePolicy, TfPolicy } from "../runtime/engine/policy.js";
+import { Rng } from "../runtime/ppo.js";
 import { runPlay } from "../cli/commands/play.js";
 import { loadTf } from "../runtime/tf.js";
 import { train, type MetricsLine } from "../runtime/train.js";
@@ -101,6 +103,7 @@ describe("training runs", () => {
     await train({
       scenarioPath: join(repoRoot, "examples/public_goods.game"),
       out: dir(),
+      backend: "wasm",
       flags: { steps: 6 * 16 * 16 * 4, envs: 16, rollout: 16, hidden: [16] },
       report: false,
       onUpdate: () => counts.push(tf.memory().numTensors),
@@ -118,20 +121,26 @@ describe("training runs", () => {
     expect(await run()).toEqual(await run());
   });
 
-  it("saves checkpoints that load back to identical actions", async () => {
+  it("saves checkpoints that load back to identical actions, on either engine", async () => {
     const { tf } = await loadTf();
-    const nets = [new ActorCritic(tf, 3, 4, [8, 8], 5, "save-test")];
-    const optimizer = tf.train.adam(1e-3);
+    const native = loadNativeEngine().engine!;
+    const nets = [new TfPolicy(tf, 3, 4, [8, 8], 5, "save-test")];
     const path = join(dir(), "c.json");
-    writeCheckpoint(path, await makeCheckpoint({ name: "G", roles: [{ name: "r", obsDim: 3, numActions: 4 }] } as never, nets, [optimizer], { update: 1, agentSteps: 10, config: {} as never, rng: 9 }));
-    const restored = [new ActorCritic(tf, 3, 4, [8, 8], 99, "load-test")];
-    loadWeights(readCheckpoint(path), { roles: [{ name: "r", obsDim: 3, numActions: 4 }] } as never, restored);
+    const ir = { name: "G", roles: [{ name: "r", obsDim: 3, numActions: 4 }] } as never;
+    writeCheckpoint(path, makeCheckpoint(ir, nets, { update: 1, agentSteps: 10, config: {} as never, rng: 9 }));
+    const restored = [new TfPolicy(tf, 3, 4, [8, 8], 99, "load-test")];
+    loadWeights(readCheckpoint(path), ir, restored);
+    const onNative = [new NativePolicy(native, 3, 4, [8, 8], 99, "load-native")];
+    loadWeights(readCheckpoint(path), ir, onNative);
     const obs = Float32Array.from({ length: 30 }, (_, i) => Math.sin(i));
     const mask = new Uint8Array(40).fill(1);
     const a = nets[0].act(obs, mask, 10, new Rng(1));
     const b = restored[0].act(obs, mask, 10, new Rng(1));
     expect(b.logProbs).toEqual(a.logProbs);
     expect(b.actions).toEqual(a.actions);
+    const c = onNative[0].act(obs, mask, 10, new Rng(1));
+    for (let i = 0; i < a.logProbs.length; i++) expect(c.logProbs[i]).toBeCloseTo(a.logProbs[i], 5);
+    expect(c.actions).toEqual(a.actions);
     nets[0].dispose();
     restored[0].dispose();
   });
@@ -168,7 +177,7 @@ describe("command line", () => {
     const out = dir();
     const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "2048", "--envs", "16", "--rollout", "32", "--out", out);
     expect(trained.code).toBe(0);
-    expect(trained.out).toContain("TensorFlow.js backend: wasm");
+    expect(trained.out).toContain("engine: native (fused C++ kernels");
     expect(trained.out).toContain(join(out, "report.html"));
     const evaluated = await run("eval", out, "--episodes", "8", "--format", "json");
     expect(evaluated.code).toBe(0);
@@ -176,6 +185,22 @@ describe("command line", () => {
     expect(report.crossPlay.columns).toEqual(["self", "bot:tit_for_tat"]);
     expect(report.crossPlay.cells[0][1].mean).toBeGreaterThan(0);
     expect(report.selfPlay.roles[0].payoff.ci95).toBeGreaterThanOrEqual(0);
+  });
+
+  it("takes every PPO setting as a flag and records it in config.json", async () => {
+    const out = dir();
+    const args = ["--gamma", "0.9", "--lambda", "0.8", "--clip", "0.1", "--epochs", "2", "--minibatches", "2", "--value-coef", "0.25", "--max-grad-norm", "1.5", "--no-anneal-lr", "--activation", "tanh", "--threads", "1"];
+    const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "512", "--envs", "8", "--rollout", "16", "--out", out, ...args);
+    expect(trained.code).toBe(0);
+    expect(trained.out).toContain("engine: native (fused C++ kernels, 1 thread)");
+    const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(config.backend).toBe("native");
+    expect(config.config).toMatchObject({ gamma: 0.9, lambda: 0.8, clip: 0.1, epochs: 2, minibatches: 2, valueCoef: 0.25, maxGradNorm: 1.5, annealLr: false, activation: "tanh", rollout: 16 });
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+    expect(new Set(metrics.map((l) => l.lr))).toEqual(new Set([config.config.lr]));
+    const bad = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--gamma", "2", "--out", dir());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--gamma takes a number from 0 to 1, got `2`");
   });
 
   it("explains bad flags, missing files and scenarios with errors", async () => {

@@ -2,7 +2,7 @@ import { SingleBar } from "cli-progress";
 import { join, relative, resolve } from "node:path";
 import { reportScenarioError } from "../../runtime/env.js";
 import type { PpoConfig } from "../../runtime/ppo.js";
-import type { TfBackendName } from "../../runtime/tf.js";
+import type { EngineName } from "../../runtime/engine/select.js";
 import { train, type MetricsLine } from "../../runtime/train.js";
 
 export interface TrainCommandOptions {
@@ -11,7 +11,9 @@ export interface TrainCommandOptions {
   opponents: string[];
   out?: string;
   resume?: string;
-  backend: TfBackendName;
+  backend?: EngineName;
+  /** Threads for the native engine. */
+  threads?: number;
   color: boolean;
   /** A progress bar on a terminal; elsewhere a line every few seconds. */
   tty: boolean;
@@ -22,6 +24,7 @@ function describeLine(line: MetricsLine, roles: string[], metrics: string[]): st
   const returns = e ? roles.map((r, k) => `${r} ${e.payoff[k].toFixed(2)}`).join(", ") : "no episode yet";
   // The scenario's first two metrics are its key ones.
   const key = e ? metrics.slice(0, 2).map((m, k) => ` · ${m} ${e.metrics[k].toFixed(3)}`).join("") : "";
+  // The rate of the whole loop (environment, inference, update, logging, checkpoints) since the start.
   return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${key}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
 }
 
@@ -40,6 +43,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       out: options.out,
       resume: options.resume,
       backend: options.backend,
+      threads: options.threads,
       log: (s) => out(s),
       onStart: (scenario) => {
         roles = scenario.ir.roles.map((r) => r.name);
