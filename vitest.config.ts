@@ -8,6 +8,7 @@ import { defineConfig } from "vitest/config";
 const INTEGRATION = [
   "test/cli-check.test.ts",
   "test/compiler.test.ts",
+  "test/engine.test.ts",
   "test/extension.test.ts",
   "test/fuzz.test.ts",
   "test/service/robustness.test.ts",
