@@ -5,6 +5,7 @@ import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, UserError } from "./files.js";
 import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
+import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
 // pays for TensorFlow.js, the trainer or the analysis (see `npm run bench -- startup`).
@@ -162,10 +163,10 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UserError) {
-      io.err(`error: ${error.message}`);
+      io.err(`error: ${printable(error.message)}`);
       return 2;
     }
-    io.err(`agora: internal error: ${(error as Error)?.message ?? error}`);
+    io.err(`agora: internal error: ${printable(String((error as Error)?.message ?? error))}`);
     io.err("this is a bug in Agora; please report it with the file that caused it");
     return 70;
   }

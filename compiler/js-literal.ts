@@ -1,7 +1,8 @@
 /**
  * The only ways text from a scenario (file names, names, labels) enters generated code:
- * as a JSON literal or a comment that no character of the text can end early.
+ * as a JSON literal, or as comment text that no character of it can end early.
  */
+import { printable } from "../language/text.js";
 
 /** `JSON.stringify` with U+2028/U+2029 escaped too (line terminators in older engines and in comments). */
 export function jsonLiteral(value: unknown, indent?: number): string {
@@ -11,12 +12,5 @@ export function jsonLiteral(value: unknown, indent?: number): string {
 /** A string as a JS string literal. */
 export const jsString = (text: string): string => jsonLiteral(text);
 
-/**
- * Text for the inside of a `//` comment: every line terminator and control character
- * escaped, so the comment ends where the generator ends it.
- */
-export function commentText(text: string): string {
-  return jsString(text)
-    .slice(1, -1)
-    .replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+/** Text for the inside of a `//` comment: line terminators and control characters escaped. */
+export const commentText = (text: string): string => printable(text);

@@ -2,6 +2,7 @@ import type * as A from "../language/syntax/ast.js";
 import type { GameModel, RoleInfo, SymbolDef } from "../language/semantic/model.js";
 import type { Type } from "../language/semantic/types.js";
 import { DEFAULT_MAX_ROUNDS, type AssignOp, type BinaryOp, type Domain, type Expr, type IRAction, type IRGame, type IRObservation, type IRRole, type Scalar, type Stmt } from "./ir.js";
+import { printable } from "../language/text.js";
 
 /** Where an expression is lowered: which role `self` is, and which loop variables key random draws. */
 interface LowerContext {
@@ -207,7 +208,8 @@ class Lowering {
 
   /** The source text of an expression with its white space folded, as a feature label. */
   private label(e: A.Expr): string {
-    return this.source.slice(e.span.start, e.span.end).replace(/\s+/g, " ").trim();
+    // Source text, comments included: shown in terminals, schemas and reports, so control characters are escaped.
+    return printable(this.source.slice(e.span.start, e.span.end).replace(/\s+/g, " ").trim());
   }
 
   private payoff(payoff: A.PayoffDecl): Stmt {

@@ -4,6 +4,7 @@ import { reportScenarioError } from "../../runtime/env.js";
 import type { PpoConfig } from "../../runtime/ppo.js";
 import type { TfBackendName } from "../../runtime/tf.js";
 import { train, type MetricsLine } from "../../runtime/train.js";
+import { printable } from "../../language/text.js";
 
 export interface TrainCommandOptions {
   flags: Partial<PpoConfig>;
@@ -40,7 +41,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       out: options.out,
       resume: options.resume,
       backend: options.backend,
-      log: (s) => out(s),
+      log: (s) => out(printable(s, { multiline: true })),
       onStart: (scenario) => {
         roles = scenario.ir.roles.map((r) => r.name);
         metrics = scenario.ir.metrics.map((m) => m.name);
@@ -65,7 +66,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
     const dir = rel === "" ? "." : rel.startsWith("..") ? resolve(result.runDir) : rel;
     const actions = result.last ? Object.entries(result.last.actionFrequencies).map(([role, f]) => `${role}: ${Object.entries(f).map(([a, p]) => `${a} ${(p * 100).toFixed(0)}%`).join(", ")}`) : [];
     out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
-    for (const a of actions) out(`  last actions  ${a}`);
+    for (const a of actions) out(`  last actions  ${printable(a)}`);
     out(`  run folder    ${dir}`);
     out(`  report        ${join(dir, "report.html")}`);
     out(`  metrics       ${join(dir, "metrics.jsonl")}`);
@@ -74,10 +75,10 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
   } catch (error) {
     bar?.stop();
     if (reportScenarioError(error, file ?? "scenario", err, options.color)) {
-      err(`${file}: not trained: the scenario has errors`);
+      err(`${printable(file ?? "scenario")}: not trained: the scenario has errors`);
       return 1;
     }
-    err(`error: ${(error as Error).message}`);
+    err(`error: ${printable((error as Error).message)}`);
     return 1;
   }
 }

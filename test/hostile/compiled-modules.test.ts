@@ -8,6 +8,7 @@ import { createJsKernel, generateJsModule } from "../../compiler/js-backend.js";
 import { generateTensorModule } from "../../compiler/tensor-backend.js";
 import { runCompile } from "../../cli/commands/compile.js";
 import { repoRoot } from "../support/sources.js";
+import { hasUnprintable } from "../support/unprintable.js";
 
 /**
  * A scenario whose observe labels (source text, comments included) and file name try to
@@ -94,11 +95,14 @@ describe("compiled modules carry scenario text as data", () => {
     const code = await runCompile(file, { out, target: "js", overrides: new Map(), color: false }, (s) => lines.push(s), (s) => lines.push(s));
     expect(code).toBe(0);
     // What reaches the terminal carries no escape sequences or raw line breaks from the name.
-    for (const line of lines) expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    for (const line of lines) expect(hasUnprintable(line, { multiline: true })).toBe(false);
     const mod = await importModule(readFileSync(join(out, "env.mjs"), "utf8"));
     expect((globalThis as Record<string, unknown>)[CANARY]).toBeUndefined();
     stepsAndPays(mod.createEnv);
-    const schema = readFileSync(join(out, "schema.json"), "utf8");
-    expect(schema).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    // Labels are source text: their control characters are escaped, not merely JSON-encoded.
+    const schema = JSON.parse(readFileSync(join(out, "schema.json"), "utf8")) as { roles: { observations: { labels: string[] }[] }[] };
+    const labels = schema.roles[0].observations.flatMap((o) => o.labels);
+    expect(labels[1]).toContain("\\u{1b}]0;owned");
+    for (const label of labels) expect(hasUnprintable(label)).toBe(false);
   });
 });
