@@ -1,9 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
-import { existsSync } from "node:fs";
 import type { PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
-import { parseOverrides, UserError } from "./files.js";
+import { parseOverrides, readSourceOrThrow, UserError } from "./files.js";
 import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
 import { printable } from "../language/text.js";
 
@@ -117,7 +116,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--no-color", "plain output")
     .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; opponent: string[]; set: string[]; out?: string; resume?: string; backend: TfBackendName; color: boolean }) => {
       if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
-      if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
+      // Only a regular file within the size limit: train reads it again once it starts.
+      if (file) readSourceOrThrow(file);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden };
       const tty = Boolean(process.stdout.isTTY);
       setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, color: opts.color && tty, tty }, io.out, io.err));
