@@ -115,7 +115,10 @@ export function parseOverrides(pairs: string[]): Map<string, number | boolean> {
     const [, name, raw] = match;
     let value: number | boolean;
     if (raw === "true" || raw === "false") value = raw === "true";
-    else if (/^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(raw)) value = Number(raw);
+    else if (/^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(raw)) {
+      value = Number(raw);
+      if (!Number.isFinite(Math.fround(value))) throw new UserError(`--set ${pair}: ${raw} is not a finite number (reals are float32, at most about 3.4e38)`);
+    }
     else throw new UserError(`--set ${pair}: the value must be a number, true or false`);
     overrides.set(name, value);
   }

@@ -3,7 +3,7 @@ import type { PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, readSourceOrThrow, UserError } from "./files.js";
-import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
+import { collect, hiddenSizes, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS } from "./options.js";
 import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
@@ -91,23 +91,15 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description("train one policy per role with PPO, showing progress; writes a run folder with metrics, checkpoints and report.html")
     .argument("[file]", "the .game file (not needed with --resume)")
     .option("--steps <n>", "total agent steps", positiveInt("--steps"))
-    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))
-    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout"))
+    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs", TRAIN_LIMITS.envs))
+    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout", TRAIN_LIMITS.rollout))
     .option("--seed <n>", "random seed", (v) => {
       if (!/^-?[0-9]+$/.test(v)) throw new UserError(`--seed takes a whole number, got \`${v}\``);
       return Number(v);
     })
     .option("--lr <x>", "learning rate", positiveNumber("--lr"))
-    .option("--entropy <x>", "entropy bonus", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new UserError(`--entropy takes a number >= 0, got \`${v}\``);
-      return n;
-    })
-    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", (v) => {
-      const sizes = v.split(",").map((x) => Number(x.trim()));
-      if (sizes.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
-      return sizes;
-    })
+    .option("--entropy <x>", "entropy bonus", nonNegativeNumber("--entropy"))
+    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", hiddenSizes)
     .option("--opponent <who>", "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)", collect, [])
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--out <dir>", "run folder (default: runs/<scenario>-<time>)")
