@@ -899,6 +899,8 @@ class Checker {
       this.error(DiagnosticCode.TypeMismatch, stmt.value.span, `\`${stmt.op}\` needs a number, found ${typeToString(valueType)}`);
       return;
     }
+    // `x /= 0` is `x = x / 0`: the same error.
+    if (stmt.op === "/=") this.checkDivisor(stmt.value, "/");
     if (targetType.kind === "int" && (valueType.kind === "real" || stmt.op === "/=")) {
       const local = stmt.target.kind === "NameRef" ? ctx.scope.lookup(stmt.target.name.text) : undefined;
       this.error(DiagnosticCode.TypeMismatch, stmt.value.span, stmt.op === "/=" ? `\`/=\` makes a real, and ${what} is an int` : `${what} is an int and this value is a real; nothing narrows implicitly`, {
