@@ -16,6 +16,12 @@ import { commentText, jsonLiteral, jsString } from "./js-literal.js";
 
 /** Loops over at most this many agents or teams are unrolled, with the index as a constant. */
 const UNROLL_LIMIT = 8;
+/**
+ * Nested unrolled loops multiply: code inside them is emitted this many times at most.
+ * Deeper loops stay loops, so seven nested aggregates over eight agents give kilobytes of
+ * code, not 8^7 copies of the innermost body.
+ */
+const UNROLL_BUDGET = 64;
 
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$/;
 const isNumber = (code: string) => NUMBER.test(code);
@@ -34,6 +40,24 @@ class Emitter {
   private readonly known = new Map<number, number>();
   /** The index of `self` where the agent loop is unrolled. */
   self: number | undefined;
+  /** How many times the code being emitted is repeated by the unrolled loops around it. */
+  unrolled = 1;
+
+  /** Whether a loop of `n` iterations is unrolled here, within `UNROLL_BUDGET`. */
+  unrolls(n: number): boolean {
+    return n <= UNROLL_LIMIT && this.unrolled * n <= UNROLL_BUDGET;
+  }
+
+  /** Emits the `n` iterations of an unrolled loop, counting them against the budget. */
+  unroll<T>(n: number, emit: () => T): T {
+    const outer = this.unrolled;
+    this.unrolled = outer * n;
+    try {
+      return emit();
+    } finally {
+      this.unrolled = outer;
+    }
+  }
   constructor(private readonly ir: IRGame) {}
 
   /** Runs `emit` with a local slot bound to a constant (one unrolled iteration). */
@@ -240,7 +264,7 @@ class Emitter {
 
   private aggregate(e: Extract<Expr, { k: "aggregate" }>, pre: string[]): string {
     const n = this.domainSize(e.domain);
-    if (n <= UNROLL_LIMIT) return this.unrolledAggregate(e, n, pre);
+    if (this.unrolls(n)) return this.unroll(n, () => this.unrolledAggregate(e, n, pre));
     const acc = this.fresh();
     const count = this.fresh();
     const body: string[] = [`l${e.slot} = i;`];
@@ -377,16 +401,16 @@ class Emitter {
       }
       case "for": {
         const n = this.domainSize(s.domain as Extract<Expr, { k: "aggregate" }>["domain"]);
-        if (n <= UNROLL_LIMIT) {
+        if (this.unrolls(n)) {
           for (let i = 0; i < n; i++) {
-            this.withKnown(s.slot, i, () => {
+            this.unroll(n, () => this.withKnown(s.slot, i, () => {
               const body: string[] = [];
               const f = s.filter ? this.expr(s.filter, body) : "true";
               if (f === "false") return;
               const inner: string[] = [];
               this.stmts(s.body, inner);
               out.push("{", ...body, ...(f === "true" ? inner : [`if (${f}) {`, ...inner, "}"]), "}");
-            });
+            }));
           }
           return;
         }
@@ -555,11 +579,11 @@ function generateKernelBody(ir: IRGame): string {
   const declareBases = ir.roles.length ? `const ${bases};` : "";
   /** Per-agent code: unrolled with `self` a literal for small roles, else a loop over `self`. */
   const agents = (count: number, body: (self: string) => string[]): string[] => {
-    if (count > UNROLL_LIMIT) return [`for (self = 0; self < ${count}; self++) {`, ...body("self"), "}"];
+    if (!em.unrolls(count)) return [`for (self = 0; self < ${count}; self++) {`, ...body("self"), "}"];
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
       em.self = i;
-      out.push("{", ...body(String(i)), "}");
+      out.push("{", ...em.unroll(count, () => body(String(i))), "}");
     }
     em.self = undefined;
     return out;

@@ -26,7 +26,7 @@ describe.each(Object.keys(backends))("%s: rule values", (name) => {
     expect(metric(result, "current_is_alpha")).toBe(1);
     expect(metric(result, "current_active")).toBe(1);
     expect(metric(result, "previous_is_current")).toBe(0);
-    expect(Array.from(result.rules)).toEqual([1, 0, 0]);
+    expect(Array.from(result.rules!)).toEqual([1, 0, 0]);
     // Act: every fav (alpha) equals current and is active.
     result = env.step([new Int32Array(3).fill(role.actionLabels.indexOf("work"))]);
     expect(Array.from(result.roles[0].reward)).toEqual([1.5, 1.5, 1.5]);
@@ -34,7 +34,7 @@ describe.each(Object.keys(backends))("%s: rule values", (name) => {
     result = env.step([Int32Array.from([voteFor("beta"), voteFor("beta"), voteFor("alpha")])]);
     expect(metric(result, "current_is_alpha")).toBe(0);
     expect(metric(result, "fav_beta")).toBe(2);
-    expect(Array.from(result.rules)).toEqual([0, 1, 0]);
+    expect(Array.from(result.rules!)).toEqual([0, 1, 0]);
     result = env.step([new Int32Array(3).fill(role.actionLabels.indexOf("work"))]);
     // Beta agents: fav == current (+1) and beta active (+0.5); the alpha agent: alpha inactive.
     expect(Array.from(result.roles[0].reward)).toEqual([1.5, 1.5, 0]);
