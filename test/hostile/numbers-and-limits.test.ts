@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -97,6 +97,17 @@ describe("sizes beyond what later stages handle are refused up front", () => {
     const result = await agora("train", file, "--out", out, ...args);
     expect(result.code).toBe(2);
     expect(result.output).toContain(message);
+  });
+});
+
+describe("memory estimated up front", () => {
+  it("agora train refuses copies x rollout that cannot fit, with the estimate, before creating a run folder", async () => {
+    const file = scenario("m.game", game("param T: real = 1"));
+    const out = join(dir, "run-memory");
+    const result = await agora("train", file, "--out", out, "--envs", "100000", "--rollout", "100000");
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/100000 copies x 100000 steps of 2 player need about [0-9.]+ GB for the rollout alone \(limit 4\.0 GB\)/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
