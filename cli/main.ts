@@ -3,7 +3,7 @@ import type { PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, readSourceOrThrow, UserError } from "./files.js";
-import { collect, hiddenSizes, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS } from "./options.js";
+import { collect, hiddenSizes, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS, wholeNumber } from "./options.js";
 import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
@@ -93,10 +93,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--steps <n>", "total agent steps", positiveInt("--steps"))
     .option("--envs <n>", "environment copies stepped together", positiveInt("--envs", TRAIN_LIMITS.envs))
     .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout", TRAIN_LIMITS.rollout))
-    .option("--seed <n>", "random seed", (v) => {
-      if (!/^-?[0-9]+$/.test(v)) throw new UserError(`--seed takes a whole number, got \`${v}\``);
-      return Number(v);
-    })
+    .option("--seed <n>", "random seed", wholeNumber("--seed"))
     .option("--lr <x>", "learning rate", positiveNumber("--lr"))
     .option("--entropy <x>", "entropy bonus", nonNegativeNumber("--entropy"))
     .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", hiddenSizes)
@@ -121,7 +118,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument("<run-dir>", "a run folder made by agora train")
     .option("--vs <who>", "also play against bot:NAME or checkpoint:RUN_DIR (repeatable)", collect, [])
     .option("--episodes <n>", "episodes per entry", positiveInt("--episodes"), 200)
-    .option("--seed <n>", "random seed", (v) => Number(v), 12345)
+    .option("--seed <n>", "random seed", wholeNumber("--seed"), 12345)
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
@@ -136,7 +133,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--policy <run-dir>", "a trained run whose policies play the other agents")
     .option("--role <name>", "the role you play (default: the first)")
     .option("--episodes <n>", "episodes to play", positiveInt("--episodes"), 1)
-    .option("--seed <n>", "random seed", (v) => Number(v), 1)
+    .option("--seed <n>", "random seed", wholeNumber("--seed"), 1)
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .action(async (file: string, opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName }) => {

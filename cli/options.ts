@@ -48,6 +48,14 @@ export function nonNegativeNumber(name: string, max = FLOAT32_MAX) {
 /** The largest finite float32, about 3.4e38. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** A whole number, possibly negative, that is exact in a double (`--seed`). */
+export function wholeNumber(name: string) {
+  return (value: string) => {
+    if (!/^-?[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new UserError(`${name} takes a whole number, got \`${value}\``);
+    return Number(value);
+  };
+}
+
 /** A whole number >= 0 (`--samples`, `--seed` of `agora analyze`). */
 export function parseCount(value: string, option: string): number {
   if (!/^[0-9]+$/.test(value.trim())) throw new UserError(`${option} ${value}: expected a whole number, such as ${option} 500`);

@@ -100,6 +100,17 @@ describe("sizes beyond what later stages handle are refused up front", () => {
   });
 });
 
+describe("seeds are whole numbers", () => {
+  it.each([["train"], ["eval"], ["play"]])("agora %s --seed 1e400 / abc: refused", async (command) => {
+    const file = scenario("seed.game", game("param T: real = 1"));
+    for (const seed of ["abc", "1e400", "99999999999999999999"]) {
+      const result = await agora(command, file, "--seed", seed);
+      expect(result.code).toBe(2);
+      expect(result.output).toContain(`--seed takes a whole number, got \`${seed}\``);
+    }
+  });
+});
+
 describe("memory estimated up front", () => {
   it("agora train refuses copies x rollout that cannot fit, with the estimate, before creating a run folder", async () => {
     const file = scenario("m.game", game("param T: real = 1"));
