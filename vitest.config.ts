@@ -17,6 +17,8 @@ const INTEGRATION = [
   "test/tensor-long.test.ts",
   "test/train.test.ts",
   "test/integration/**/*.test.ts",
+  // Hostile inputs that need the CLI as a process (FIFOs, devices).
+  "test/hostile/special-files.test.ts",
 ];
 
 const shared = {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export class UserError extends Error {}
@@ -41,15 +41,54 @@ export function collectGameFiles(paths: string[]): { files: string[]; problems: 
   return { files, problems };
 }
 
-export function readSource(path: string): { text: string } | { error: string } {
+/**
+ * The largest scenario read (10 MiB; docs/language.md §1): far beyond any real scenario,
+ * and small enough that the front end answers in seconds.
+ */
+export const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads a file the user named. Only regular files are read: a FIFO would block every
+ * command, a device such as /dev/zero would never end, and a folder is not a scenario.
+ * Files over `MAX_SOURCE_BYTES` are refused before they are read.
+ */
+export function readRegularFile(path: string): { buffer: Buffer } | { error: string } {
+  let fd: number | undefined;
   try {
-    const buffer = readFileSync(path);
-    // A UTF-8 byte order mark is not part of the text.
-    const text = buffer.toString("utf8");
-    return { text: text.charCodeAt(0) === 0xfeff ? " " + text.slice(1) : text };
+    // Non-blocking: opening a FIFO with no writer returns at once instead of waiting.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return { error: `${path}: is a folder, not a file` };
+    if (!stat.isFile()) return { error: `${path}: not a regular file` };
+    const tooLarge = (bytes: number) => ({ error: `${path}: file too large (${megabytes(bytes)} MB, limit ${megabytes(MAX_SOURCE_BYTES)} MB)` });
+    if (stat.size > MAX_SOURCE_BYTES) return tooLarge(stat.size);
+    const buffer = readFileSync(fd);
+    // It may have grown since fstat.
+    if (buffer.length > MAX_SOURCE_BYTES) return tooLarge(buffer.length);
+    return { buffer };
   } catch (error) {
     return { error: `${path}: ${describeFsError(error)}` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Reads a scenario's text (see `readRegularFile`). */
+export function readSource(path: string): { text: string } | { error: string } {
+  const read = readRegularFile(path);
+  if ("error" in read) return read;
+  // A UTF-8 byte order mark is not part of the text.
+  const text = read.buffer.toString("utf8");
+  return { text: text.charCodeAt(0) === 0xfeff ? " " + text.slice(1) : text };
+}
+
+const megabytes = (bytes: number) => Number((bytes / (1024 * 1024)).toFixed(1));
+
+/** `readSource` for commands that stop at the first problem: the text, or a `UserError`. */
+export function readSourceOrThrow(path: string): string {
+  const source = readSource(path);
+  if ("error" in source) throw new UserError(source.error);
+  return source.text;
 }
 
 export function describeFsError(error: unknown): string {
@@ -76,7 +115,10 @@ export function parseOverrides(pairs: string[]): Map<string, number | boolean> {
     const [, name, raw] = match;
     let value: number | boolean;
     if (raw === "true" || raw === "false") value = raw === "true";
-    else if (/^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(raw)) value = Number(raw);
+    else if (/^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(raw)) {
+      value = Number(raw);
+      if (!Number.isFinite(Math.fround(value))) throw new UserError(`--set ${pair}: ${raw} is not a finite number (reals are float32, at most about 3.4e38)`);
+    }
     else throw new UserError(`--set ${pair}: the value must be a number, true or false`);
     overrides.set(name, value);
   }

@@ -1,24 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
-import { existsSync } from "node:fs";
 import { ENGINES, type EngineName } from "../runtime/engine/select.js";
 import { ACTIVATIONS, type PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
-import { parseOverrides, UserError } from "./files.js";
-import { collect, parseCount, positiveInt, positiveNumber } from "./options.js";
+import { parseOverrides, readSourceOrThrow, UserError } from "./files.js";
+import { collect, hiddenSizes, numberIn, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS, wholeNumber } from "./options.js";
+import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
 // pays for TensorFlow.js, the trainer or the analysis (see `npm run bench -- startup`).
 
 const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
-
-function numberIn(name: string, lo: number, hi: number) {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n) || n < lo || n > hi) throw new UserError(`${name} takes a number from ${lo} to ${hi}, got \`${value}\``);
-    return n;
-  };
-}
 
 /** Builds the `agora` command line. Each command returns its exit code. */
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
@@ -100,29 +92,18 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description("train one policy per role with PPO, showing progress; writes a run folder with metrics, checkpoints and report.html")
     .argument("[file]", "the .game file (not needed with --resume)")
     .option("--steps <n>", "total agent steps", positiveInt("--steps"))
-    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))
-    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout"))
-    .option("--seed <n>", "random seed", (v) => {
-      if (!/^-?[0-9]+$/.test(v)) throw new UserError(`--seed takes a whole number, got \`${v}\``);
-      return Number(v);
-    })
+    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs", TRAIN_LIMITS.envs))
+    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout", TRAIN_LIMITS.rollout))
+    .option("--seed <n>", "random seed", wholeNumber("--seed"))
     .option("--lr <x>", "learning rate", positiveNumber("--lr"))
-    .option("--entropy <x>", "entropy bonus", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new UserError(`--entropy takes a number >= 0, got \`${v}\``);
-      return n;
-    })
-    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", (v) => {
-      const sizes = v.split(",").map((x) => Number(x.trim()));
-      if (sizes.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
-      return sizes;
-    })
+    .option("--entropy <x>", "entropy bonus", nonNegativeNumber("--entropy"))
+    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", hiddenSizes)
     .option("--gamma <x>", "discount", numberIn("--gamma", 0, 1))
     .option("--lambda <x>", "GAE lambda", numberIn("--lambda", 0, 1))
     .option("--clip <x>", "PPO ratio clipping", positiveNumber("--clip"))
     .option("--epochs <n>", "passes over each rollout", positiveInt("--epochs"))
     .option("--minibatches <n>", "minibatches per pass", positiveInt("--minibatches"))
-    .option("--value-coef <x>", "value-loss weight", numberIn("--value-coef", 0, Infinity))
+    .option("--value-coef <x>", "value-loss weight", numberIn("--value-coef", 0, 1e6))
     .option("--max-grad-norm <x>", "global gradient-norm clipping", positiveNumber("--max-grad-norm"))
     .option("--no-anneal-lr", "keep the learning rate constant (default: annealed linearly to 0)")
     .addOption(new Option("--activation <name>", "hidden-layer activation").choices(ACTIVATIONS))
@@ -135,7 +116,8 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--no-color", "plain output")
     .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; gamma?: number; lambda?: number; clip?: number; epochs?: number; minibatches?: number; valueCoef?: number; maxGradNorm?: number; annealLr: boolean; activation?: PpoConfig["activation"]; opponent: string[]; set: string[]; out?: string; resume?: string; backend?: EngineName; threads?: number; color: boolean }) => {
       if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
-      if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
+      // Only a regular file within the size limit: train reads it again once it starts.
+      if (file) readSourceOrThrow(file);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, gamma: opts.gamma, lambda: opts.lambda, clip: opts.clip, epochs: opts.epochs, minibatches: opts.minibatches, valueCoef: opts.valueCoef, maxGradNorm: opts.maxGradNorm, annealLr: opts.annealLr === false ? false : undefined, activation: opts.activation };
       const tty = Boolean(process.stdout.isTTY);
       setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, threads: opts.threads, color: opts.color && tty, tty }, io.out, io.err));
@@ -147,7 +129,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .argument("<run-dir>", "a run folder made by agora train")
     .option("--vs <who>", "also play against bot:NAME or checkpoint:RUN_DIR (repeatable)", collect, [])
     .option("--episodes <n>", "episodes per entry", positiveInt("--episodes"), 200)
-    .option("--seed <n>", "random seed", (v) => Number(v), 12345)
+    .option("--seed <n>", "random seed", wholeNumber("--seed"), 12345)
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
@@ -162,7 +144,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--policy <run-dir>", "a trained run whose policies play the other agents")
     .option("--role <name>", "the role you play (default: the first)")
     .option("--episodes <n>", "episodes to play", positiveInt("--episodes"), 1)
-    .option("--seed <n>", "random seed", (v) => Number(v), 1)
+    .option("--seed <n>", "random seed", wholeNumber("--seed"), 1)
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .action(async (file: string, opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName }) => {
@@ -181,10 +163,10 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UserError) {
-      io.err(`error: ${error.message}`);
+      io.err(`error: ${printable(error.message)}`);
       return 2;
     }
-    io.err(`agora: internal error: ${(error as Error)?.message ?? error}`);
+    io.err(`agora: internal error: ${printable(String((error as Error)?.message ?? error))}`);
     io.err("this is a bug in Agora; please report it with the file that caused it");
     return 70;
   }

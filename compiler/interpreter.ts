@@ -1,7 +1,7 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
 import { assertNever } from "./ir-walk.js";
 import { imod, rbase, rdiv, rint, rlog, rmix, rmod, rreal, rsqrt, runit } from "./scalar-ops.js";
-import { allocateResult, buildSchema, illegalActionMessage, resolveParamOptions, type EnvOptions, type Schema, type StepResult, type VecEnv } from "./vecenv.js";
+import { allocateResult, buildSchema, checkActionArrays, illegalActionMessage, resolveParamOptions, type EnvOptions, type Schema, type StepResult, type VecEnv } from "./vecenv.js";
 
 /**
  * The reference interpreter: walks the IR one environment copy at a time, with plain
@@ -197,6 +197,7 @@ class Interpreter implements VecEnv {
 
   step(actions: Int32Array[]): StepResult {
     const ir = this.ir;
+    checkActionArrays(ir, this.numEnvs, actions);
     for (let e = 0; e < this.numEnvs; e++) {
       const c = this.copies[e];
       this.env = e;

@@ -2,6 +2,7 @@ import type * as A from "../language/syntax/ast.js";
 import type { GameModel, RoleInfo, SymbolDef } from "../language/semantic/model.js";
 import type { Type } from "../language/semantic/types.js";
 import { DEFAULT_MAX_ROUNDS, type AssignOp, type BinaryOp, type Domain, type Expr, type IRAction, type IRGame, type IRObservation, type IRRole, type Scalar, type Stmt } from "./ir.js";
+import { printable } from "../language/text.js";
 
 /** Where an expression is lowered: which role `self` is, and which loop variables key random draws. */
 interface LowerContext {
@@ -101,7 +102,7 @@ class Lowering {
       name: m.name,
       params,
       dynamicParams,
-      globals: [...m.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.convert(this.expr(decl.value, top), storageOf(symbol.type)) })),
+      globals: [...m.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.stored(decl.value, symbol.type, top) })),
       roles: this.roles,
       teams: m.teams.map((t) => t.name),
       phases,
@@ -179,7 +180,7 @@ class Lowering {
   private roleBody(role: RoleInfo, ir: IRRole) {
     const roleId = this.roleIndex.get(role.name)!;
     const ctx: LowerContext = { selfRole: roleId, keys: [] };
-    ir.state = [...role.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.convert(this.expr(decl.value, ctx), storageOf(symbol.type)) }));
+    ir.state = [...role.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.stored(decl.value, symbol.type, ctx) }));
     role.actions.forEach((action, i) => {
       const guards = action.decl.guards.map((g) => this.expr(g, ctx));
       if (guards.length > 0) ir.actions[i].guard = guards.reduce((a, b) => ({ k: "binary", t: "bool", op: "and", a, b, operand: "bool" }));
@@ -207,7 +208,8 @@ class Lowering {
 
   /** The source text of an expression with its white space folded, as a feature label. */
   private label(e: A.Expr): string {
-    return this.source.slice(e.span.start, e.span.end).replace(/\s+/g, " ").trim();
+    // Source text, comments included: shown in terminals, schemas and reports, so control characters are escaped.
+    return printable(this.source.slice(e.span.start, e.span.end).replace(/\s+/g, " ").trim());
   }
 
   private payoff(payoff: A.PayoffDecl): Stmt {
@@ -250,7 +252,7 @@ class Lowering {
       case "Let": {
         const symbol = this.model.symbols.find((d) => d.kind === "local" && d.declSpan === s.span)!;
         const t = storageOf(symbol.type);
-        return [{ k: "setLocal", slot: this.slot(symbol), op: "set", value: this.convert(this.expr(s.value, ctx), t), t }];
+        return [{ k: "setLocal", slot: this.slot(symbol), op: "set", value: this.stored(s.value, symbol.type, ctx), t }];
       }
       case "Assign":
         return [this.assign(s, ctx)];
@@ -274,7 +276,7 @@ class Lowering {
       case "Enact":
       case "Repeal": {
         const symbol = this.model.resolved.get(s.rule);
-        if (symbol && symbol.kind !== "rule") return [{ k: "enactDyn", rule: { k: "local", t: "int", slot: this.slot(symbol) }, active: s.kind === "Enact" }];
+        if (symbol && symbol.kind !== "rule") return [{ k: "enactDyn", rule: this.ruleIdOf(symbol), active: s.kind === "Enact" }];
         return [{ k: "enact", rule: this.ruleIndex.get(s.rule.text)!, active: s.kind === "Enact" }];
       }
       case "End":
@@ -316,7 +318,7 @@ class Lowering {
     if (target.kind === "NameRef") {
       const symbol = this.model.resolved.get(target)!;
       const t = storageOf(symbol.type);
-      const value = this.convert(this.expr(s.value, ctx), op === "div" ? "real" : t);
+      const value = symbol.type.kind === "rule" ? this.ruleId(s.value, ctx) : this.convert(this.expr(s.value, ctx), op === "div" ? "real" : t);
       if (symbol.kind === "state") return { k: "setGlobal", index: this.globalIndex.get(symbol.name)!, op, value, t };
       return { k: "setLocal", slot: this.slot(symbol), op, value, t };
     }
@@ -328,7 +330,8 @@ class Lowering {
       const stateIndex = [...this.model.roles[role].state.keys()].indexOf(field);
       if (stateIndex >= 0) {
         const t = this.roles[role].state[stateIndex]?.t ?? storageOf(this.model.roles[role].state.get(field)!.symbol.type);
-        return { k: "setAgent", role, agent, field: { kind: "state", index: stateIndex }, op, value: this.convert(this.expr(s.value, ctx), t), t };
+        const type = this.model.roles[role].state.get(field)!.symbol.type;
+        return { k: "setAgent", role, agent, field: { kind: "state", index: stateIndex }, op, value: this.stored(s.value, type, ctx), t };
       }
       if (field === "team") return { k: "setAgent", role, agent, field: { kind: "team" }, op, value: this.expr(s.value, ctx), t: "int" };
       return { k: "setAgent", role, agent, field: { kind: "reward" }, op, value: this.convert(this.expr(s.value, ctx), "real"), t: "real" };
@@ -418,8 +421,11 @@ class Lowering {
         const v = param.value ? Number(param.value.value) : 0;
         return { k: "const", t, v: t === "real" ? Math.fround(v) : v };
       }
-      case "state":
-        return { k: "global", t: storageOf(symbol.type), index: this.globalIndex.get(symbol.name)! };
+      case "state": {
+        const stored: Expr = { k: "global", t: storageOf(symbol.type), index: this.globalIndex.get(symbol.name)! };
+        // Rule-typed state holds a rule's identity; read as a bool, it is that rule's active flag.
+        return symbol.type.kind === "rule" ? { k: "ruleDyn", t: "bool", rule: stored } : stored;
+      }
       case "rule":
         return { k: "rule", t: "bool", rule: this.ruleIndex.get(symbol.name)! };
       case "team":
@@ -441,15 +447,33 @@ class Lowering {
     }
   }
 
-  /** A rule as a value (an id), for comparisons between rules and action arguments. */
+  /**
+   * A rule as a value (its index), for storing into rule-typed state and locals, comparing
+   * rules, enacting through a variable and action arguments. Rule-typed storage holds this
+   * index; only where a rule is read as a bool does it become the active flag (`ruleDyn`).
+   */
   private ruleId(e: A.Expr, ctx: LowerContext): Expr {
     if (e.kind === "Paren") return this.ruleId(e.inner, ctx);
     if (e.kind === "NameRef") {
       const symbol = this.resolvedName(e);
-      if (symbol?.kind === "rule") return { k: "const", t: "int", v: this.ruleIndex.get(symbol.name)! };
-      if (symbol) return { k: "local", t: "int", slot: this.slot(symbol) };
+      if (symbol) return this.ruleIdOf(symbol);
     }
-    return this.expr(e, ctx);
+    if (e.kind === "IfExpr") return { k: "if", t: "int", c: this.expr(e.condition, ctx), a: this.ruleId(e.then, ctx), b: this.ruleId(e.else, ctx) };
+    const value = this.expr(e, ctx);
+    // A rule-typed agent field reads as its active flag: take the stored index beneath.
+    return value.k === "ruleDyn" ? value.rule : value;
+  }
+
+  /** The index a rule-typed name holds: a rule's own, or the one stored in a state or local. */
+  private ruleIdOf(symbol: SymbolDef): Expr {
+    if (symbol.kind === "rule") return { k: "const", t: "int", v: this.ruleIndex.get(symbol.name)! };
+    if (symbol.kind === "state") return { k: "global", t: "int", index: this.globalIndex.get(symbol.name)! };
+    return { k: "local", t: "int", slot: this.slot(symbol) };
+  }
+
+  /** A value lowered for storage of type `type`: rules as their index, numbers converted. */
+  private stored(e: A.Expr, type: Type, ctx: LowerContext): Expr {
+    return type.kind === "rule" ? this.ruleId(e, ctx) : this.convert(this.expr(e, ctx), storageOf(type));
   }
 
   private field(e: A.FieldExpr, ctx: LowerContext): Expr {
@@ -458,7 +482,10 @@ class Lowering {
     const agent = this.expr(e.object, ctx);
     const name = e.field.text;
     const stateIndex = [...this.model.roles[role].state.keys()].indexOf(name);
-    if (stateIndex >= 0) return { k: "agent", t: storageOf(this.typeOf(e)), role, agent, field: { kind: "state", index: stateIndex } };
+    if (stateIndex >= 0) {
+      const stored: Expr = { k: "agent", t: storageOf(this.typeOf(e)), role, agent, field: { kind: "state", index: stateIndex } };
+      return this.typeOf(e)?.kind === "rule" ? { k: "ruleDyn", t: "bool", rule: stored } : stored;
+    }
     switch (name) {
       case "reward":
         return { k: "agent", t: "real", role, agent, field: { kind: "reward" } };

@@ -144,6 +144,17 @@ export function resolveParamOptions(ir: IRGame, options: EnvOptions): (number | 
   return pinned;
 }
 
+/**
+ * Every backend refuses a missing or short action array with this message before stepping
+ * (a short array is a caller's bug, never a row of no-ops).
+ */
+export function checkActionArrays(ir: IRGame, numEnvs: number, actions: readonly (Int32Array | undefined)[]): void {
+  ir.roles.forEach((r, i) => {
+    const a = actions[i];
+    if (!a || a.length < numEnvs * r.count) throw new Error(`actions[${i}] (${r.name}) must hold ${numEnvs * r.count} action indices`);
+  });
+}
+
 /** The message for a masked-out action in checked mode. */
 export function illegalActionMessage(ir: IRGame, role: number, env: number, agent: number, action: number): string {
   const r = ir.roles[role];

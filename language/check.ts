@@ -59,7 +59,25 @@ export function checkParsedText(text: string, parsed: ParseResult, options: Chec
     if (d.related) d.related = d.related.map((r) => ({ ...r, span: clampSpan(r.span, text.length) }));
   }
   diagnostics.sort(compareDiagnostics);
-  return { model, diagnostics: dedupe(diagnostics), overrideErrors };
+  return { model, diagnostics: capErrors(dedupe(diagnostics)), overrideErrors };
+}
+
+/** Errors reported per file; past this, one E0009 says the rest are not shown. */
+export const MAX_ERRORS = 1000;
+
+/**
+ * Keeps the diagnostics up to the `MAX_ERRORS`th error and ends with one "too many errors":
+ * a pasted garbage line gives a readable answer instead of thousands of follow-on errors.
+ */
+function capErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+  let errors = 0;
+  const index = diagnostics.findIndex((d) => d.severity === "error" && ++errors > MAX_ERRORS);
+  if (index < 0) return diagnostics;
+  const rest = diagnostics.length - index;
+  return [
+    ...diagnostics.slice(0, index),
+    { code: DiagnosticCode.TooManyErrors, severity: "error", span: diagnostics[index].span, message: `too many errors: ${MAX_ERRORS} are shown, ${rest} more diagnostic${rest === 1 ? "" : "s"} from here on are not` },
+  ];
 }
 
 /** Keeps a range inside the document and the right way round, whatever recovery produced. */

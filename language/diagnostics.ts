@@ -34,6 +34,7 @@ export const DiagnosticCode = {
   GameCount: "E0006",
   BinaryFile: "E0007",
   ReservedWord: "E0008",
+  TooManyErrors: "E0009",
 
   // Names (E01xx)
   UnknownName: "E0101",
@@ -69,6 +70,9 @@ export const DiagnosticCode = {
   DivisionByZero: "E0405",
   BadHorizon: "E0406",
   ConstantCycle: "E0407",
+  NotFinite: "E0408",
+  IntOutOfRange: "E0409",
+  SizeLimit: "E0410",
 
   // Payoff tables (E05xx)
   PayoffMissingRows: "E0501",

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "./diagnostics.js";
-import type { LineIndex } from "./text.js";
+import { printable, type LineIndex } from "./text.js";
 
 export interface RenderOptions {
   color?: boolean;
@@ -24,11 +24,13 @@ export function renderDiagnostic(file: string, lines: LineIndex, d: Diagnostic, 
   const start = lines.positionAt(d.span.start);
   const end = lines.positionAt(d.span.end);
   const out: string[] = [];
-  out.push(`${c.bold}${file}:${start.line + 1}:${start.character + 1}:${c.reset} ${c[d.severity]}${d.severity}[${d.code}]${c.reset}${c.bold}: ${d.message}${c.reset}`);
+  // File names, messages and source lines can carry control characters: never print them raw.
+  file = printable(file);
+  out.push(`${c.bold}${file}:${start.line + 1}:${start.character + 1}:${c.reset} ${c[d.severity]}${d.severity}[${d.code}]${c.reset}${c.bold}: ${printable(d.message)}${c.reset}`);
   const gutter = String(start.line + 1).length;
   const pad = " ".repeat(gutter);
   if (start.line < lines.lineCount) {
-    let text = lines.lineText(start.line).replace(/\t/g, " ");
+    let text = printable(lines.lineText(start.line).replace(/\t/g, " "), { sameWidth: true });
     let caretStart = start.character;
     const caretEnd = end.line === start.line ? Math.max(end.character, caretStart + 1) : Math.max(text.length, caretStart + 1);
     let caretLength = caretEnd - caretStart;
@@ -43,10 +45,10 @@ export function renderDiagnostic(file: string, lines: LineIndex, d: Diagnostic, 
     out.push(`${c.dim}${String(start.line + 1)} |${c.reset} ${text}`);
     out.push(`${c.dim}${pad} |${c.reset} ${" ".repeat(caretStart)}${c[d.severity]}${"^".repeat(Math.max(1, caretLength))}${c.reset}`);
   }
-  if (d.hint) out.push(`${pad} = hint: ${d.hint}`);
+  if (d.hint) out.push(`${pad} = hint: ${printable(d.hint)}`);
   for (const r of d.related ?? []) {
     const p = lines.positionAt(r.span.start);
-    out.push(`${pad} = note: ${r.message} at ${file}:${p.line + 1}:${p.character + 1}`);
+    out.push(`${pad} = note: ${printable(r.message)} at ${file}:${p.line + 1}:${p.character + 1}`);
   }
   return out.join("\n");
 }

@@ -91,3 +91,25 @@ export class LineIndex {
     return this.text.slice(this.lineStarts[line], this.lineEnd(line));
   }
 }
+
+/**
+ * Characters that must not reach a terminal or a file raw when they come from a scenario:
+ * C0 and C1 controls (ANSI/OSC escape sequences start with ESC or U+009B), DEL, the
+ * Unicode line and paragraph separators and the bidirectional overrides that reorder what
+ * is shown ("Trojan source").
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- as above, line feeds allowed
+const UNPRINTABLE_EXCEPT_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a scenario (labels, names, file names, messages quoting them) made safe to
+ * print: every unprintable character becomes a visible `\u{…}` escape. One line unless
+ * `multiline`, which keeps line feeds; `sameWidth` shows each as U+FFFD instead, so columns
+ * stay where they were (a source line under a caret). The one helper for all user text bound
+ * for a terminal.
+ */
+export function printable(text: string, options: { multiline?: boolean; sameWidth?: boolean } = {}): string {
+  return text.replace(options.multiline ? UNPRINTABLE_EXCEPT_LF : UNPRINTABLE, (c) => (options.sameWidth ? "\ufffd" : `\\u{${c.charCodeAt(0).toString(16)}}`));
+}

@@ -1,3 +1,4 @@
+import { printable } from "../language/text.js";
 import { readFileSync } from "node:fs";
 import type { CheckedDocument } from "../language/check.js";
 import { renderDiagnostic } from "../language/render.js";
@@ -37,7 +38,7 @@ export function reportScenarioError(error: unknown, file: string, err: (s: strin
   if (!(error instanceof ScenarioError) || !error.document) return false;
   const doc = error.document;
   for (const d of doc.diagnostics) if (d.severity === "error") err(renderDiagnostic(file, doc.lines, d, { color }) + "\n");
-  for (const m of doc.overrideErrors) err(`${file}: error: ${m}`);
+  for (const m of doc.overrideErrors) err(printable(`${file}: error: ${m}`));
   return true;
 }
 

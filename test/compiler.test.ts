@@ -11,6 +11,7 @@ import { main } from "../cli/main.js";
 import { createHandwrittenIpd } from "../bench/handwritten-ipd.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { prng } from "./support/sources.js";
+import { RULE_VALUES } from "./support/rule-values.js";
 import { exampleFiles, repoRoot } from "./support/sources.js";
 
 function ir(source: string): IRGame {
@@ -76,6 +77,7 @@ const EXTRA = {
     }
     metric active_rules = (if boost then 1 else 0) + (if austerity then 1 else 0)
   }`,
+  "rule values": RULE_VALUES,
 };
 
 describe("the JS kernel agrees with the reference interpreter", () => {

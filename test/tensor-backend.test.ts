@@ -11,6 +11,7 @@ import { createTensorEnv, generateTensorModule } from "../compiler/tensor-backen
 import { illegalActionMessage, type EnvOptions, type StepResult, type VecEnv } from "../compiler/vecenv.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { exampleFiles, prng, repoRoot } from "./support/sources.js";
+import { RULE_VALUES } from "./support/rule-values.js";
 
 function ir(source: string): IRGame {
   const { ir, document } = compileToIR(source);
@@ -115,6 +116,7 @@ const ADVERSARIAL = `game Adversarial {
 const scenarios: [string, string][] = [
   ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
   ["adversarial", ADVERSARIAL],
+  ["rule values", RULE_VALUES],
 ];
 
 /** Reals may differ in the last place where exp/log/sqrt run on another backend. */

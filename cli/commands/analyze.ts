@@ -5,6 +5,7 @@ import { analyzeScenario, SCHEMA } from "../../analysis/analyze.js";
 import { writeNfg } from "../../analysis/nfg.js";
 import { renderReport } from "../../analysis/report.js";
 import { readSource } from "../files.js";
+import { printable } from "../../language/text.js";
 
 export interface AnalyzeCommandOptions {
   overrides: Map<string, number | boolean>;
@@ -30,15 +31,15 @@ export interface AnalyzeCommandOptions {
 export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s: string) => void, err: (s: string) => void): number {
   const source = readSource(file);
   if ("error" in source) {
-    err(`error: ${source.error}`);
+    err(`error: ${printable(source.error)}`);
     return 1;
   }
   const { ir, document: doc } = compileToIR(source.text, options.overrides);
-  for (const message of doc.overrideErrors) err(`${file}: error: ${message}`);
+  for (const message of doc.overrideErrors) err(`${printable(file)}: error: ${printable(message)}`);
   for (const d of doc.diagnostics) err(renderDiagnostic(file, doc.lines, d, { color: options.color ?? false }) + "\n");
   if (!ir) {
     const n = doc.diagnostics.filter((d) => d.severity === "error").length + doc.overrideErrors.length;
-    err(`${file}: not analysed: ${n} error${n === 1 ? "" : "s"}`);
+    err(`${printable(file)}: not analysed: ${n} error${n === 1 ? "" : "s"}`);
     return 1;
   }
   const result = analyzeScenario(ir, {
@@ -50,17 +51,17 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
   if (!result.ok) {
     if (options.format === "json") out(JSON.stringify({ schema: SCHEMA, game: ir.name, normal_form: null, reason: result.reason, kind: result.kind }, null, 2));
     else out(`${ir.name}: no normal form to analyse: ${result.reason}`);
-    if (options.nfg) err(`${file}: no NFG file written (no normal form)`);
+    if (options.nfg) err(`${printable(file)}: no NFG file written (no normal form)`);
     return 0;
   }
   if (options.nfg) {
     try {
       writeFileSync(options.nfg, writeNfg(result.game));
     } catch (error) {
-      err(`error: cannot write ${options.nfg}: ${(error as Error).message}`);
+      err(printable(`error: cannot write ${options.nfg}: ${(error as Error).message}`));
       return 1;
     }
   }
-  out(options.format === "json" ? JSON.stringify(result.report, null, 2) : renderReport(result.report));
+  out(options.format === "json" ? JSON.stringify(result.report, null, 2) : printable(renderReport(result.report), { multiline: true }));
   return 0;
 }

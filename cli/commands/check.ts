@@ -2,6 +2,7 @@ import { checkText, hasErrors } from "../../language/check.js";
 import type { Diagnostic } from "../../language/diagnostics.js";
 import { diagnosticToJson, renderDiagnostic } from "../../language/render.js";
 import { collectGameFiles, readSource } from "../files.js";
+import { printable } from "../../language/text.js";
 
 export interface CheckCommandOptions {
   format: "text" | "json";
@@ -24,10 +25,10 @@ export async function runCheck(paths: string[], options: CheckCommandOptions, ou
   const json: unknown[] = [];
   for (const problem of problems) {
     if (options.format === "json") json.push({ file: problem.split(":")[0], severity: "error", code: "E0000", message: problem });
-    else err(`error: ${problem}`);
+    else err(`error: ${printable(problem)}`);
   }
   if (files.length === 0 && problems.length === 0) {
-    err(`error: no .game files found in ${paths.join(", ")}`);
+    err(`error: no .game files found in ${printable(paths.join(", "))}`);
     return 1;
   }
   for (const file of files) {
@@ -35,14 +36,14 @@ export async function runCheck(paths: string[], options: CheckCommandOptions, ou
     if ("error" in source) {
       errors++;
       if (options.format === "json") json.push({ file, severity: "error", code: "E0000", message: source.error });
-      else err(`error: ${source.error}`);
+      else err(`error: ${printable(source.error)}`);
       continue;
     }
     const doc = checkText(source.text, { overrides: options.overrides });
     for (const message of doc.overrideErrors) {
       errors++;
       if (options.format === "json") json.push({ file, severity: "error", code: "E0000", message });
-      else err(`${file}: error: ${message}`);
+      else err(`${printable(file)}: error: ${printable(message)}`);
     }
     const diagnostics: Diagnostic[] = [...doc.diagnostics];
     if (analysis && editor && doc.model && !hasErrors(doc.diagnostics)) {

@@ -6,6 +6,7 @@ import { lowerGame } from "../../compiler/lower.js";
 import { generateJsModule } from "../../compiler/js-backend.js";
 import { buildSchema } from "../../compiler/vecenv.js";
 import { readSource } from "../files.js";
+import { printable } from "../../language/text.js";
 
 export interface CompileCommandOptions {
   out?: string;
@@ -21,15 +22,15 @@ export interface CompileCommandOptions {
 export async function runCompile(file: string, options: CompileCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const source = readSource(file);
   if ("error" in source) {
-    err(`error: ${source.error}`);
+    err(`error: ${printable(source.error)}`);
     return 1;
   }
   const doc = checkText(source.text, { overrides: options.overrides });
-  for (const message of doc.overrideErrors) err(`${file}: error: ${message}`);
+  for (const message of doc.overrideErrors) err(`${printable(file)}: error: ${printable(message)}`);
   const errors = doc.diagnostics.filter((d) => d.severity === "error");
   for (const d of doc.diagnostics) (d.severity === "error" ? err : out)(renderDiagnostic(file, doc.lines, d, { color: options.color }) + "\n");
   if (hasErrors(doc.diagnostics) || doc.overrideErrors.length > 0 || !doc.model) {
-    err(`${file}: not compiled: ${errors.length + doc.overrideErrors.length} error${errors.length + doc.overrideErrors.length === 1 ? "" : "s"}`);
+    err(`${printable(file)}: not compiled: ${errors.length + doc.overrideErrors.length} error${errors.length + doc.overrideErrors.length === 1 ? "" : "s"}`);
     return 1;
   }
   const ir = lowerGame(doc.model, source.text);
@@ -44,13 +45,13 @@ export async function runCompile(file: string, options: CompileCommandOptions, o
     writeFileSync(join(dir, "env.mjs"), moduleText);
     writeFileSync(join(dir, "schema.json"), JSON.stringify(buildSchema(ir), null, 2) + "\n");
   } catch (error) {
-    err(`error: cannot write ${dir}: ${(error as Error).message}`);
+    err(printable(`error: cannot write ${dir}: ${(error as Error).message}`));
     return 1;
   }
   const shown = relative(process.cwd(), dir) || ".";
   const agents = ir.roles.map((r) => `${r.name} * ${r.count} (${r.numActions} actions, ${r.obsDim} observations)`).join(", ");
   out(`compiled ${ir.name} (${options.target} target): ${agents}`);
-  out(`  ${join(shown, "env.mjs")}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`);
-  out(`  ${join(shown, "schema.json")}  roles, action and observation labels, params, metrics`);
+  out(`  ${printable(join(shown, "env.mjs"))}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`);
+  out(`  ${printable(join(shown, "schema.json"))}  roles, action and observation labels, params, metrics`);
   return 0;
 }

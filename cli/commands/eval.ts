@@ -1,6 +1,7 @@
 import { evaluate, formatEvaluation } from "../../runtime/evaluate.js";
 import type { TfBackendName } from "../../runtime/tf.js";
 import { UserError } from "../files.js";
+import { printable } from "../../language/text.js";
 
 export interface EvalCommandOptions {
   /** Extra co-players: bot:NAME or checkpoint:RUN_DIR. */
@@ -16,11 +17,11 @@ export interface EvalCommandOptions {
 export async function runEval(runDir: string, options: EvalCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   try {
     const report = await evaluate({ runDir, vs: options.vs, episodes: options.episodes, overrides: options.overrides, seed: options.seed, backend: options.backend });
-    out(options.format === "json" ? JSON.stringify(report, null, 2) : formatEvaluation(report));
+    out(options.format === "json" ? JSON.stringify(report, null, 2) : printable(formatEvaluation(report), { multiline: true }));
     return 0;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    err(`error: ${(error as Error).message}`);
+    err(`error: ${printable((error as Error).message)}`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { formatTextDetailed } from "../../language/format.js";
-import { collectGameFiles, describeFsError } from "../files.js";
+import { collectGameFiles, describeFsError, readRegularFile } from "../files.js";
 
 export interface FmtCommandOptions {
   /** Write nothing; list the files whose layout differs and fail if any. */
@@ -22,14 +22,13 @@ export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: str
   let failed = problems.length;
   let changed = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      err(`error: ${file}: ${describeFsError(error)}`);
+    const read = readRegularFile(file);
+    if ("error" in read) {
+      err(`error: ${read.error}`);
       failed++;
       continue;
     }
+    const text = read.buffer.toString("utf8");
     let result;
     try {
       result = formatTextDetailed(text);

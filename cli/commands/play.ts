@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createJsKernel } from "../../compiler/js-backend.js";
 import type { IRGame } from "../../compiler/ir.js";
@@ -7,6 +6,8 @@ import { readRun } from "../../runtime/evaluate.js";
 import { Rng, type ActorCritic } from "../../runtime/ppo.js";
 import { loadTf, type TfBackendName } from "../../runtime/tf.js";
 import { frozenPolicies } from "../../runtime/train.js";
+import { printable } from "../../language/text.js";
+import { readSource } from "../files.js";
 
 export interface PlayOptions {
   /** A run folder whose trained policies play the other seats. */
@@ -29,8 +30,8 @@ function describeObservation(ir: IRGame, role: number, obs: Float32Array): strin
     if (item.encoding === "oneHot") {
       const k = [...obs.subarray(offset, offset + item.width)].findIndex((v) => v === 1);
       const base = item.labels[0].replace(/=[^=]*$/, "");
-      lines.push(`  ${base} = ${k >= 0 ? item.labels[k].slice(base.length + 1) : "(none)"}`);
-    } else lines.push(`  ${item.labels[0]} = ${item.encoding === "bool" ? (obs[offset] ? "true" : "false") : Number(obs[offset].toFixed(4))}`);
+      lines.push(printable(`  ${base} = ${k >= 0 ? item.labels[k].slice(base.length + 1) : "(none)"}`));
+    } else lines.push(`  ${printable(item.labels[0])} = ${item.encoding === "bool" ? (obs[offset] ? "true" : "false") : Number(obs[offset].toFixed(4))}`);
     offset += item.width;
   }
   return lines;
@@ -41,20 +42,21 @@ function describeObservation(ir: IRGame, role: number, obs: Float32Array): strin
  * trained policy (`--policy run-dir`), else by the first bot of their role, else at random.
  */
 export async function runPlay(file: string, options: PlayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  if (!existsSync(file)) {
-    err(`error: ${file}: no such file or folder`);
+  const source = readSource(file);
+  if ("error" in source) {
+    err(`error: ${printable(source.error)}`);
     return 1;
   }
   let ir: IRGame;
   try {
-    ir = loadScenario(readFileSync(file, "utf8"), { name: file, overrides: options.overrides }).ir;
+    ir = loadScenario(source.text, { name: file, overrides: options.overrides }).ir;
   } catch (error) {
-    if (!reportScenarioError(error, file, err)) err(`error: ${(error as Error).message}`);
+    if (!reportScenarioError(error, file, err)) err(`error: ${printable((error as Error).message)}`);
     return 1;
   }
   const human = options.role ? ir.roles.findIndex((r) => r.name === options.role) : 0;
   if (human < 0) {
-    err(`error: the scenario has no role \`${options.role}\`; its roles are ${ir.roles.map((r) => `\`${r.name}\``).join(", ")}`);
+    err(`error: the scenario has no role \`${printable(options.role ?? "")}\`; its roles are ${ir.roles.map((r) => `\`${r.name}\``).join(", ")}`);
     return 1;
   }
   let nets: ActorCritic[] | undefined;
@@ -63,9 +65,9 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
       readRun(options.policy); // a clear error when it is not a run folder
       const { tf, backend } = await loadTf(options.backend);
       nets = await frozenPolicies(tf, ir, options.policy);
-      out(`the other agents play the policy of ${options.policy} (TensorFlow.js ${backend})`);
+      out(`the other agents play the policy of ${printable(options.policy)} (TensorFlow.js ${backend})`);
     } catch (error) {
-      err(`error: ${(error as Error).message}`);
+      err(`error: ${printable((error as Error).message)}`);
       return 1;
     }
   }
@@ -106,7 +108,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
       out(`episode ${episode + 1}${phase}. You observe:`);
       if (role.obsDim === 0) out("  (nothing)");
       for (const l of describeObservation(ir, human, result.roles[human].obs.subarray(0, role.obsDim))) out(l);
-      out(`Your actions: ${legal.map((f) => `[${f}] ${role.actionLabels[f]}`).join("  ")}`);
+      out(printable(`Your actions: ${legal.map((f) => `[${f}] ${role.actionLabels[f]}`).join("  ")}`));
       let choice: number | undefined;
       while (choice === undefined) {
         const line = await ask();
@@ -116,7 +118,7 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
         }
         const byNumber = /^\d+$/.test(line) ? Number(line) : role.actionLabels.indexOf(line);
         if (legal.includes(byNumber)) choice = byNumber;
-        else out(`not a legal action here: ${line}; choose one of ${legal.map((f) => role.actionLabels[f]).join(", ")}`);
+        else out(printable(`not a legal action here: ${line}; choose one of ${legal.map((f) => role.actionLabels[f]).join(", ")}`));
       }
       actions[human][0] = choice;
     }

@@ -3,7 +3,11 @@ import { join, relative, resolve } from "node:path";
 import { reportScenarioError } from "../../runtime/env.js";
 import type { PpoConfig } from "../../runtime/ppo.js";
 import type { EngineName } from "../../runtime/engine/select.js";
-import { train, type MetricsLine } from "../../runtime/train.js";
+import { resolveConfig, train, type MetricsLine } from "../../runtime/train.js";
+import { compileToIR } from "../../compiler/compile.js";
+import type { IRGame } from "../../compiler/ir.js";
+import { readSource } from "../files.js";
+import { printable } from "../../language/text.js";
 
 export interface TrainCommandOptions {
   flags: Partial<PpoConfig>;
@@ -28,8 +32,40 @@ function describeLine(line: MetricsLine, roles: string[], metrics: string[]): st
   return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${key}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
 }
 
+/** The most memory the rollout buffers of a run may take (docs/training.md): beyond it V8 dies mid-run. */
+export const MAX_ROLLOUT_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Bytes of the rollout buffers: per agent and step, its observations, mask, action,
+ * log-probability, value, reward, done, advantage and return (runtime/ppo.ts RolloutBuffer),
+ * plus the environments' own arrays. A lower bound: TensorFlow.js needs more on top.
+ */
+export function estimateRolloutBytes(ir: IRGame, envs: number, rollout: number): number {
+  return ir.roles.reduce((n, r) => n + envs * r.count * ((rollout + 2) * (4 * Math.max(1, r.obsDim) + r.numActions + 4 * 7)), 0);
+}
+
+/** Refuses a fresh run whose buffers would not fit, with the estimate; undefined when it fits or cannot be told yet. */
+function memoryProblem(file: string, options: TrainCommandOptions): string | undefined {
+  const source = readSource(file);
+  if ("error" in source) return undefined;
+  const { ir, document } = compileToIR(source.text, options.overrides);
+  if (!ir) return undefined; // train reports the diagnostics
+  const config = resolveConfig(document.model?.train ?? {}, options.flags, options.opponents);
+  const bytes = estimateRolloutBytes(ir, config.envs, config.rollout);
+  if (bytes <= MAX_ROLLOUT_BYTES) return undefined;
+  const gb = (b: number) => (b / 1024 ** 3).toFixed(1);
+  return `${config.envs} copies x ${config.rollout} steps of ${ir.roles.map((r) => `${r.count} ${r.name}`).join(", ")} need about ${gb(bytes)} GB for the rollout alone (limit ${gb(MAX_ROLLOUT_BYTES)} GB); use fewer --envs or a shorter --rollout`;
+}
+
 /** `agora train`: trains, showing progress, and says where the run folder and report are. */
 export async function runTrain(file: string | undefined, options: TrainCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (file && !options.resume) {
+    const problem = memoryProblem(file, options);
+    if (problem) {
+      err(`error: ${printable(problem)}`);
+      return 1;
+    }
+  }
   let bar: SingleBar | undefined;
   let lastPrint = 0;
   let roles: string[] = [];
@@ -44,7 +80,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       resume: options.resume,
       backend: options.backend,
       threads: options.threads,
-      log: (s) => out(s),
+      log: (s) => out(printable(s, { multiline: true })),
       onStart: (scenario) => {
         roles = scenario.ir.roles.map((r) => r.name);
         metrics = scenario.ir.metrics.map((m) => m.name);
@@ -69,7 +105,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
     const dir = rel === "" ? "." : rel.startsWith("..") ? resolve(result.runDir) : rel;
     const actions = result.last ? Object.entries(result.last.actionFrequencies).map(([role, f]) => `${role}: ${Object.entries(f).map(([a, p]) => `${a} ${(p * 100).toFixed(0)}%`).join(", ")}`) : [];
     out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
-    for (const a of actions) out(`  last actions  ${a}`);
+    for (const a of actions) out(`  last actions  ${printable(a)}`);
     out(`  run folder    ${dir}`);
     out(`  report        ${join(dir, "report.html")}`);
     out(`  metrics       ${join(dir, "metrics.jsonl")}`);
@@ -78,10 +114,10 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
   } catch (error) {
     bar?.stop();
     if (reportScenarioError(error, file ?? "scenario", err, options.color)) {
-      err(`${file}: not trained: the scenario has errors`);
+      err(`${printable(file ?? "scenario")}: not trained: the scenario has errors`);
       return 1;
     }
-    err(`error: ${(error as Error).message}`);
+    err(`error: ${printable((error as Error).message)}`);
     return 1;
   }
 }

@@ -23,7 +23,7 @@ import type { Span } from "../text.js";
 import { RESERVED_WORDS } from "../syntax/tokens.js";
 import { closestName } from "../util/suggest.js";
 import { AGENT_FIELDS, AGGREGATES, BUILTIN_FUNCTIONS, RESERVED_AGENT_FIELDS, TRAIN_KEYS } from "./builtins.js";
-import { foldConstant, type ConstResult } from "./const-fold.js";
+import { foldConstant, INT32_MAX, INT32_MIN, type ConstResult } from "./const-fold.js";
 import { formatConst, toInt, toReal, type ConstValue } from "./constants.js";
 import type { ActionArgInfo, ActionInfo, GameModel, ParamInfo, RoleInfo, RuleInfo, SymbolDef } from "./model.js";
 import { checkPayoffTable } from "./payoff-tables.js";
@@ -346,6 +346,8 @@ class Checker {
       if (param.type === "bool" && typeof value !== "boolean") this.overrideErrors.push(`--set ${name}: \`${name}\` is a bool; give \`true\` or \`false\``);
       else if (param.type !== "bool" && typeof value === "boolean") this.overrideErrors.push(`--set ${name}: \`${name}\` is ${param.type === "int" ? "an int" : "a real"}; give a number`);
       else if (param.type === "int" && !Number.isInteger(value)) this.overrideErrors.push(`--set ${name}: \`${name}\` is an int; give a whole number`);
+      else if (param.type === "int" && ((value as number) < INT32_MIN || (value as number) > INT32_MAX)) this.overrideErrors.push(`--set ${name}: ${value} is outside the int range ${INT32_MIN}..${INT32_MAX}`);
+      else if (param.type === "real" && !Number.isFinite(Math.fround(value as number))) this.overrideErrors.push(`--set ${name}: ${value} is not a finite real (reals are float32, at most about 3.4e38)`);
     }
   }
 
@@ -368,6 +370,8 @@ class Checker {
             this.error(DiagnosticCode.RoleCount, countExpr.span, `a role count must be a positive int${named}`);
           } else if (result.value < 1) {
             this.error(DiagnosticCode.RoleCount, countExpr.span, `role \`${role.name}\` must have at least one agent, found ${result.value}`);
+          } else if (result.value > MAX_AGENTS_PER_ROLE) {
+            this.error(DiagnosticCode.SizeLimit, countExpr.span, `role \`${role.name}\` has ${result.value} agents; the limit is ${MAX_AGENTS_PER_ROLE} per role`, { hint: "every agent is stepped, observed and stored in every environment copy" });
           } else role.count = result.value;
         }
       }
@@ -459,6 +463,7 @@ class Checker {
   private constant(e: A.Expr, what: string): ConstValue | undefined {
     const result = this.fold(e, true);
     if (result.ok) return result.value;
+    if (!result.ok && result.overflow) this.reportOverflow(result.span);
     if (result.reason) this.error(DiagnosticCode.NotConstant, result.span, `${what} must be a constant: ${result.reason}`, { hint: "use literals and params without ranges" });
     return undefined;
   }
@@ -507,6 +512,8 @@ class Checker {
           this.error(DiagnosticCode.TypeMismatch, type.span, `the bounds of \`${arg.name.text}\` must be ints, found ${formatConst(lo)}..${formatConst(hi)}`);
         } else if (hi.value < lo.value) {
           this.error(DiagnosticCode.EmptyRange, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` is empty`, { hint: rangeHint(type.lo, type.hi, String(hi.value), String(lo.value)) });
+        } else if (hi.value - lo.value + 1 > MAX_ARGUMENT_VALUES) {
+          this.error(DiagnosticCode.SizeLimit, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` has ${hi.value - lo.value + 1} values; the limit is ${MAX_ARGUMENT_VALUES}`, { hint: "each value is one action of the policy's output" });
         } else info = { kind: "range", lo: lo.value, hi: hi.value };
       }
       symbolType = INT;
@@ -892,6 +899,8 @@ class Checker {
       this.error(DiagnosticCode.TypeMismatch, stmt.value.span, `\`${stmt.op}\` needs a number, found ${typeToString(valueType)}`);
       return;
     }
+    // `x /= 0` is `x = x / 0`: the same error.
+    if (stmt.op === "/=") this.checkDivisor(stmt.value, "/");
     if (targetType.kind === "int" && (valueType.kind === "real" || stmt.op === "/=")) {
       const local = stmt.target.kind === "NameRef" ? ctx.scope.lookup(stmt.target.name.text) : undefined;
       this.error(DiagnosticCode.TypeMismatch, stmt.value.span, stmt.op === "/=" ? `\`/=\` makes a real, and ${what} is an int` : `${what} is an int and this value is a real; nothing narrows implicitly`, {
@@ -1018,6 +1027,7 @@ class Checker {
   private exprType(e: A.Expr, ctx: Context): Type {
     switch (e.kind) {
       case "Number":
+        this.checkLiteral(e);
         return e.isInt ? INT : REAL;
       case "Bool":
         return BOOL;
@@ -1043,8 +1053,11 @@ class Checker {
         return this.nameRef(e, ctx, undefined);
       case "Field":
         return this.field(e, ctx);
-      case "Call":
-        return this.call(e, ctx, undefined);
+      case "Call": {
+        const t = this.call(e, ctx, undefined);
+        if (e.callee.text === "exp") this.checkFinite(e);
+        return t;
+      }
       case "Aggregate":
         return this.aggregate(e, ctx);
       case "Last": {
@@ -1129,9 +1142,37 @@ class Checker {
     }
     if (op === "<" || op === "<=" || op === ">" || op === ">=") return BOOL;
     if (op === "/" || op === "%") this.checkDivisor(e.right, op);
+    this.checkFinite(e);
     if (op === "/") return REAL;
     if (left.kind === "error" || right.kind === "error") return ERROR;
     return left.kind === "int" && right.kind === "int" ? INT : REAL;
+  }
+
+  /** A number literal must fit its type: an int32, or a real that is finite as a float32. */
+  private checkLiteral(e: Extract<A.Expr, { kind: "Number" }>) {
+    if ((e.isInt && e.value > INT32_MAX) || (!e.isInt && !Number.isFinite(Math.fround(e.value)))) this.reportOverflow(e.span, e.isInt);
+  }
+
+  /** A constant computation that overflows (`1e38 * 10`, `exp(100)`) is reported where it overflows. */
+  private checkFinite(e: A.Expr) {
+    const folded = this.fold(e, false);
+    if (!folded.ok && folded.overflow && folded.span.start === e.span.start && folded.span.end === e.span.end) this.reportOverflow(e.span);
+  }
+
+  /**
+   * E0408/E0409 at `span`. Reported both while typing and while evaluating constants (param
+   * defaults are only evaluated): the same text at the same place, so duplicates merge.
+   */
+  private reportOverflow(span: Span, intLiteral?: boolean) {
+    const text = this.source.slice(span.start, span.end);
+    const literal = /^[0-9.]+([eE][+-]?[0-9]+)?$/.test(text);
+    if (intLiteral ?? /^[0-9]+$/.test(text)) {
+      this.error(DiagnosticCode.IntOutOfRange, span, `\`${text}\` is outside the int range ${INT32_MIN}..${INT32_MAX}`, { hint: "ints are 32-bit on every backend; write a real (with a `.`) for larger magnitudes" });
+    } else if (literal) {
+      this.error(DiagnosticCode.NotFinite, span, `\`${text}\` is too large for a real: reals are float32, at most about 3.4e38`);
+    } else {
+      this.error(DiagnosticCode.NotFinite, span, "this constant is not a finite number: it overflows float32 (at most about 3.4e38)", { hint: "payoffs, params and other numbers must be finite on every backend" });
+    }
   }
 
   private checkDivisor(divisor: A.Expr, op: string) {
@@ -1544,6 +1585,10 @@ function withArticle(word: string): string {
 }
 
 /** Names people carry over from other languages. */
+/** Size limits (docs/language.md §14): beyond them later stages run out of memory or time. */
+export const MAX_AGENTS_PER_ROLE = 10_000;
+export const MAX_ARGUMENT_VALUES = 10_000;
+
 const TYPE_ALIASES: Record<string, string> = { integer: "int", float: "real", double: "real", number: "real", boolean: "bool", bool: "bool", str: "int" };
 const TRAIN_ALIASES: Record<string, string> = {
   learning_rate: "lr",

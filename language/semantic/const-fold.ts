@@ -15,17 +15,35 @@ import type { Span } from "../text.js";
 import { BUILTIN_FUNCTIONS } from "./builtins.js";
 import { flooredMod, toInt, toReal, type ConstValue } from "./constants.js";
 
-/** A folded value, or where and why folding failed (an empty reason: already reported). */
-export type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: Span; reason: string };
+/**
+ * A folded value, or where and why folding failed (an empty reason: already reported).
+ * `overflow`: the value at `span` is not a finite float32 or not an int32 (E0408/E0409,
+ * reported by the checker where the expression is typed).
+ */
+export type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: Span; reason: string; overflow?: true };
+
+/** A numeric result that overflowed (infinite or NaN) becomes an overflow failure at `span`. */
+function finite(result: ConstResult, span: Span): ConstResult {
+  if (result.ok && result.value.type !== "bool" && !Number.isFinite(result.value.value)) return { ok: false, span, reason: "", overflow: true };
+  return result;
+}
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** Folds an expression to a constant, asking `foldName` for the names it meets. */
+export function foldConstant(e: A.Expr, foldName: FoldName): ConstResult {
+  return finite(foldNode(e, foldName), e.span);
+}
 
 /** What a name folds to; supplied by the checker, which knows the game's names. */
 export type FoldName = (ref: A.NameRef) => ConstResult;
 
-/** Folds an expression to a constant, asking `foldName` for the names it meets. */
-export function foldConstant(e: A.Expr, foldName: FoldName): ConstResult {
+function foldNode(e: A.Expr, foldName: FoldName): ConstResult {
   const fail = (reason: string, span = e.span): ConstResult => ({ ok: false, span, reason });
   switch (e.kind) {
     case "Number":
+      if (e.isInt && e.value > INT32_MAX) return { ok: false, span: e.span, reason: "", overflow: true };
       return { ok: true, value: e.isInt ? toInt(e.value) : toReal(e.value) };
     case "Bool":
       return { ok: true, value: { type: "bool", value: e.value } };
