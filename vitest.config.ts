@@ -16,6 +16,7 @@ const INTEGRATION = [
   "test/tensor-long.test.ts",
   "test/train.test.ts",
   "test/integration/**/*.test.ts",
+  "test/hostile/report.test.ts",
 ];
 
 const shared = {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { loadScenario } from "./env.js";
 import type { MetricsLine, RunConfig } from "./train.js";
 
 /**
@@ -33,7 +34,8 @@ interface Chart {
 }
 
 /** Series over training from the metrics lines: one chart per concern. */
-function charts(lines: MetricsLine[], roleNames: string[], metricNames: string[], ruleNames: string[]): Chart[] {
+function charts(lines: MetricsLine[], labels: Labels): Chart[] {
+  const { roles: roleNames, metrics: metricNames, rules: ruleNames } = labels;
   const withEpisodes = (pick: (l: MetricsLine) => number | undefined) => lines.map((l) => (l.episodes ? (pick(l) ?? null) : null));
   const out: Chart[] = [];
   out.push({
@@ -45,8 +47,9 @@ function charts(lines: MetricsLine[], roleNames: string[], metricNames: string[]
       { label: `${role} objective`, values: withEpisodes((l) => l.episodes!.objective[r]) },
     ]),
   });
-  for (const role of roleNames) {
-    const actions = [...new Set(lines.flatMap((l) => Object.keys(l.actionFrequencies[role] ?? {})))];
+  for (const [r, role] of roleNames.entries()) {
+    // The schema's actions, then anything else the metrics recorded (nothing recorded is hidden).
+    const actions = [...new Set([...labels.actions[r], ...lines.flatMap((l) => Object.keys(l.actionFrequencies?.[role] ?? {}))])];
     if (actions.length === 0) continue;
     out.push({
       id: `actions-${role}`,
@@ -86,29 +89,69 @@ function charts(lines: MetricsLine[], roleNames: string[], metricNames: string[]
       series: ruleNames.map((rule, k) => ({ label: rule, values: withEpisodes((l) => l.episodes!.ruleActivity[k]) })),
     });
   }
+  // Entropy (nats) and KL (near 0) differ in scale by orders of magnitude: one axis each.
   out.push({
-    id: "losses",
-    title: "Training diagnostics",
-    yLabel: "per update",
-    series: roleNames.flatMap((role) => [
-      { label: `${role} entropy`, values: lines.map((l) => l.losses[role]?.entropy ?? null) },
-      { label: `${role} approx. KL`, values: lines.map((l) => l.losses[role]?.approxKl ?? null) },
-    ]),
+    id: "entropy",
+    title: "Training diagnostics: policy entropy",
+    yLabel: "entropy (nats) per update",
+    series: roleNames.map((role) => ({ label: `${role} entropy`, values: lines.map((l) => l.losses?.[role]?.entropy ?? null) })),
+  });
+  out.push({
+    id: "kl",
+    title: "Training diagnostics: approximate KL",
+    yLabel: "approx. KL per update",
+    series: roleNames.map((role) => ({ label: `${role} approx. KL`, values: lines.map((l) => l.losses?.[role]?.approxKl ?? null) })),
   });
   return out;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+/** Text for HTML content and attribute values: a label from a shared run folder is data, never markup. */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escape = escapeHtml;
+
+/**
+ * JSON to embed in an inline `<script>`: `<`, `>` and `&` become `\u` escapes, so no text in
+ * the data can close the script element or open a comment, and U+2028/2029 are escaped for
+ * older JavaScript parsers. `JSON.parse` and the script read the same value.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A number as a person writes it: float32 noise dropped (`0.95`, not `0.949999988079071`). */
+export function forPeople(x: number): number {
+  return Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(6)) : x;
+}
+
+/** Names to label the charts with: from the compiled schema of the run's scenario, never from its text. */
+interface Labels {
+  roles: string[];
+  /** Per role: its actions in declaration order. */
+  actions: string[][];
+  metrics: string[];
+  rules: string[];
+}
+
+function labelsOf(run: RunConfig, lines: MetricsLine[]): Labels {
+  try {
+    const { ir } = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides ?? {})) });
+    return { roles: ir.roles.map((r) => r.name), actions: ir.roles.map((r) => r.actions.map((a) => a.name)), metrics: ir.metrics.map((m) => m.name), rules: ir.rules.map((r) => r.name) };
+  } catch {
+    // A run made by another version of Agora whose scenario no longer compiles: the roles
+    // its metrics name, and no metric or rule labels rather than guessed ones.
+    const roles = [...new Set(lines.flatMap((l) => [...Object.keys(l.actionFrequencies ?? {}), ...Object.keys(l.losses ?? {})]))];
+    return { roles, actions: roles.map(() => []), metrics: [], rules: [] };
+  }
+}
 
 export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
   const require = createRequire(import.meta.url);
   const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
   const source = run.scenario.source;
-  const roleNames = [...source.matchAll(/\brole\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-  const metricNames = [...source.matchAll(/\bmetric\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-  const ruleNames = [...source.matchAll(/\brule\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{/g)].map((m) => m[1]);
-  const all = charts(lines, roleNames, metricNames, ruleNames);
+  const labels = labelsOf(run, lines);
+  const { roles: roleNames, metrics: metricNames } = labels;
+  const all = charts(lines, labels);
   const last = [...lines].reverse().find((l) => l.episodes);
   const steps = lines.map((l) => l.agentSteps);
   const summaryRows = last?.episodes
@@ -120,8 +163,8 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
         ["episode length", last.episodes.length.toFixed(1)],
       ]
     : [];
-  const config = Object.entries(run.config).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v))}</td></tr>`).join("");
-  const data = JSON.stringify({ steps, charts: all });
+  const config = Object.entries(run.config).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v, (_, x: unknown) => (typeof x === "number" ? forPeople(x) : x)))}</td></tr>`).join("");
+  const data = jsonForScript({ steps, charts: all });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -141,20 +184,23 @@ details pre { background: #f6f6f6; padding: 12px; overflow: auto; }
 ${(steps[steps.length - 1] ?? 0).toLocaleString("en-US")} agent steps · started ${escape(run.created)}</p>
 <h2>Where it ended</h2>
 <table id="summary">${summaryRows.map(([k, v]) => `<tr><th>${escape(String(k))}</th><td>${escape(String(v))}</td></tr>`).join("") || "<tr><td>No episode finished yet.</td></tr>"}</table>
-<div class="grid" id="charts">${all.map((c) => `<div><h2>${escape(c.title)}</h2><div class="chart" id="${c.id}"></div></div>`).join("")}</div>
+<div class="grid" id="charts">${all.map((c, i) => `<div><h2>${escape(c.title)}</h2><div class="chart" id="chart-${i}"></div></div>`).join("")}</div>
 <h2>Configuration</h2>
 <table>${config}</table>
 <details><summary>Scenario source</summary><pre>${escape(source)}</pre></details>
 <script>${uplotJs}</script>
 <script>
 const DATA = ${data};
+const STEP_INCRS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].map((p) => m * p)).sort((a, b) => a - b);
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-for (const chart of DATA.charts) {
-  const el = document.getElementById(chart.id);
+for (const [i, chart] of DATA.charts.entries()) {
+  const el = document.getElementById("chart-" + i);
   const opts = {
     width: Math.max(320, el.clientWidth || 520), height: 300,
     scales: { x: { time: false } },
-    axes: [{ label: "agent steps" }, { label: chart.yLabel }],
+    // Whole-number steps (no repeated tick labels); right padding so the last x label is not clipped.
+    padding: [12, 32, 0, 0],
+    axes: [{ label: "agent steps", incrs: STEP_INCRS, values: (u, ticks) => ticks.map((v) => v.toLocaleString("en-US")) }, { label: chart.yLabel }],
     series: [{ label: "agent steps" }, ...chart.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, dash: s.label.endsWith(" objective") ? [6, 4] : undefined }))],
   };
   new uPlot(opts, [DATA.steps, ...chart.series.map((s) => s.values)], el);
