@@ -3,7 +3,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const briefPath = resolve(repoRoot, "../shared/LANGUAGE.md");
+/** The language brief, as the project carries it: a copy of the normative LANGUAGE.md, so a clone tests it too. */
+export const briefPath = resolve(repoRoot, "test/fixtures/LANGUAGE.md");
 
 /** The ```game blocks of a Markdown file, with their 1-based starting line. */
 export function gameBlocks(markdown: string): { code: string; line: number }[] {
@@ -19,9 +20,11 @@ export function gameBlocks(markdown: string): { code: string; line: number }[] {
   return blocks;
 }
 
-/** The brief's worked examples; empty where the brief is not beside the checkout. */
+/** The brief's worked examples (a missing brief is a failure, never an empty list). */
 export function briefExamples(): { code: string; line: number }[] {
-  return existsSync(briefPath) ? gameBlocks(readFileSync(briefPath, "utf8")) : [];
+  const blocks = gameBlocks(readFileSync(briefPath, "utf8"));
+  if (blocks.length === 0) throw new Error(`${briefPath} has no \`\`\`game examples`);
+  return blocks;
 }
 
 export function exampleFiles(): { name: string; path: string; code: string }[] {
