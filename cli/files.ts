@@ -41,11 +41,27 @@ export function collectGameFiles(paths: string[]): { files: string[]; problems: 
   return { files, problems };
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A file's bytes as text, or a one-line error where they are not UTF-8: decoding them
+ * anyway would turn the bad bytes into U+FFFD, and `fmt` would write that back.
+ */
+export function decodeUtf8(path: string, bytes: Uint8Array): { text: string } | { error: string } {
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return { error: `${path}: not UTF-8 text (save it as UTF-8)` };
+  }
+}
+
+/** Reads a scenario file as UTF-8 text (refusing other encodings), a byte order mark blanked. */
 export function readSource(path: string): { text: string } | { error: string } {
   try {
-    const buffer = readFileSync(path);
+    const decoded = decodeUtf8(path, readFileSync(path));
+    if ("error" in decoded) return decoded;
+    const text = decoded.text;
     // A UTF-8 byte order mark is not part of the text.
-    const text = buffer.toString("utf8");
     return { text: text.charCodeAt(0) === 0xfeff ? " " + text.slice(1) : text };
   } catch (error) {
     return { error: `${path}: ${describeFsError(error)}` };

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { loadScenario } from "./env.js";
+import { readMetrics, readRunConfig } from "./run-folder.js";
 import type { MetricsLine, RunConfig } from "./train.js";
 
 /**
@@ -12,14 +13,8 @@ import type { MetricsLine, RunConfig } from "./train.js";
  * uPlot was chosen for being small (50 KB), fast, dependency-free and well kept.
  */
 export function writeReport(runDir: string): string {
-  const run = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as RunConfig;
-  const metricsPath = join(runDir, "metrics.jsonl");
-  const lines: MetricsLine[] = existsSync(metricsPath)
-    ? readFileSync(metricsPath, "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as MetricsLine)
-    : [];
+  const run = readRunConfig(runDir);
+  const lines = readMetrics(runDir);
   const html = renderReport(run, lines);
   const path = join(runDir, "report.html");
   writeFileSync(path, html);

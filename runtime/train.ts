@@ -9,6 +9,7 @@ import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
 import { ActorCritic, DEFAULT_CONFIG, ppoUpdate, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
 import { writeReport } from "./report.js";
+import { checkNewRunFolder, createRunFolder, holdsRun, lockRunFolder, readRunConfig, recordResume, resumeConflicts, RunFolderError, truncateMetrics } from "./run-folder.js";
 import { loadTf, type TfBackendName, type TfModule } from "./tf.js";
 
 type Optimizer = import("@tensorflow/tfjs").Optimizer;
@@ -21,6 +22,8 @@ export interface RunConfig {
   config: PpoConfig;
   backend: string;
   created: string;
+  /** Each resume: when, from which update, and the step target it set. */
+  resumes?: { at: string; fromUpdate: number; steps: number }[];
 }
 
 /** One line of `metrics.jsonl`: the state of training after one update. */
@@ -57,6 +60,10 @@ export interface TrainOptions {
   onUpdate?: (line: MetricsLine, total: number) => void;
   /** Write report.html at the end (default true). */
   report?: boolean;
+  /** Aborted (Ctrl-C): the current update finishes, then a checkpoint and the report are written. */
+  signal?: AbortSignal;
+  /** Warnings about the run folder (a torn metrics line, a stale lock). */
+  warn?: (line: string) => void;
 }
 
 export interface TrainResult {
@@ -66,6 +73,10 @@ export interface TrainResult {
   agentSteps: number;
   last: MetricsLine | undefined;
   scenario: Scenario;
+  /** Stopped early by `signal`: a checkpoint and the report were written; resume continues it. */
+  interrupted?: boolean;
+  /** Why nothing was trained (a resume whose step target is already reached). */
+  nothingToDo?: string;
 }
 
 const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
@@ -101,20 +112,66 @@ function defaultRunDir(scenarioPath: string): string {
   return join("runs", `${basename(scenarioPath).replace(/\.game$/, "")}-${stamp}`);
 }
 
-/** Trains one policy per role on a scenario with PPO. */
+/**
+ * Trains one policy per role on a scenario with PPO, in a run folder of its own: a new
+ * folder (never one that holds a run), or the folder of the run it resumes; locked against
+ * a second trainer, and removed again if the start fails.
+ */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  const dir = options.resume ?? options.out ?? (options.scenarioPath ? defaultRunDir(options.scenarioPath) : undefined);
+  if (dir === undefined) throw new Error("a scenario file is needed");
+  if (options.resume?.trim() === "") throw new RunFolderError("--resume needs a run folder, got an empty path");
+  if (options.resume) {
+    if (!existsSync(join(dir, "config.json"))) throw new RunFolderError(`${dir} is not a run folder (no config.json)`);
+  } else checkNewRunFolder(dir);
+  const folder = options.resume ? { discard: () => {} } : createRunFolder(dir);
+  let lock: { release: () => void };
+  try {
+    lock = lockRunFolder(dir, options.warn);
+  } catch (error) {
+    folder.discard();
+    throw error;
+  }
+  try {
+    return await trainInFolder({ ...options, out: dir });
+  } catch (error) {
+    // A start that failed (a bad co-player, a scenario with errors) leaves no folder behind.
+    if (!options.resume && !holdsRunRecords(dir)) folder.discard();
+    throw error;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Whether training wrote any record (a metrics line or a checkpoint) into a folder. */
+function holdsRunRecords(dir: string): boolean {
+  return holdsRun(dir) && (existsSync(join(dir, "metrics.jsonl")) || existsSync(join(dir, "checkpoints", "latest.json")));
+}
+
+async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   let run: RunConfig;
   let checkpoint: Checkpoint | undefined;
   let runDir: string;
+  let nothingToDo: string | undefined;
   if (options.resume) {
     runDir = options.resume;
-    const configPath = join(runDir, "config.json");
-    if (!existsSync(configPath)) throw new Error(`${runDir} is not a run folder (no config.json)`);
-    run = JSON.parse(readFileSync(configPath, "utf8")) as RunConfig;
-    checkpoint = readCheckpoint(runDir);
+    run = readRunConfig(runDir);
+    const conflicts = resumeConflicts(run, { flags: options.flags, overrides: options.overrides, opponents: options.opponents, scenarioPath: options.scenarioPath, scenarioSource: options.scenarioPath ? readFileSync(options.scenarioPath, "utf8") : undefined });
+    if (conflicts.length > 0) throw new RunFolderError(`cannot resume ${runDir} with different settings: ${conflicts.join("; ")}`);
+    // A run killed before its first checkpoint starts over.
+    checkpoint = existsSync(join(runDir, "checkpoints", "latest.json")) ? readCheckpoint(runDir) : undefined;
+    if (!checkpoint) warn(`${runDir}: no checkpoint yet; training starts over from update 0`);
+    const done = checkpoint?.agentSteps ?? 0;
     // A longer run may be asked for when resuming.
-    if (options.flags?.steps) run.config.steps = options.flags.steps;
+    const steps = options.flags?.steps ?? run.config.steps;
+    if (done >= steps) nothingToDo = `${runDir} has already trained ${done.toLocaleString("en-US")} agent steps${options.flags?.steps !== undefined ? ` (--steps ${steps.toLocaleString("en-US")} asks for no more)` : `, its target`}: nothing to do; ask for more with --steps`;
+    else {
+      truncateMetrics(runDir, checkpoint?.update ?? 0, warn);
+      recordResume(runDir, run, { fromUpdate: checkpoint?.update ?? 0, steps });
+      run.config.steps = steps;
+    }
   } else {
     if (!options.scenarioPath) throw new Error("a scenario file is needed");
     const source = readFileSync(options.scenarioPath, "utf8");
@@ -133,17 +190,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   const config = run.config;
   const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
+  if (nothingToDo) return { runDir, backend: run.backend, updates: checkpoint?.update ?? 0, agentSteps: checkpoint?.agentSteps ?? 0, last: undefined, scenario, nothingToDo };
   const ir = scenario.ir;
   options.onStart?.(scenario);
   const loaded = await loadTf((options.backend ?? run.backend) as TfBackendName);
   const tf = loaded.tf;
   log(`TensorFlow.js backend: ${loaded.backend}${loaded.note ? ` (${loaded.note})` : ""}`);
 
+  // --- co-players and seats (checked before anything is written) ---
+  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
   mkdirSync(join(runDir, "checkpoints"), { recursive: true });
   if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: loaded.backend }, null, 2) + "\n");
-
-  // --- co-players and seats ---
-  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
   const E = config.envs;
   const seatsOf = opponents.map((o) => coPlayerSeats(ir, o));
   /** Per role: the flat agent indices (copy * count + agent) whose actions the learner chooses. */
@@ -184,6 +241,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const stepsAtStart = agentSteps;
   let last: MetricsLine | undefined;
+  let interrupted = false;
 
   let result = env.reset();
   const actions = ir.roles.map((role) => new Int32Array(E * role.count));
@@ -272,17 +330,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     appendFileSync(metricsPath, JSON.stringify(last) + "\n");
     options.onUpdate?.(last, totalUpdates);
-    if (update % checkpointEvery === 0 || update === totalUpdates) {
+    // Let a Ctrl-C arrive between updates; the update it interrupts is complete and saved.
+    await new Promise((r) => setImmediate(r));
+    interrupted = options.signal?.aborted === true && update < totalUpdates;
+    if (update % checkpointEvery === 0 || update === totalUpdates || interrupted) {
       const saved = await makeCheckpoint(ir, nets, optimizers, { update, agentSteps, config, rng: rng.state });
       writeCheckpoint(join(runDir, "checkpoints", "latest.json"), saved);
       writeCheckpoint(join(runDir, "checkpoints", `update-${String(update).padStart(6, "0")}.json`), saved);
     }
+    if (interrupted) break;
   }
   if (options.report ?? true) writeReport(runDir);
   nets.forEach((n) => n.dispose());
   frozen.forEach((f) => f?.forEach((n) => n.dispose()));
   optimizers.forEach((o) => o.dispose());
-  return { runDir, backend: loaded.backend, updates: update, agentSteps, last, scenario };
+  return { runDir, backend: loaded.backend, updates: update, agentSteps, last, scenario, interrupted };
 }
 
 let instance = 0;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { formatTextDetailed } from "../../language/format.js";
-import { collectGameFiles, describeFsError } from "../files.js";
+import { collectGameFiles, decodeUtf8, describeFsError } from "../files.js";
 
 export interface FmtCommandOptions {
   /** Write nothing; list the files whose layout differs and fail if any. */
@@ -24,7 +24,13 @@ export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: str
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      const decoded = decodeUtf8(file, readFileSync(file));
+      if ("error" in decoded) {
+        err(`error: ${decoded.error}; it was left unchanged`);
+        failed++;
+        continue;
+      }
+      text = decoded.text;
     } catch (error) {
       err(`error: ${file}: ${describeFsError(error)}`);
       failed++;
