@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
  * TensorFlow.js, Python, Chromium or long runs. `npm test` runs both.
  */
 const INTEGRATION = [
+  "test/cli-bad-input.test.ts",
   "test/cli-check.test.ts",
   "test/compiler.test.ts",
   "test/extension.test.ts",

@@ -115,7 +115,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
     .option("--no-color", "plain output")
     .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; opponent: string[]; set: string[]; out?: string; resume?: string; backend: TfBackendName; color: boolean }) => {
-      if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
+      if (!file && opts.resume === undefined) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
       if (file && !existsSync(file)) throw new UserError(`${file}: no such file or folder`);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden };
       const tty = Boolean(process.stdout.isTTY);

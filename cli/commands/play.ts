@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createJsKernel } from "../../compiler/js-backend.js";
 import type { IRGame } from "../../compiler/ir.js";
@@ -7,6 +6,7 @@ import { readRun } from "../../runtime/evaluate.js";
 import { Rng, type ActorCritic } from "../../runtime/ppo.js";
 import { loadTf, type TfBackendName } from "../../runtime/tf.js";
 import { frozenPolicies } from "../../runtime/train.js";
+import { readSource } from "../files.js";
 
 export interface PlayOptions {
   /** A run folder whose trained policies play the other seats. */
@@ -41,13 +41,14 @@ function describeObservation(ir: IRGame, role: number, obs: Float32Array): strin
  * trained policy (`--policy run-dir`), else by the first bot of their role, else at random.
  */
 export async function runPlay(file: string, options: PlayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  if (!existsSync(file)) {
-    err(`error: ${file}: no such file or folder`);
+  const source = readSource(file);
+  if ("error" in source) {
+    err(`error: ${source.error}`);
     return 1;
   }
   let ir: IRGame;
   try {
-    ir = loadScenario(readFileSync(file, "utf8"), { name: file, overrides: options.overrides }).ir;
+    ir = loadScenario(source.text, { name: file, overrides: options.overrides }).ir;
   } catch (error) {
     if (!reportScenarioError(error, file, err)) err(`error: ${(error as Error).message}`);
     return 1;

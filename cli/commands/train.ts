@@ -4,6 +4,7 @@ import { reportScenarioError } from "../../runtime/env.js";
 import type { PpoConfig } from "../../runtime/ppo.js";
 import type { TfBackendName } from "../../runtime/tf.js";
 import { train, type MetricsLine } from "../../runtime/train.js";
+import { readSource } from "../files.js";
 
 export interface TrainCommandOptions {
   flags: Partial<PpoConfig>;
@@ -42,6 +43,11 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
   };
   process.on("SIGINT", onSigint);
   try {
+    const source = file === undefined ? undefined : readSource(file);
+    if (source && "error" in source) {
+      err(`error: ${source.error}`);
+      return 1;
+    }
     const result = await train({
       signal: stop.signal,
       warn: (s) => err(`warning: ${s}`),
