@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { describeActionShares } from "./action-stats.js";
 import { loadScenario } from "./env.js";
 import { readMetrics, readRunConfig } from "./run-folder.js";
 import type { MetricsLine, RunConfig } from "./train.js";
@@ -42,7 +43,35 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
       { label: `${role} objective`, values: withEpisodes((l) => l.episodes!.objective[r]) },
     ]),
   });
+  // Per role and phase, actions with their arguments (runs from before these were recorded fall back to the merged counts below).
+  const withActions = lines.filter((l) => l.actions);
+  const shown = new Set<string>();
+  for (const role of roleNames) {
+    const phases = [...new Set(withActions.flatMap((l) => Object.keys(l.actions?.[role] ?? {})))];
+    for (const phase of phases) {
+      const labels = [...new Set(withActions.flatMap((l) => (l.actions?.[role]?.[phase] ?? []).map((e) => e.action)))];
+      if (labels.length === 0) continue;
+      shown.add(role);
+      const entry = (l: MetricsLine, label: string) => l.actions?.[role]?.[phase]?.find((e) => e.action === label);
+      const ranged = labels.filter((label) => withActions.some((l) => entry(l, label)?.meanArgument !== undefined));
+      out.push({
+        id: `actions-${role}-${phase}`,
+        title: `Actions over training: ${role}${phases.length > 1 || phase !== "main" ? ` in phase ${phase}` : ""}`,
+        yLabel: "share of actions",
+        series: labels.map((label) => ({ label, values: lines.map((l) => (l.actions ? (entry(l, label)?.share ?? 0) : null)) })),
+      });
+      if (ranged.length > 0) {
+        out.push({
+          id: `arguments-${role}-${phase}`,
+          title: `Mean argument over training: ${role}${phase !== "main" ? ` in phase ${phase}` : ""}`,
+          yLabel: "mean argument",
+          series: ranged.map((label) => ({ label: `${label} (mean argument)`, values: lines.map((l) => entry(l, label)?.meanArgument ?? null) })),
+        });
+      }
+    }
+  }
   for (const [r, role] of roleNames.entries()) {
+    if (shown.has(role)) continue;
     // The schema's actions, then anything else the metrics recorded (nothing recorded is hidden).
     const actions = [...new Set([...labels.actions[r], ...lines.flatMap((l) => Object.keys(l.actionFrequencies?.[role] ?? {}))])];
     if (actions.length === 0) continue;
@@ -158,6 +187,11 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
         ["episode length", last.episodes.length.toFixed(1)],
       ]
     : [];
+  // What the agents did in the last update, per role and phase, arguments included.
+  for (const line of describeActionShares(lines[lines.length - 1]?.actions, [...new Set(Object.values(lines[lines.length - 1]?.actions ?? {}).flatMap((p) => Object.keys(p)))])) {
+    const colon = line.indexOf(": ");
+    summaryRows.push([`actions of ${line.slice(0, colon)}`, line.slice(colon + 2)]);
+  }
   const config = Object.entries(run.config).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v, (_, x: unknown) => (typeof x === "number" ? forPeople(x) : x)))}</td></tr>`).join("");
   const data = jsonForScript({ steps, charts: all });
   return `<!doctype html>

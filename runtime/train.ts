@@ -8,6 +8,7 @@ import { coPlayerSeats, opponentOfCopy, parseOpponent, type Opponent } from "./c
 import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
 import { ActorCritic, DEFAULT_CONFIG, ppoUpdate, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
+import { ActionCounter, type ActionShares } from "./action-stats.js";
 import { writeReport } from "./report.js";
 import { checkNewRunFolder, createRunFolder, holdsRun, lockRunFolder, readRunConfig, recordResume, resumeConflicts, RunFolderError, truncateMetrics } from "./run-folder.js";
 import { loadTf, type TfBackendName, type TfModule } from "./tf.js";
@@ -36,6 +37,8 @@ export interface MetricsLine {
   episodes: EpisodeSummary | null;
   /** Per role: how often learners chose each action (by action name) in this update's rollout. */
   actionFrequencies: Record<string, Record<string, number>>;
+  /** Per role and phase: the share of each action with its argument (the mean argument for a ranged one). */
+  actions?: ActionShares;
   losses: Record<string, UpdateStats>;
   time: { env: number; inference: number; update: number };
 }
@@ -253,6 +256,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     const lr = config.annealLr ? config.lr * (1 - update / totalUpdates) : config.lr;
     optimizers.forEach((o) => ((o as unknown as { learningRate: number }).learningRate = lr));
     const frequencies = ir.roles.map((role) => new Float64Array(role.actions.length));
+    const counter = new ActionCounter(ir);
     for (let t = 0; t < config.rollout; t++) {
       let t0 = performance.now();
       const acted = ir.roles.map((role, r) => nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng));
@@ -279,6 +283,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
           buffer.logp[k] = acted[r].logp[j];
           buffer.values[k] = acted[r].value[j];
           if (a >= 0) frequencies[r][role.flatAction[a]]++;
+          if (a >= 0) counter.record(r, a, result.phase[Math.floor(j / role.count)]);
         });
       });
       t0 = performance.now();
@@ -325,6 +330,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
       lr,
       episodes: summary,
       actionFrequencies,
+      actions: counter.shares(),
       losses,
       time,
     };

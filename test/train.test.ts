@@ -151,7 +151,7 @@ describe("training runs", () => {
     const result = await train({ scenarioPath: join(repoRoot, "examples/public_goods.game"), out: dir(), flags: { steps: 3 * 16 * 40 * 4, envs: 16, rollout: 40, hidden: [16] } });
     const html = readFileSync(join(result.runDir, "report.html"), "utf8");
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/);
-    for (const title of ["Learning curves", "Action frequencies over training: citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
+    for (const title of ["Learning curves", "Actions over training: citizen", "Mean argument over training: citizen", "actions of citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
     expect(html).toContain("uPlot");
   });
 });
@@ -170,6 +170,7 @@ describe("command line", () => {
     expect(trained.code).toBe(0);
     expect(trained.out).toContain("TensorFlow.js backend: wasm");
     expect(trained.out).toContain(join(out, "report.html"));
+    expect(trained.out).toMatch(/ {2}last actions {2}player: (cooperate|defect) \d+%/);
     const evaluated = await run("eval", out, "--episodes", "8", "--format", "json");
     expect(evaluated.code).toBe(0);
     const report = JSON.parse(evaluated.out);

@@ -4,6 +4,7 @@ import { reportScenarioError } from "../../runtime/env.js";
 import type { PpoConfig } from "../../runtime/ppo.js";
 import type { TfBackendName } from "../../runtime/tf.js";
 import { train, type MetricsLine } from "../../runtime/train.js";
+import { describeActionShares } from "../../runtime/action-stats.js";
 import { readSource } from "../files.js";
 
 export interface TrainCommandOptions {
@@ -90,7 +91,7 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       out(`resume with: agora train --resume ${shellQuote(dir)}`);
       return 130;
     }
-    const actions = result.last ? Object.entries(result.last.actionFrequencies).map(([role, f]) => `${role}: ${Object.entries(f).map(([a, p]) => `${a} ${(p * 100).toFixed(0)}%`).join(", ")}`) : [];
+    const actions = describeActionShares(result.last?.actions, result.scenario.ir.phases);
     out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
     for (const a of actions) out(`  last actions  ${a}`);
     out(`  run folder    ${dir}`);
