@@ -67,3 +67,16 @@ describe("action shares per role and phase, arguments kept", () => {
     });
   });
 });
+
+describe("play: typed actions", () => {
+  it("accepts a number, a name or an unambiguous prefix, and explains the rest", async () => {
+    const { pickAction } = await import("../cli/commands/play.js");
+    const labels = ["rock", "paper", "scissors", "pass"];
+    const legal = [0, 1, 2, 3];
+    expect(pickAction("1", legal, labels)).toBe(1);
+    expect(pickAction("scissors", legal, labels)).toBe(2);
+    expect(pickAction("sc", legal, labels)).toBe(2);
+    expect(pickAction("pa", legal, labels)).toEqual({ problem: "`pa` could be paper or pass; type more of the name" });
+    expect(pickAction("r", [1, 2], labels)).toEqual({ problem: "not a legal action here: r; choose one of paper, scissors" });
+  });
+});

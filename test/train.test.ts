@@ -201,15 +201,18 @@ describe("command line", () => {
   it("lets a person play a role in the terminal", async () => {
     const lines: string[] = [];
     async function* typed() {
-      yield "cooperat";
-      yield "1";
+      yield "";
+      yield "betray";
+      yield "def";
     }
     const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map(), seed: 1, episodes: 1, backend: "wasm", input: typed() }, (s) => lines.push(s), (s) => lines.push(s));
     expect(code).toBe(0);
     const text = lines.join("\n");
-    expect(text).toContain("Your actions: [0] cooperate  [1] defect");
-    expect(text).toContain("not a legal action here: cooperat");
-    expect(text).toMatch(/rewards: player#0 (1|5), player#1 (0|1)/);
+    expect(text).toContain("the other player agents play at random (no --policy, and the scenario has no bot for this role)");
+    // The empty line showed the choices again; an unknown word is refused; a prefix is enough.
+    expect(text.match(/Your actions: \[0\] cooperate {2}\[1\] defect/g)).toHaveLength(2);
+    expect(text).toContain("not a legal action here: betray; choose one of cooperate, defect");
+    expect(text).toMatch(/the others: player#1 (cooperate|defect)\nrewards: player#0 (1|5), player#1 (0|1)/);
     expect(text).toContain("episode over.");
   });
 
