@@ -177,6 +177,17 @@ describe("command line", () => {
     expect(report.crossPlay.columns).toEqual(["self", "bot:tit_for_tat"]);
     expect(report.crossPlay.cells[0][1].mean).toBeGreaterThan(0);
     expect(report.selfPlay.roles[0].payoff.ci95).toBeGreaterThanOrEqual(0);
+    // Self-play is one measurement: the "this run" × "self" cell is the self-play numbers.
+    expect(report.crossPlay.cells[0][0].mean).toBeCloseTo(report.selfPlay.roles[0].payoff.mean, 12);
+    expect(report.crossPlay.focal).toEqual([["player#0", "player#1"], ["player#0"]]);
+    expect(Object.keys(report.selfPlay.actions.player.main[0])).toContain("share");
+    const text = await run("eval", out, "--episodes", "8", "--vs", `checkpoint:${out}`);
+    expect(text.code).toBe(0);
+    // Whole row labels, a confidence interval in every cell, the focal seats named.
+    expect(text.out).toContain(`  checkpoint:${out}  `);
+    expect(text.out).toMatch(/this run\s+-?\d+\.\d{3} ± \d+\.\d{3}\s+-?\d+\.\d{3} ± \d+\.\d{3}/);
+    expect(text.out).toContain("  bot:tit_for_tat: player#0");
+    expect(text.out).toMatch(/actions of player: (cooperate|defect) \d+%/);
   });
 
   it("explains bad flags, missing files and scenarios with errors", async () => {
