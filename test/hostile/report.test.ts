@@ -19,7 +19,7 @@ function hostileRun(source: string): string {
     format: "agora-run/1",
     scenario: { path: PATH, name: NAME, source },
     overrides: {},
-    config: { steps: 64, gamma: 0.949999988079071, note: ACTION },
+    config: { steps: 64, envs: 4, rollout: 8, seed: 1, hidden: [8], opponents: ["self"], gamma: 0.949999988079071, note: ACTION },
     backend: ROLE,
     created: NAME,
   } as unknown as RunConfig;
