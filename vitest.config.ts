@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
  * TensorFlow.js, Python, Chromium or long runs. `npm test` runs both.
  */
 const INTEGRATION = [
+  "test/cli-bad-input.test.ts",
   "test/cli-check.test.ts",
   "test/compiler.test.ts",
   "test/engine.test.ts",
@@ -19,6 +20,7 @@ const INTEGRATION = [
   "test/integration/**/*.test.ts",
   // Hostile inputs that need the CLI as a process (FIFOs, devices).
   "test/hostile/special-files.test.ts",
+  "test/hostile/report.test.ts",
 ];
 
 const shared = {

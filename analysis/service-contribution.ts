@@ -12,9 +12,21 @@ import type { GameDocument, ServiceContribution } from "../language/service/inde
 import { lowerGame } from "../compiler/lower.js";
 import { analyzeForEditor, type EditorSummary } from "./editor.js";
 
-/** The summary of a document version, computed once (undefined where the document has errors). */
+/**
+ * Documents longer than this are not analysed in the editor: the analysis of a huge
+ * document would cost seconds and gigabytes per version. `agora analyze` still analyses them.
+ */
+export const MAX_ANALYSED_LENGTH = 200_000;
+
+/** Whether the editor skips the analysis of a document version for its size. */
+export function tooLargeToAnalyse(doc: GameDocument): boolean {
+  return doc.text.length > MAX_ANALYSED_LENGTH;
+}
+
+/** The summary of a document version, computed once per version, only when asked for (undefined where the document has errors or is too large). */
 export function summaryOf(doc: GameDocument): EditorSummary | undefined {
   return doc.memo("analysis", (d) => {
+    if (tooLargeToAnalyse(d)) return undefined;
     const model = d.model;
     if (!model || hasErrors(d.diagnostics)) return undefined;
     try {
@@ -57,9 +69,15 @@ export const analysisContribution: ServiceContribution = {
     return doc.model ? dominatedActionWarnings(doc.model, () => summaryOf(doc)) : [];
   },
   hover(doc, offset) {
-    const summary = summaryOf(doc);
-    if (!summary || !doc.model) return undefined;
+    if (!doc.model) return undefined;
     const name = doc.model.game.name.span;
+    if (tooLargeToAnalyse(doc)) {
+      const kb = (n: number) => `${Math.round(n / 1000).toLocaleString("en-US")} KB`;
+      const note = `Game analysis skipped in the editor: the document is ${kb(doc.text.length)} (limit ${kb(MAX_ANALYSED_LENGTH)}). Run \`agora analyze\` on the file.`;
+      return offset >= name.start && offset <= name.end ? { contents: note, span: name } : undefined;
+    }
+    const summary = summaryOf(doc);
+    if (!summary) return undefined;
     const onAnchor = offset >= summary.anchor.start && offset <= summary.anchor.end;
     const onGame = offset >= name.start && offset <= name.end;
     return onAnchor || onGame ? { contents: summary.hover, span: summary.anchor } : undefined;

@@ -73,12 +73,28 @@ export function readRegularFile(path: string): { buffer: Buffer } | { error: str
   }
 }
 
-/** Reads a scenario's text (see `readRegularFile`). */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A file's bytes as text, or a one-line error where they are not UTF-8: decoding them
+ * anyway would turn the bad bytes into U+FFFD, and `fmt` would write that back.
+ */
+export function decodeUtf8(path: string, bytes: Uint8Array): { text: string } | { error: string } {
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return { error: `${path}: not UTF-8 text (save it as UTF-8)` };
+  }
+}
+
+/** Reads a scenario's text (see `readRegularFile`), refusing anything but UTF-8; a byte order mark is blanked. */
 export function readSource(path: string): { text: string } | { error: string } {
   const read = readRegularFile(path);
   if ("error" in read) return read;
+  const decoded = decodeUtf8(path, read.buffer);
+  if ("error" in decoded) return decoded;
   // A UTF-8 byte order mark is not part of the text.
-  const text = read.buffer.toString("utf8");
+  const text = decoded.text;
   return { text: text.charCodeAt(0) === 0xfeff ? " " + text.slice(1) : text };
 }
 

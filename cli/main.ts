@@ -115,7 +115,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--threads <n>", "threads for the native engine (default: every core; results do not depend on it)", positiveInt("--threads"))
     .option("--no-color", "plain output")
     .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; gamma?: number; lambda?: number; clip?: number; epochs?: number; minibatches?: number; valueCoef?: number; maxGradNorm?: number; annealLr: boolean; activation?: PpoConfig["activation"]; opponent: string[]; set: string[]; out?: string; resume?: string; backend?: EngineName; threads?: number; color: boolean }) => {
-      if (!file && !opts.resume) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
+      if (!file && opts.resume === undefined) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
       // Only a regular file within the size limit: train reads it again once it starts.
       if (file) readSourceOrThrow(file);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, gamma: opts.gamma, lambda: opts.lambda, clip: opts.clip, epochs: opts.epochs, minibatches: opts.minibatches, valueCoef: opts.valueCoef, maxGradNorm: opts.maxGradNorm, annealLr: opts.annealLr === false ? false : undefined, activation: opts.activation };

@@ -58,9 +58,47 @@ export function writeCheckpoint(path: string, checkpoint: Checkpoint) {
 export function readCheckpoint(path: string): Checkpoint {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, "checkpoints", "latest.json") : path;
   if (!existsSync(file)) throw new Error(`no checkpoint at ${file}`);
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
-  if (parsed.format !== "agora-checkpoint/1") throw new Error(`${file} is not an Agora checkpoint`);
+  let parsed: Checkpoint;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (parsed?.format !== "agora-checkpoint/1") throw new Error(`${file} is not an Agora checkpoint`);
+  const problem = checkpointProblem(parsed);
+  if (problem) throw new Error(`${file}: ${problem}`);
   return parsed;
+}
+
+/** What is wrong with a parsed checkpoint (undefined: nothing): shapes that do not match their data, non-finite weights. */
+function checkpointProblem(c: Checkpoint): string | undefined {
+  if (!Number.isInteger(c.update) || c.update < 0 || !Number.isFinite(c.agentSteps)) return "update or agentSteps is not a count";
+  if (!Number.isFinite(c.rng)) return "rng is not a number";
+  if (!Array.isArray(c.roles) || !Array.isArray(c.optimizers)) return "missing roles or optimizers";
+  const tensor = (t: SavedTensor, where: string): string | undefined => {
+    if (!Array.isArray(t?.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0) || typeof t.data !== "string") return `${where}: not a tensor`;
+    const bytes = Buffer.from(t.data, "base64").byteLength;
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (bytes !== size * 4) return `${where}: shape [${t.shape.join(", ")}] needs ${size * 4} bytes, the data has ${bytes}`;
+    const values = decode(t).data;
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    return bad >= 0 ? `${where}: value ${bad} is ${values[bad]} (non-finite weights are never loaded)` : undefined;
+  };
+  for (const role of c.roles) {
+    if (!Array.isArray(role?.weights)) return `role ${role?.name}: missing weights`;
+    for (const [i, w] of role.weights.entries()) {
+      const problem = tensor(w, `role ${role.name}, weight ${i}`);
+      if (problem) return problem;
+    }
+  }
+  for (const [r, saved] of c.optimizers.entries()) {
+    if (!Array.isArray(saved)) return `optimizer ${r}: not a list of tensors`;
+    for (const [i, t] of saved.entries()) {
+      const problem = tensor(t, `optimizer ${r}, tensor ${i}`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
 }
 
 /** Loads a checkpoint's weights into networks built for the same scenario. */

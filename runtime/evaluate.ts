@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { IRGame } from "../compiler/ir.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import type { StepResult, VecEnv } from "../compiler/vecenv.js";
 import { coPlayerSeats, describeOpponent, parseOpponent, type Opponent } from "./coplayers.js";
+import { ActionCounter, describeActionShares, type ActionShares } from "./action-stats.js";
 import { loadScenario, type Scenario } from "./env.js";
+import { readRunConfig } from "./run-folder.js";
 import { equality, meanWithCi } from "./episodes.js";
 import type { ActorCritic } from "./ppo.js";
 import { Rng } from "./ppo.js";
@@ -20,12 +22,14 @@ export interface PlayOutcome {
   metrics: number[][];
   welfare: number[];
   equality: number[];
+  /** Per role and phase: what the agents chose, arguments included. */
+  actions: ActionShares;
 }
 
 export function readRun(runDir: string): RunConfig {
   const path = join(runDir, "config.json");
   if (!existsSync(path)) throw new Error(`${runDir} is not a run folder (no config.json); train one with \`agora train\``);
-  return JSON.parse(readFileSync(path, "utf8")) as RunConfig;
+  return readRunConfig(runDir);
 }
 
 /**
@@ -37,7 +41,8 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
   const env: VecEnv = createJsKernel(ir)({ numEnvs: E, seed, sampleParams: false });
   const rng = new Rng(seed);
   let result: StepResult = env.reset();
-  const outcome: PlayOutcome = { returns: ir.roles.map((r) => Array.from({ length: r.count }, () => [])), metrics: [], welfare: [], equality: [] };
+  const outcome: PlayOutcome = { returns: ir.roles.map((r) => Array.from({ length: r.count }, () => [])), metrics: [], welfare: [], equality: [], actions: {} };
+  const counter = new ActionCounter(ir);
   const sums = ir.roles.map((r) => new Float64Array(E * r.count));
   const metricSums = new Float64Array(E * ir.metrics.length);
   const lengths = new Int32Array(E);
@@ -58,7 +63,10 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
           } else chosen.set(c, c.nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng).actions);
         }
         const a = chosen.get(c)!;
-        for (let e = 0; e < E; e++) actions[r][e * role.count + i] = a[e * role.count + i];
+        for (let e = 0; e < E; e++) {
+          actions[r][e * role.count + i] = a[e * role.count + i];
+          counter.record(r, a[e * role.count + i], result.phase[e]);
+        }
       }
     });
     result = env.step(actions);
@@ -89,6 +97,7 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
       lengths[e] = 0;
     }
   }
+  outcome.actions = counter.shares();
   return outcome;
 }
 
@@ -96,9 +105,11 @@ export interface EvaluationReport {
   scenario: string;
   episodes: number;
   /** The run's policies in self-play. */
-  selfPlay: { roles: { role: string; payoff: { mean: number; ci95: number } }[]; metrics: { name: string; mean: number; ci95: number }[]; welfare: { mean: number; ci95: number }; equality: { mean: number; ci95: number } };
+  selfPlay: { roles: { role: string; payoff: { mean: number; ci95: number } }[]; metrics: { name: string; mean: number; ci95: number }[]; welfare: { mean: number; ci95: number }; equality: { mean: number; ci95: number }; actions: ActionShares };
   /** Rows: who plays the focal seats; columns: who plays the co-player seats; cells: the focal seats' mean return. */
-  crossPlay: { rows: string[]; columns: string[]; cells: ({ mean: number; ci95: number } | null)[][] };
+  crossPlay: { rows: string[]; columns: string[]; cells: ({ mean: number; ci95: number } | null)[][]; focal: string[][] };
+  /** The scenario's phases, for labelling action shares. */
+  phases: string[];
 }
 
 export interface EvaluateOptions {
@@ -127,6 +138,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     metrics: ir.metrics.map((m, k) => ({ name: m.name, ...meanWithCi(self.metrics.map((x) => x[k])) })),
     welfare: meanWithCi(self.welfare),
     equality: meanWithCi(self.equality),
+    actions: self.actions,
   };
 
   // Columns: co-players. Rows: focal players (this run's policy, other checkpoints, bots).
@@ -145,6 +157,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const rowSpecs = ["this run", ...options.vs.filter((v) => v.startsWith("checkpoint:"))];
   const rowControllers: Controller[] = [policy, ...(await Promise.all(rowSpecs.slice(1).map((s) => controllerFor(parseOpponent(s, ir)))))];
   const cells: ({ mean: number; ci95: number } | null)[][] = [];
+  // Per column: the seats the row's players take (the others are the column's).
+  const focalSeats = columns.map((column) => {
+    const seats = coPlayerSeats(ir, column);
+    return ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => i).filter((i) => !seats[k][i]).map((i) => `${r.name}#${i}`));
+  });
   for (const row of rowControllers) {
     const line: ({ mean: number; ci95: number } | null)[] = [];
     for (const column of columns) {
@@ -156,7 +173,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
         line.push(null);
         continue;
       }
-      const outcome = playEpisodes(ir, controllers, options.episodes, options.seed + 1);
+      // The run against itself is self-play, already measured: one number for one thing.
+      const outcome = row === policy && column.kind === "self" ? self : playEpisodes(ir, controllers, options.episodes, options.seed + 1);
       line.push(meanWithCi(focal.flatMap(([k, i]) => outcome.returns[k][i])));
     }
     cells.push(line);
@@ -167,21 +185,30 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     scenario: ir.name,
     episodes: options.episodes,
     selfPlay,
-    crossPlay: { rows: rowSpecs, columns: columns.map(describeOpponent), cells },
+    crossPlay: { rows: rowSpecs, columns: columns.map(describeOpponent), cells, focal: focalSeats },
+    phases: ir.phases,
   };
 }
 
 export function formatEvaluation(report: EvaluationReport): string {
   const ci = (x: { mean: number; ci95: number }) => `${x.mean.toFixed(3)} ± ${Number.isNaN(x.ci95) ? "n/a" : x.ci95.toFixed(3)}`;
   const lines = [`${report.scenario}: ${report.episodes} episodes per entry, ranged params at their defaults (95% confidence intervals)`, "", "self-play:"];
-  for (const r of report.selfPlay.roles) lines.push(`  ${r.role.padEnd(16)} payoff ${ci(r.payoff)}`);
-  for (const m of report.selfPlay.metrics) lines.push(`  metric ${m.name.padEnd(9)} ${ci(m)}`);
-  lines.push(`  total welfare     ${ci(report.selfPlay.welfare)}`, `  equality          ${ci(report.selfPlay.equality)}`, "");
-  lines.push("cross-play (mean return of the focal seats; rows play the focal seats, columns the co-players):");
-  const width = Math.max(12, ...report.crossPlay.columns.map((c) => c.length + 2));
-  lines.push("  " + "".padEnd(16) + report.crossPlay.columns.map((c) => c.padStart(width)).join(""));
+  for (const r of report.selfPlay.roles) lines.push(`  ${r.role.padEnd(Math.max(16, r.role.length + 1))} payoff ${ci(r.payoff)}`);
+  const labelWidth = Math.max(16, ...report.selfPlay.metrics.map((m) => m.name.length + 9), ...report.selfPlay.roles.map((r) => r.role.length + 2));
+  for (const m of report.selfPlay.metrics) lines.push(`  ${`metric ${m.name}`.padEnd(labelWidth)} ${ci(m)}`);
+  lines.push(`  ${"total welfare".padEnd(labelWidth)} ${ci(report.selfPlay.welfare)}`, `  ${"equality".padEnd(labelWidth)} ${ci(report.selfPlay.equality)}`);
+  for (const a of describeActionShares(report.selfPlay.actions, report.phases)) lines.push(`  actions of ${a}`);
+  lines.push("");
+  lines.push("cross-play (mean return of the focal seats ± 95% CI; rows play the focal seats, columns the co-players):");
+  const cellText = (c: { mean: number; ci95: number } | null) => (c ? ci(c) : "—");
+  // Whole labels: no row or column name is cut.
+  const rowWidth = Math.max(12, ...report.crossPlay.rows.map((r) => r.length + 2));
+  const width = Math.max(...report.crossPlay.columns.map((c) => c.length + 2), ...report.crossPlay.cells.flat().map((c) => cellText(c).length + 2));
+  lines.push("  " + "".padEnd(rowWidth) + report.crossPlay.columns.map((c) => c.padStart(width)).join(""));
   report.crossPlay.rows.forEach((row, i) => {
-    lines.push("  " + row.slice(0, 15).padEnd(16) + report.crossPlay.cells[i].map((c) => (c ? c.mean.toFixed(3) : "—").padStart(width)).join(""));
+    lines.push("  " + row.padEnd(rowWidth) + report.crossPlay.cells[i].map((c) => cellText(c).padStart(width)).join(""));
   });
+  lines.push("", "focal seats (played by the row) per column:");
+  report.crossPlay.columns.forEach((c, j) => lines.push(`  ${c}: ${report.crossPlay.focal[j].join(", ") || "none"}`));
   return lines.join("\n");
 }

@@ -10,7 +10,9 @@ import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
 import { loadEngine, type EngineName, type LoadedEngine } from "./engine/select.js";
 import type { Policy } from "./engine/policy.js";
 import { ActorCritic, DEFAULT_CONFIG, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
+import { ActionCounter, type ActionShares } from "./action-stats.js";
 import { writeReport } from "./report.js";
+import { checkNewRunFolder, createRunFolder, holdsRun, lockRunFolder, readRunConfig, recordResume, resumeConflicts, RunFolderError, truncateMetrics } from "./run-folder.js";
 import type { TfModule } from "./tf.js";
 
 /** What a run folder's `config.json` records: enough to resume, evaluate and report. */
@@ -21,6 +23,8 @@ export interface RunConfig {
   config: PpoConfig;
   backend: string;
   created: string;
+  /** Each resume: when, from which update, and the step target it set. */
+  resumes?: { at: string; fromUpdate: number; steps: number }[];
 }
 
 /** One line of `metrics.jsonl`: the state of training after one update. */
@@ -33,6 +37,8 @@ export interface MetricsLine {
   episodes: EpisodeSummary | null;
   /** Per role: how often learners chose each action (by action name) in this update's rollout. */
   actionFrequencies: Record<string, Record<string, number>>;
+  /** Per role and phase: the share of each action with its argument (the mean argument for a ranged one). */
+  actions?: ActionShares;
   losses: Record<string, UpdateStats>;
   time: { env: number; inference: number; update: number };
 }
@@ -60,6 +66,10 @@ export interface TrainOptions {
   onUpdate?: (line: MetricsLine, total: number) => void;
   /** Write report.html at the end (default true). */
   report?: boolean;
+  /** Aborted (Ctrl-C): the current update finishes, then a checkpoint and the report are written. */
+  signal?: AbortSignal;
+  /** Warnings about the run folder (a torn metrics line, a stale lock). */
+  warn?: (line: string) => void;
 }
 
 export interface TrainResult {
@@ -69,6 +79,10 @@ export interface TrainResult {
   agentSteps: number;
   last: MetricsLine | undefined;
   scenario: Scenario;
+  /** Stopped early by `signal`: a checkpoint and the report were written; resume continues it. */
+  interrupted?: boolean;
+  /** Why nothing was trained (a resume whose step target is already reached). */
+  nothingToDo?: string;
 }
 
 const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
@@ -106,20 +120,66 @@ function defaultRunDir(scenarioPath: string): string {
   return join("runs", `${basename(scenarioPath).replace(/\.game$/, "")}-${stamp}`);
 }
 
-/** Trains one policy per role on a scenario with PPO. */
+/**
+ * Trains one policy per role on a scenario with PPO, in a run folder of its own: a new
+ * folder (never one that holds a run), or the folder of the run it resumes; locked against
+ * a second trainer, and removed again if the start fails.
+ */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  const dir = options.resume ?? options.out ?? (options.scenarioPath ? defaultRunDir(options.scenarioPath) : undefined);
+  if (dir === undefined) throw new Error("a scenario file is needed");
+  if (options.resume?.trim() === "") throw new RunFolderError("--resume needs a run folder, got an empty path");
+  if (options.resume) {
+    if (!existsSync(join(dir, "config.json"))) throw new RunFolderError(`${dir} is not a run folder (no config.json)`);
+  } else checkNewRunFolder(dir);
+  const folder = options.resume ? { discard: () => {} } : createRunFolder(dir);
+  let lock: { release: () => void };
+  try {
+    lock = lockRunFolder(dir, options.warn);
+  } catch (error) {
+    folder.discard();
+    throw error;
+  }
+  try {
+    return await trainInFolder({ ...options, out: dir });
+  } catch (error) {
+    // A start that failed (a bad co-player, a scenario with errors) leaves no folder behind.
+    if (!options.resume && !holdsRunRecords(dir)) folder.discard();
+    throw error;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Whether training wrote any record (a metrics line or a checkpoint) into a folder. */
+function holdsRunRecords(dir: string): boolean {
+  return holdsRun(dir) && (existsSync(join(dir, "metrics.jsonl")) || existsSync(join(dir, "checkpoints", "latest.json")));
+}
+
+async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   let run: RunConfig;
   let checkpoint: Checkpoint | undefined;
   let runDir: string;
+  let nothingToDo: string | undefined;
   if (options.resume) {
     runDir = options.resume;
-    const configPath = join(runDir, "config.json");
-    if (!existsSync(configPath)) throw new Error(`${runDir} is not a run folder (no config.json)`);
-    run = JSON.parse(readFileSync(configPath, "utf8")) as RunConfig;
-    checkpoint = readCheckpoint(runDir);
+    run = readRunConfig(runDir);
+    const conflicts = resumeConflicts(run, { flags: options.flags, overrides: options.overrides, opponents: options.opponents, scenarioPath: options.scenarioPath, scenarioSource: options.scenarioPath ? readFileSync(options.scenarioPath, "utf8") : undefined });
+    if (conflicts.length > 0) throw new RunFolderError(`cannot resume ${runDir} with different settings: ${conflicts.join("; ")}`);
+    // A run killed before its first checkpoint starts over.
+    checkpoint = existsSync(join(runDir, "checkpoints", "latest.json")) ? readCheckpoint(runDir) : undefined;
+    if (!checkpoint) warn(`${runDir}: no checkpoint yet; training starts over from update 0`);
+    const done = checkpoint?.agentSteps ?? 0;
     // A longer run may be asked for when resuming.
-    if (options.flags?.steps) run.config.steps = options.flags.steps;
+    const steps = options.flags?.steps ?? run.config.steps;
+    if (done >= steps) nothingToDo = `${runDir} has already trained ${done.toLocaleString("en-US")} agent steps${options.flags?.steps !== undefined ? ` (--steps ${steps.toLocaleString("en-US")} asks for no more)` : `, its target`}: nothing to do; ask for more with --steps`;
+    else {
+      truncateMetrics(runDir, checkpoint?.update ?? 0, warn);
+      recordResume(runDir, run, { fromUpdate: checkpoint?.update ?? 0, steps });
+      run.config.steps = steps;
+    }
   } else {
     if (!options.scenarioPath) throw new Error("a scenario file is needed");
     const source = readFileSync(options.scenarioPath, "utf8");
@@ -138,16 +198,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   const config = run.config;
   const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
+  if (nothingToDo) return { runDir, backend: run.backend, updates: checkpoint?.update ?? 0, agentSteps: checkpoint?.agentSteps ?? 0, last: undefined, scenario, nothingToDo };
   const ir = scenario.ir;
   options.onStart?.(scenario);
   const engine = await loadEngine((options.backend ?? run.backend) as EngineName, options.threads);
   log(`engine: ${engine.description}${engine.note ? ` (${engine.note})` : ""}`);
 
+  // --- co-players and seats (checked before anything is written) ---
+  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
   mkdirSync(join(runDir, "checkpoints"), { recursive: true });
   if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: engine.name }, null, 2) + "\n");
-
-  // --- co-players and seats ---
-  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
   const E = config.envs;
   const seatsOf = opponents.map((o) => coPlayerSeats(ir, o));
   /** Per role: the flat agent indices (copy * count + agent) whose actions the learner chooses. */
@@ -186,6 +246,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   const stepsAtStart = agentSteps;
   let last: MetricsLine | undefined;
+  let interrupted = false;
 
   let result = env.reset();
   const actions = ir.roles.map((role) => new Int32Array(E * role.count));
@@ -196,6 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const time = { env: 0, inference: 0, update: 0 };
     const lr = config.annealLr ? config.lr * (1 - update / totalUpdates) : config.lr;
     const frequencies = ir.roles.map((role) => new Float64Array(role.actions.length));
+    const counter = new ActionCounter(ir);
     for (let t = 0; t < config.rollout; t++) {
       let t0 = performance.now();
       const acted = ir.roles.map((role, r) => nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng));
@@ -225,6 +287,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           buffer.logp[k] = acted[r].logp[j];
           buffer.values[k] = acted[r].value[j];
           if (a >= 0) frequencies[r][role.flatAction[a]]++;
+          if (a >= 0) counter.record(r, a, result.phase[Math.floor(j / role.count)]);
         }
       });
       // Inference includes storing the rollout.
@@ -247,13 +310,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     agentSteps += stepsPerUpdate;
     // --- learn ---
     const t0 = performance.now();
-    const losses: Record<string, UpdateStats> = {};
+    // Keyed by role names, which may be `__proto__` or `constructor`: no prototype.
+    const losses: Record<string, UpdateStats> = Object.create(null);
     ir.roles.forEach((role, r) => {
       if (learners[r].length === 0) return;
       const all = nets[r].values(result.roles[r].obs, E * role.count);
       const lastValues = Float32Array.from(learners[r], (j) => all[j]);
       buffers[r].computeAdvantages(lastValues, config.gamma, config.lambda);
-      losses[role.name] = nets[r].update(buffers[r], config, rng, lr);
+      const stats = nets[r].update(buffers[r], config, rng, lr);
+      const bad = (["policyLoss", "valueLoss", "entropy", "approxKl"] as const).find((k) => !Number.isFinite(stats[k]));
+      if (bad) {
+        throw new Error(`update ${update + 1}: ${role.name}'s ${bad} is ${stats[bad]}; training stopped (no checkpoint written for this update). Try a lower --lr (now ${config.lr}) or check the scenario for huge rewards`);
+      }
+      losses[role.name] = stats;
     });
     time.update += performance.now() - t0;
     update++;
@@ -262,7 +331,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const summary = summarize(finished) ?? null;
     if (summary) episodes = [...episodes.slice(-50), summary];
     const seconds = (performance.now() - started) / 1000;
-    const actionFrequencies: Record<string, Record<string, number>> = {};
+    const actionFrequencies: Record<string, Record<string, number>> = Object.create(null);
     ir.roles.forEach((role, r) => {
       const total = frequencies[r].reduce((a, b) => a + b, 0);
       if (total === 0) return;
@@ -276,21 +345,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       lr,
       episodes: summary,
       actionFrequencies,
+      actions: counter.shares(),
       losses,
       time,
     };
     appendFileSync(metricsPath, JSON.stringify(last) + "\n");
     options.onUpdate?.(last, totalUpdates);
-    if (update % checkpointEvery === 0 || update === totalUpdates) {
+    // Let a Ctrl-C arrive between updates; the update it interrupts is complete and saved.
+    await new Promise((r) => setImmediate(r));
+    interrupted = options.signal?.aborted === true && update < totalUpdates;
+    if (update % checkpointEvery === 0 || update === totalUpdates || interrupted) {
       const saved = makeCheckpoint(ir, nets, { update, agentSteps, config, rng: rng.state });
       writeCheckpoint(join(runDir, "checkpoints", "latest.json"), saved);
       writeCheckpoint(join(runDir, "checkpoints", `update-${String(update).padStart(6, "0")}.json`), saved);
     }
+    if (interrupted) break;
   }
   if (options.report ?? true) writeReport(runDir);
   nets.forEach((n) => n.dispose());
   frozen.forEach((f) => f?.forEach((n) => n.dispose()));
-  return { runDir, backend: engine.name, updates: update, agentSteps, last, scenario };
+  return { runDir, backend: engine.name, updates: update, agentSteps, last, scenario, interrupted };
 }
 
 let instance = 0;

@@ -10,6 +10,7 @@ import {
   CompletionItemKind,
   createConnection,
   DiagnosticSeverity,
+  ErrorCodes,
   InsertTextFormat,
   LSPErrorCodes,
   ProposedFeatures,
@@ -20,6 +21,7 @@ import {
   type Connection,
   type InitializeResult,
 } from "vscode-languageserver/node.js";
+import { StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node.js";
 import * as service from "../language/service/index.js";
 import { AGORA_VERSION } from "../language/version.js";
 import type { CompletionKind, ServiceDiagnostic, SymbolKindName } from "../language/service/types.js";
@@ -88,9 +90,13 @@ function diagnosticsOf(doc: service.GameDocument) {
   }));
 }
 
-/** Wraps a handler: cancellation gives null, a throw gives `fallback` and a log line. */
+/** Connections whose client has sent `initialize`: before it, every request is refused (LSP §initialize). */
+const initializedConnections = new WeakSet<Connection>();
+
+/** Wraps a handler: before `initialize` an error -32002, cancellation gives null, a throw gives `fallback` and a log line. */
 function guarded<P, R>(connection: Connection, name: string, fallback: R, handler: (params: P, token: CancellationToken) => R) {
   return (params: P, token: CancellationToken): R => {
+    if (!initializedConnections.has(connection)) throw new ResponseError(ErrorCodes.ServerNotInitialized, `the server is not initialized: send \`initialize\` before \`${name}\``);
     if (token?.isCancellationRequested) return fallback;
     try {
       return handler(params, token);
@@ -131,8 +137,9 @@ export function createServer(connection: Connection) {
     return doc;
   };
 
-  connection.onInitialize(
-    (): InitializeResult => ({
+  connection.onInitialize((): InitializeResult => {
+    initializedConnections.add(connection);
+    return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         // Not a space: an editor would offer keywords after every space in an expression.
@@ -153,14 +160,18 @@ export function createServer(connection: Connection) {
         codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: "agora", version: AGORA_VERSION },
-    }),
-  );
+    };
+  });
 
+  // Notifications before `initialize` are dropped, as the protocol asks.
+  const ready = () => initializedConnections.has(connection);
   connection.onDidOpenTextDocument(({ textDocument }) => {
+    if (!ready()) return;
     workspace.open(textDocument.uri, textDocument.text, textDocument.version);
     publishSoon(textDocument.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    if (!ready()) return;
     try {
       workspace.applyChanges(textDocument.uri, textDocument.version, contentChanges);
     } catch (error) {
@@ -169,6 +180,7 @@ export function createServer(connection: Connection) {
     publishSoon(textDocument.uri);
   });
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    if (!ready()) return;
     clearTimeout(pending.get(textDocument.uri));
     workspace.close(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
@@ -214,8 +226,10 @@ export function createServer(connection: Connection) {
   );
   connection.onRenameRequest(
     guarded(connection, "rename", null, ({ textDocument, position, newName }) => {
+      if (typeof newName !== "string") throw new ResponseError(ErrorCodes.InvalidParams, "rename: `newName` must be a string");
       const result = service.rename(docFor(textDocument.uri), position, newName);
-      if ("error" in result) return null;
+      // Refused with the reason (not a valid identifier, a reserved word, a clash): the editor shows it.
+      if ("error" in result) throw new ResponseError(LSPErrorCodes.RequestFailed, result.error);
       return result.edit;
     }),
   );
@@ -256,11 +270,26 @@ export function createServer(connection: Connection) {
       service.getCodeLenses(docFor(textDocument.uri)).map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command } })),
     ),
   );
+  let shutdownReceived = false;
   connection.onShutdown(() => {
+    shutdownReceived = true;
     for (const timer of pending.values()) clearTimeout(timer);
     pending.clear();
   });
-  return { workspace };
+  return { workspace, shutdownReceived: () => shutdownReceived };
+}
+
+/**
+ * How long a message may stay half-received before the framing counts as broken (a
+ * `Content-Length` larger than the body that came): long enough for a large document on a
+ * slow pipe, short enough that a broken client is told rather than left waiting.
+ */
+const STALLED_MESSAGE_MS = Number(process.env.AGORA_LSP_STALLED_MESSAGE_MS) || 10_000;
+
+/** Broken framing cannot be answered (there is no request to answer): say so on stderr and exit. */
+function brokenFraming(reason: string): never {
+  process.stderr.write(`agora lsp: broken message framing: ${reason}; exiting\n`);
+  process.exit(1);
 }
 
 /** Starts the server on stdio (or whatever transport the command line names). */
@@ -268,11 +297,28 @@ export function startServer() {
   // A bug must never end the session: log it and carry on.
   process.on("uncaughtException", (error) => process.stderr.write(`agora lsp: ${error?.stack ?? error}\n`));
   process.on("unhandledRejection", (error) => process.stderr.write(`agora lsp: ${(error as Error)?.stack ?? error}\n`));
-  // With a transport flag (--stdio, --node-ipc, --socket, --pipe) the library picks the
-  // transport, and on stdio it also sends console output to the client's log rather than
-  // into the protocol stream. Without one, stdio.
-  const flagged = process.argv.some((a) => a === "--stdio" || a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
-  const connection = flagged ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
-  createServer(connection);
+  // With --node-ipc, --socket or --pipe the library picks the transport. On stdio (the
+  // default, or --stdio) the server reads the stream itself, so that a framing error (a
+  // header without a valid Content-Length, a body that is not JSON, a body that never
+  // completes) ends the process with a message instead of wedging it.
+  const otherTransport = process.argv.some((a) => a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
+  if (otherTransport) {
+    const connection = createConnection(ProposedFeatures.all);
+    createServer(connection);
+    connection.listen();
+    return;
+  }
+  // Console output would corrupt the protocol stream on stdout.
+  for (const method of ["log", "info", "warn", "debug"] as const) console[method] = (...args: unknown[]) => console.error(...args);
+  const reader = new StreamMessageReader(process.stdin);
+  reader.partialMessageTimeout = STALLED_MESSAGE_MS;
+  reader.onError((error) => brokenFraming(error.message.split("\n")[0]));
+  reader.onPartialMessage(({ waitingTime }) => brokenFraming(`a message's body stopped arriving (waited ${waitingTime} ms for the bytes its Content-Length announced)`));
+  const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  const server = createServer(connection);
+  // The client went away: exit as the library does on stdio (0 only after `shutdown`).
+  const closed = () => process.exit(server.shutdownReceived() ? 0 : 1);
+  reader.onClose(closed);
+  process.stdin.once("end", closed);
   connection.listen();
 }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,9 +142,11 @@ describe("the language server over stdio", () => {
     const results = await Promise.allSettled(answered);
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
     expect(client.process.exitCode).toBeNull();
-    // And it still works: the final text's diagnostics arrive.
-    const finalDiagnostics = client.diagnostics(fuzzUri, 249);
-    await client.change(fuzzUri, 249, [{ text: readFileSync(join(repoRoot, "examples/public_goods.game"), "utf8") }]);
+    // And it still works: the final text's diagnostics arrive. The version is one no edit
+    // above used, so only the publish for this text can satisfy the waiter.
+    const finalVersion = 250;
+    const finalDiagnostics = client.diagnostics(fuzzUri, finalVersion);
+    await client.change(fuzzUri, finalVersion, [{ text: readFileSync(join(repoRoot, "examples/public_goods.game"), "utf8") }]);
     expect((await finalDiagnostics).diagnostics).toEqual([]);
   });
 
@@ -160,8 +163,81 @@ describe("the language server over stdio", () => {
     expect(client.process.exitCode).toBeNull();
   });
 
+  it("refuses a rename to a name that is not a valid identifier, saying why", async () => {
+    const position = at(text, "player {", 1);
+    await expect(client.request("textDocument/rename", { textDocument: { uri }, position, newName: "two words" })).rejects.toThrow(/is not a valid name/);
+    await expect(client.request("textDocument/rename", { textDocument: { uri }, position, newName: "horizon" })).rejects.toThrow(/reserved word/);
+    await expect(client.request("textDocument/rename", { textDocument: { uri }, position, newName: 42 })).rejects.toThrow(/must be a string/);
+  });
+
+  it("skips the game analysis of a huge document and says so in the hover", async () => {
+    const pd = readFileSync(join(repoRoot, "examples/prisoners_dilemma.game"), "utf8");
+    const huge = pd + `\n// ${"padding ".repeat(40_000)}\n`;
+    const hugeUri = "file:///work/huge.game";
+    const published = client.diagnostics(hugeUri, 1);
+    await client.open(hugeUri, huge);
+    // No W0008: the analysis did not run.
+    expect((await published).diagnostics).toEqual([]);
+    const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: hugeUri }, position: at(huge, "PrisonersDilemma") });
+    expect(hover.contents.value).toMatch(/analysis skipped in the editor: the document is 3\d\d KB \(limit 200 KB\)/i);
+  });
+
   it("shuts down and exits cleanly", async () => {
     expect(await client.stop()).toBe(0);
     expect(client.stderr).toBe("");
+  });
+});
+
+describe("the language server with a misbehaving client", () => {
+  it("answers requests before `initialize` with error -32002", async () => {
+    const client = new LspClient();
+    await expect(client.request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 0 } })).rejects.toMatchObject({ code: -32002 });
+    await client.initialize();
+    expect(await client.request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 0 } })).toBeNull();
+    expect(await client.stop()).toBe(0);
+  });
+
+  /** Sends raw bytes to a fresh server and resolves with its exit code and stderr; it must exit within 10 s. */
+  function rawSession(bytes: string, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+    const server = spawn(process.execPath, [join(repoRoot, "bin/agora.js"), "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let stderr = "";
+    server.stderr.on("data", (chunk) => (stderr += String(chunk)));
+    server.stdout.resume();
+    const message = (body: object) => {
+      const json = JSON.stringify({ jsonrpc: "2.0", ...body });
+      return `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    };
+    // A well-formed initialize first, then the broken bytes; stdin stays open, as an editor's would.
+    server.stdin.write(message({ id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } }) + bytes);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        server.kill("SIGKILL");
+        reject(new Error(`the server hung on broken framing; stderr: ${stderr}`));
+      }, 10_000);
+      server.once("exit", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+  }
+
+  it("exits non-zero with a message on a header without Content-Length", async () => {
+    const { code, stderr } = await rawSession("Garbage: yes\r\nMore-Garbage\r\n\r\n{}");
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/^agora lsp: broken message framing: .+; exiting$/m);
+  });
+
+  it("exits non-zero with a message on a Content-Length shorter than the body", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "shutdown" });
+    const { code, stderr } = await rawSession(`Content-Length: 7\r\n\r\n${body}`);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("agora lsp: broken message framing");
+  });
+
+  it("exits non-zero with a message on a Content-Length longer than the body that comes", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "shutdown" });
+    const { code, stderr } = await rawSession(`Content-Length: 100000\r\n\r\n${body}`, { AGORA_LSP_STALLED_MESSAGE_MS: "300" });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/broken message framing: a message's body stopped arriving/);
   });
 });

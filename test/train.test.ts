@@ -160,7 +160,7 @@ describe("training runs", () => {
     const result = await train({ scenarioPath: join(repoRoot, "examples/public_goods.game"), out: dir(), flags: { steps: 3 * 16 * 40 * 4, envs: 16, rollout: 40, hidden: [16] } });
     const html = readFileSync(join(result.runDir, "report.html"), "utf8");
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/);
-    for (const title of ["Learning curves", "Action frequencies over training: citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
+    for (const title of ["Learning curves", "Actions over training: citizen", "Mean argument over training: citizen", "actions of citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
     expect(html).toContain("uPlot");
   });
 });
@@ -179,12 +179,24 @@ describe("command line", () => {
     expect(trained.code).toBe(0);
     expect(trained.out).toContain("engine: native (fused C++ kernels");
     expect(trained.out).toContain(join(out, "report.html"));
+    expect(trained.out).toMatch(/ {2}last actions {2}player: (cooperate|defect) \d+%/);
     const evaluated = await run("eval", out, "--episodes", "8", "--format", "json");
     expect(evaluated.code).toBe(0);
     const report = JSON.parse(evaluated.out);
     expect(report.crossPlay.columns).toEqual(["self", "bot:tit_for_tat"]);
     expect(report.crossPlay.cells[0][1].mean).toBeGreaterThan(0);
     expect(report.selfPlay.roles[0].payoff.ci95).toBeGreaterThanOrEqual(0);
+    // Self-play is one measurement: the "this run" × "self" cell is the self-play numbers.
+    expect(report.crossPlay.cells[0][0].mean).toBeCloseTo(report.selfPlay.roles[0].payoff.mean, 12);
+    expect(report.crossPlay.focal).toEqual([["player#0", "player#1"], ["player#0"]]);
+    expect(Object.keys(report.selfPlay.actions.player.main[0])).toContain("share");
+    const text = await run("eval", out, "--episodes", "8", "--vs", `checkpoint:${out}`);
+    expect(text.code).toBe(0);
+    // Whole row labels, a confidence interval in every cell, the focal seats named.
+    expect(text.out).toContain(`  checkpoint:${out}  `);
+    expect(text.out).toMatch(/this run\s+-?\d+\.\d{3} ± \d+\.\d{3}\s+-?\d+\.\d{3} ± \d+\.\d{3}/);
+    expect(text.out).toContain("  bot:tit_for_tat: player#0");
+    expect(text.out).toMatch(/actions of player: (cooperate|defect) \d+%/);
   });
 
   it("takes every PPO setting as a flag and records it in config.json", async () => {
@@ -225,15 +237,18 @@ describe("command line", () => {
   it("lets a person play a role in the terminal", async () => {
     const lines: string[] = [];
     async function* typed() {
-      yield "cooperat";
-      yield "1";
+      yield "";
+      yield "betray";
+      yield "def";
     }
     const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map(), seed: 1, episodes: 1, backend: "wasm", input: typed() }, (s) => lines.push(s), (s) => lines.push(s));
     expect(code).toBe(0);
     const text = lines.join("\n");
-    expect(text).toContain("Your actions: [0] cooperate  [1] defect");
-    expect(text).toContain("not a legal action here: cooperat");
-    expect(text).toMatch(/rewards: player#0 (1|5), player#1 (0|1)/);
+    expect(text).toContain("the other player agents play at random (no --policy, and the scenario has no bot for this role)");
+    // The empty line showed the choices again; an unknown word is refused; a prefix is enough.
+    expect(text.match(/Your actions: \[0\] cooperate {2}\[1\] defect/g)).toHaveLength(2);
+    expect(text).toContain("not a legal action here: betray; choose one of cooperate, defect");
+    expect(text).toMatch(/the others: player#1 (cooperate|defect)\nrewards: player#0 (1|5), player#1 (0|1)/);
     expect(text).toContain("episode over.");
   });
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { formatTextDetailed } from "../../language/format.js";
-import { collectGameFiles, describeFsError, readRegularFile } from "../files.js";
+import { collectGameFiles, decodeUtf8, describeFsError, readRegularFile } from "../files.js";
 
 export interface FmtCommandOptions {
   /** Write nothing; list the files whose layout differs and fail if any. */
@@ -28,7 +28,13 @@ export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: str
       failed++;
       continue;
     }
-    const text = read.buffer.toString("utf8");
+    const decoded = decodeUtf8(file, read.buffer);
+    if ("error" in decoded) {
+      err(`error: ${decoded.error}; it was left unchanged`);
+      failed++;
+      continue;
+    }
+    const text = decoded.text;
     let result;
     try {
       result = formatTextDetailed(text);

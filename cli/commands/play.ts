@@ -79,7 +79,15 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
     return next.done ? undefined : String(next.value).trim();
   };
   const role = ir.roles[human];
-  out(`You play ${role.name} #0 in ${ir.name}. Type an action's number or name; q quits.`);
+  out(`You play ${role.name} #0 in ${ir.name}. Type an action's number or name (or the start of its name); q quits.`);
+  // Who plays everyone else: a person should know when a co-player is random.
+  ir.roles.forEach((r, k) => {
+    const others = k === human ? r.count - 1 : r.count;
+    if (others === 0) return;
+    const bot = ir.bots.find((b) => b.role === k);
+    const who = nets ? `the trained policy of ${options.policy}` : bot ? `the bot ${bot.name}` : "at random (no --policy, and the scenario has no bot for this role)";
+    out(`${k === human ? `the other ${r.name} agents play` : `${r.name} plays`} ${who}`);
+  });
   let result = env.reset();
   const totals = ir.roles.map((r) => new Float64Array(r.count));
   let episode = 0;
@@ -116,18 +124,26 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
           out("bye");
           return 0;
         }
-        const byNumber = /^\d+$/.test(line) ? Number(line) : role.actionLabels.indexOf(line);
-        if (legal.includes(byNumber)) choice = byNumber;
-        else out(printable(`not a legal action here: ${line}; choose one of ${legal.map((f) => role.actionLabels[f]).join(", ")}`));
+        // An empty line asks again.
+        if (line === "") {
+          out(printable(`Your actions: ${legal.map((f) => `[${f}] ${role.actionLabels[f]}`).join("  ")}`));
+          continue;
+        }
+        const picked = pickAction(line, legal, role.actionLabels);
+        if (typeof picked === "number") choice = picked;
+        else out(printable(picked.problem));
       }
       actions[human][0] = choice;
     }
+    // What everyone else did, before the rewards it earned them.
+    const others = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => i).filter((i) => !(k === human && i === 0)).map((i) => `${r.name}#${i} ${actions[k][i] >= 0 ? r.actionLabels[actions[k][i]] : "(no action)"}`));
     result = env.step(actions);
     steps++;
     ir.roles.forEach((r, k) => {
       for (let i = 0; i < r.count; i++) totals[k][i] += result.roles[k].reward[i];
     });
     const rewards = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(result.roles[k].reward[i].toFixed(3))}`));
+    if (others.length > 0) out(`the others: ${others.join(", ")}`);
     if (legal.length > 0 || result.done[0]) out(`rewards: ${rewards.join(", ")}`);
     if (result.done[0]) {
       episode++;
@@ -137,4 +153,15 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
     }
   }
   return 0;
+}
+
+/** A typed action: its number, its label, or the start of exactly one legal label. */
+export function pickAction(typed: string, legal: number[], labels: string[]): number | { problem: string } {
+  const choices = legal.map((f) => labels[f]).join(", ");
+  const exact = /^\d+$/.test(typed) ? Number(typed) : labels.indexOf(typed);
+  if (legal.includes(exact)) return exact;
+  const matches = legal.filter((f) => labels[f].startsWith(typed));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) return { problem: `\`${typed}\` could be ${matches.map((f) => labels[f]).join(" or ")}; type more of the name` };
+  return { problem: `not a legal action here: ${typed}; choose one of ${choices}` };
 }

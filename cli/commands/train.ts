@@ -8,6 +8,7 @@ import { compileToIR } from "../../compiler/compile.js";
 import type { IRGame } from "../../compiler/ir.js";
 import { readSource } from "../files.js";
 import { printable } from "../../language/text.js";
+import { describeActionShares } from "../../runtime/action-stats.js";
 
 export interface TrainCommandOptions {
   flags: Partial<PpoConfig>;
@@ -70,8 +71,25 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
   let lastPrint = 0;
   let roles: string[] = [];
   let metrics: string[] = [];
+  // Ctrl-C: the current update finishes, a checkpoint and the report are written (exit 130);
+  // a second Ctrl-C stops at once (the checkpoint before it is kept; resume still works).
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    bar?.stop();
+    err("stopping after this update (Ctrl-C again to stop now)...");
+    stop.abort();
+  };
+  process.on("SIGINT", onSigint);
   try {
+    const source = file === undefined ? undefined : readSource(file);
+    if (source && "error" in source) {
+      err(`error: ${source.error}`);
+      return 1;
+    }
     const result = await train({
+      signal: stop.signal,
+      warn: (s) => err(`warning: ${s}`),
       scenarioPath: file,
       overrides: options.overrides,
       flags: options.flags,
@@ -101,9 +119,18 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
       },
     });
     bar?.stop();
+    if (result.nothingToDo) {
+      out(result.nothingToDo);
+      return 0;
+    }
     const rel = relative(process.cwd(), result.runDir);
     const dir = rel === "" ? "." : rel.startsWith("..") ? resolve(result.runDir) : rel;
-    const actions = result.last ? Object.entries(result.last.actionFrequencies).map(([role, f]) => `${role}: ${Object.entries(f).map(([a, p]) => `${a} ${(p * 100).toFixed(0)}%`).join(", ")}`) : [];
+    if (result.interrupted) {
+      out(`interrupted at update ${result.updates} (${result.agentSteps.toLocaleString("en-US")} agent steps): checkpoint and report written to ${dir}`);
+      out(`resume with: agora train --resume ${shellQuote(dir)}`);
+      return 130;
+    }
+    const actions = describeActionShares(result.last?.actions, result.scenario.ir.phases);
     out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
     for (const a of actions) out(`  last actions  ${printable(a)}`);
     out(`  run folder    ${dir}`);
@@ -119,5 +146,12 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
     }
     err(`error: ${printable((error as Error).message)}`);
     return 1;
+  } finally {
+    process.off("SIGINT", onSigint);
   }
+}
+
+/** A path as it can be pasted into a POSIX shell. */
+function shellQuote(path: string): string {
+  return /^[A-Za-z0-9_./+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

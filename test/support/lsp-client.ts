@@ -13,13 +13,26 @@ export interface PublishedDiagnostics {
 export class LspClient {
   readonly process: ChildProcess;
   readonly connection: MessageConnection;
-  private readonly waiters: { uri: string; version?: number; resolve: (p: PublishedDiagnostics) => void }[] = [];
+  private readonly waiters: { uri: string; version?: number; resolve: (p: PublishedDiagnostics) => void; reject: (e: Error) => void }[] = [];
+  /** Set once the server process has exited: every later wait or request fails at once. */
+  exited: Error | undefined;
+  private readonly whenExited: Promise<never>;
   readonly published: PublishedDiagnostics[] = [];
   stderr = "";
 
   constructor(command: string[] = [process.execPath, join(repoRoot, "bin/agora.js"), "lsp", "--stdio"]) {
     this.process = spawn(command[0], command.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     this.process.stderr!.on("data", (chunk) => (this.stderr += String(chunk)));
+    // A server that dies fails the test now, with its stderr, rather than at the timeout.
+    this.whenExited = new Promise<never>((_, reject) =>
+      this.process.once("exit", (code, signal) => {
+        this.exited = new Error(`the language server exited (${signal ?? `code ${code}`})${this.stderr ? `:\n${this.stderr}` : ""}`);
+        for (const w of this.waiters.splice(0)) w.reject(this.exited);
+        reject(this.exited);
+      }),
+    );
+    // Only a pending wait or request cares; an exit after `stop` is expected.
+    this.whenExited.catch(() => {});
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification("textDocument/publishDiagnostics", (p: PublishedDiagnostics) => {
       this.published.push(p);
@@ -35,14 +48,15 @@ export class LspClient {
   }
 
   async initialize() {
-    const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
+    const result = await this.request<{ capabilities: Record<string, unknown> }>("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
     await this.connection.sendNotification("initialized", {});
     return result;
   }
 
   /** Resolves with the next diagnostics published for `uri` (at `version`, if given). */
   diagnostics(uri: string, version?: number): Promise<PublishedDiagnostics> {
-    return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => this.waiters.push({ uri, version, resolve, reject }));
   }
 
   open(uri: string, text: string, version = 1) {
@@ -54,7 +68,8 @@ export class LspClient {
   }
 
   request<T>(method: string, params: unknown): Promise<T> {
-    return this.connection.sendRequest<T>(method, params);
+    if (this.exited) return Promise.reject(this.exited);
+    return Promise.race([this.connection.sendRequest<T>(method, params), this.whenExited]);
   }
 
   /** Shuts the server down politely and resolves with its exit code. */
