@@ -165,6 +165,43 @@ describe("training runs", () => {
   });
 });
 
+describe("names and numbers a scenario may hold", () => {
+  it("keeps losses and action frequencies of a role named like a JS built-in (`__proto__`, `constructor`)", async () => {
+    const path = scenarioFile(`game Names {
+  horizon 1
+  role __proto__ { action toString  action valueOf }
+  role constructor { action a  action b }
+  payoff {
+    toString, a => 1, 0
+    toString, b => 0, 1
+    valueOf, a => 0, 1
+    valueOf, b => 1, 0
+  }
+}
+`);
+    const lines: MetricsLine[] = [];
+    await train({ scenarioPath: path, out: join(dir(), "run"), flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 }, opponents: ["self"], report: false, onUpdate: (l) => lines.push(l) });
+    const last = lines[lines.length - 1];
+    expect(Object.keys(last.losses).sort()).toEqual(["__proto__", "constructor"]);
+    expect(Object.hasOwn(last.losses, "__proto__")).toBe(true);
+    expect(Number.isFinite(last.losses["__proto__"].policyLoss)).toBe(true);
+    expect(Object.keys(last.actionFrequencies["__proto__"]).sort()).toEqual(["toString", "valueOf"]);
+  });
+
+  it("stops on a non-finite loss, naming the update, with a hint", async () => {
+    // Rewards near float32's limit: their discounted sum overflows float32 in the rollout.
+    const path = scenarioFile(`game Huge {
+  horizon 4
+  role player * 2 { action a  action b }
+  step {
+    for p in player { p.reward = 3e38 }
+  }
+}
+`);
+    await expect(train({ scenarioPath: path, out: join(dir(), "run"), flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 }, opponents: ["self"], report: false })).rejects.toThrow(/^update 1: player's \w+ is (NaN|-?Infinity); training stopped .*--lr/);
+  });
+});
+
 describe("command line", () => {
   async function run(...argv: string[]) {
     const out: string[] = [];
