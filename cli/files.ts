@@ -100,13 +100,6 @@ export function readSource(path: string): { text: string } | { error: string } {
 
 const megabytes = (bytes: number) => Number((bytes / (1024 * 1024)).toFixed(1));
 
-/** `readSource` for commands that stop at the first problem: the text, or a `UserError`. */
-export function readSourceOrThrow(path: string): string {
-  const source = readSource(path);
-  if ("error" in source) throw new UserError(source.error);
-  return source.text;
-}
-
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   switch (code) {

@@ -3,7 +3,7 @@ import { ENGINES, type EngineName } from "../runtime/engine/select.js";
 import { ACTIVATIONS, type PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
-import { parseOverrides, readSourceOrThrow, UserError } from "./files.js";
+import { parseOverrides, UserError } from "./files.js";
 import { collect, hiddenSizes, numberIn, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS, wholeNumber } from "./options.js";
 import { printable } from "../language/text.js";
 
@@ -116,8 +116,6 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--no-color", "plain output")
     .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; gamma?: number; lambda?: number; clip?: number; epochs?: number; minibatches?: number; valueCoef?: number; maxGradNorm?: number; annealLr: boolean; activation?: PpoConfig["activation"]; opponent: string[]; set: string[]; out?: string; resume?: string; backend?: EngineName; threads?: number; color: boolean }) => {
       if (!file && opts.resume === undefined) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
-      // Only a regular file within the size limit: train reads it again once it starts.
-      if (file) readSourceOrThrow(file);
       const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, gamma: opts.gamma, lambda: opts.lambda, clip: opts.clip, epochs: opts.epochs, minibatches: opts.minibatches, valueCoef: opts.valueCoef, maxGradNorm: opts.maxGradNorm, annealLr: opts.annealLr === false ? false : undefined, activation: opts.activation };
       const tty = Boolean(process.stdout.isTTY);
       setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, threads: opts.threads, color: opts.color && tty, tty }, io.out, io.err));

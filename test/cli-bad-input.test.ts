@@ -48,7 +48,7 @@ const ROWS: Row[] = [
   [["analyze", PD, "--nfg", inBox("nowhere/x.nfg")], 1, /x\.nfg/],
   // train
   [["train"], 2, /agora train needs a \.game file \(or --resume RUN_DIR\)/],
-  [["train", inBox("nowhere.game")], 2, /no such file or folder/],
+  [["train", inBox("nowhere.game")], 1, /no such file or folder/],
   [["train", inBox("latin1.game"), "--out", inBox("run")], 1, /not UTF-8 text/],
   [["train", IPD, "--steps", "lots"], 2, /--steps takes a positive whole number, got `lots`/],
   [["train", IPD, "--hidden", "0"], 2, /--hidden takes sizes such as 64,64, got `0`/],
