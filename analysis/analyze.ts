@@ -1,6 +1,7 @@
 import type { IRGame } from "../compiler/ir.js";
 import { bimatrixEquilibria, matrices, TooLargeError, type BimatrixResult } from "./bimatrix.js";
 import { buildNormalForm, ESTIMATE_GRID, type BuildOptions } from "./build.js";
+import { float32Changes } from "./float32.js";
 import { classify, type Classification, type GameClass } from "./classify.js";
 import { numProfiles, profileActions, profileNames, type NormalForm } from "./normal-form.js";
 import { approximateEquilibria, nashEpsilon } from "./nplayer.js";
@@ -111,6 +112,8 @@ export interface AnalysisReport {
     notes: string[];
     /** Every profile's payoffs, when there are at most 4096 profiles (player 0 slowest). */
     table: OutcomeJson[] | null;
+    /** Whether the payoffs analysed are the values as written, and what float32 does to them. */
+    payoff_values: PayoffValuesJson;
   };
   players: PlayerJson[];
   equilibria: EquilibriumJson[];
@@ -158,6 +161,17 @@ export interface AnalysisReport {
   };
 }
 
+export interface PayoffValuesJson {
+  /** `exact`: every payoff is the value written (a rational); `approximate`: see `reasons`. */
+  kind: "exact" | "approximate";
+  reasons: string[];
+  /** Payoffs whose float32 run-time value differs from the exact one (at most 100 listed). */
+  float32: { profile: string[]; player: string; exact: string; float32: number }[];
+  float32_count: number;
+  /** How the game the run time plays (float32 payoffs) differs from the exact one; empty when it does not. */
+  float32_changes: string[];
+}
+
 export interface SweepJson {
   param: string;
   type: "int" | "real";
@@ -187,7 +201,7 @@ function errorOf(game: NormalForm): Pick<MethodInfo, "error" | "error_kind"> {
 }
 
 function estimateNote(game: NormalForm): string | undefined {
-  if (game.exact) return undefined;
+  if (game.exact) return game.precision && !game.precision.exact ? `the payoffs are approximate: ${game.precision.reasons.join("; ")}` : undefined;
   return `payoffs are means over ${game.samples} samples per joint action (rounded to 1/${ESTIMATE_GRID}); results are exact for those means, and each payoff may be off by about its standard error`;
 }
 
@@ -380,6 +394,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       standard_error: game.standardError ?? null,
       notes: game.notes,
       table: total <= TABLE_LIMIT ? Array.from({ length: total }, (_, i) => outcome(game, i)) : null,
+      payoff_values: payoffValuesJson(game),
     },
     players,
     equilibria,
@@ -445,6 +460,22 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
         note: "a change narrower than the spacing of the points can be missed",
       },
     },
+  };
+}
+
+function payoffValuesJson(game: NormalForm): PayoffValuesJson {
+  const precision = game.precision ?? { exact: game.exact, reasons: game.exact ? [] : ["the payoffs are estimates"], float32: [] };
+  return {
+    kind: precision.exact ? "exact" : "approximate",
+    reasons: precision.reasons,
+    float32: precision.float32.slice(0, 100).map((d) => ({
+      profile: profileNames(game, profileActions(game.sizes, d.profile)),
+      player: game.players[d.player].name,
+      exact: game.payoffs[d.player][d.profile].toString(),
+      float32: d.value,
+    })),
+    float32_count: precision.float32.length,
+    float32_changes: float32Changes(game),
   };
 }
 

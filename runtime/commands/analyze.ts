@@ -52,6 +52,7 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
     samples: options.samples,
     seed: options.seed,
     sweep: options.sweep,
+    model: doc.model,
   });
   if (!result.ok) {
     if (options.format === "json") out(JSON.stringify({ schema: SCHEMA, game: ir.name, normal_form: null, reason: result.reason, kind: result.kind }, null, 2));
