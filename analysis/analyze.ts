@@ -2,6 +2,7 @@ import type { IRGame } from "../compiler/ir.js";
 import { bimatrixEquilibria, matrices, TooLargeError, type BimatrixResult } from "./bimatrix.js";
 import { buildNormalForm, ESTIMATE_GRID, type BuildOptions } from "./build.js";
 import { float32Changes } from "./float32.js";
+import { differInOnePlayer, exactDeviationValues, exactPoint, provenIsolated, segmentEnds } from "./nplayer-exact.js";
 import { classify, type Classification, type GameClass } from "./classify.js";
 import { numProfiles, profileActions, profileNames, type NormalForm } from "./normal-form.js";
 import { approximateEquilibria, nashEpsilon } from "./nplayer.js";
@@ -331,8 +332,8 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
         epsilon: e.epsilon,
       })),
     ];
-    // Known to be isolated: strict pure equilibria, and mixed ones with a regular indifference system.
-    components = equilibria.map((_, i) => ({ extreme_points: [i], isolated: i < pj.length ? pj[i].strict === true : mixed[i - pj.length].isolated, nash_subsets: [] }));
+    ({ equilibria, components } = exactComponents(game, equilibria));
+    const exactCount = equilibria.filter((e) => !e.pure && e.strategies_exact).length;
     const continua = mixed.filter((e) => !e.isolated).length;
     const searches = [approx.supportEnumeration ? "support enumeration with Newton's method" : "", approx.replicator ? "replicator dynamics from several starts, polished by Newton's method" : ""].filter(Boolean).join(" and ");
     const maxEps = Math.max(0, ...mixed.map((e) => e.epsilon));
@@ -346,6 +347,8 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
         `the search finds equilibria but cannot prove there are no others${approx.truncated ? "; it stopped at its work budget" : ""}` +
         (game.players.length === 2 ? " (the exact two-player method was too large for this game)" : "") +
         (continua > 0 ? `; ${continua} of them lie${continua === 1 ? "s" : ""} on a continuum of equilibria (a singular indifference system) and ${continua === 1 ? "is" : "are"} shown by one representative point` : "") +
+        `; ${exactCount} of ${mixed.length} mixed equilibria were made exact (snapped to rationals and verified by the exact best-response check: \`strategies_exact\`, epsilon 0); ` +
+        "a component is `isolated` only where that is proven (a quasi-strict equilibrium with a nonsingular indifference Jacobian, computed exactly), and exact equilibria that differ in one player's strategy are merged into one component (the segment between them consists of equilibria)" +
         (merged.length > 0 ? `; payoff-equivalent actions were merged for the search (${merged.join("; ")}): any split of a probability among equivalent actions is an equilibrium too` : "") +
         (note ? `; ${note}` : ""),
     };
@@ -463,6 +466,64 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       },
     },
   };
+}
+
+/**
+ * For the approximate (3+ player) path: each found equilibrium made exact where it can be,
+ * components of equilibria proven connected, and `isolated` only where proven.
+ */
+function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
+  const exact: (Q[][] | undefined)[] = found.map((e) => (e.pure ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x)))) : exactPoint(game, e.strategies)));
+  const exactJson = (e: EquilibriumJson, sigma: Q[][]): EquilibriumJson => {
+    const dev = exactDeviationValues(game, sigma);
+    const payoffs = dev.map((values, p) => qsum(values.map((v, a) => v.mul(sigma[p][a]))));
+    const strategies = sigma.map((s) => s.map((q) => q.toNumber()));
+    return { ...e, strategies, strategies_exact: sigma.map((s) => s.map((q) => q.toString())), payoffs: payoffs.map((q) => q.toNumber()), payoffs_exact: payoffs.map((q) => q.toString()), support: support(game, strategies), epsilon: 0 };
+  };
+  const equilibria = found.map((e, i) => (exact[i] && !e.pure ? exactJson(e, exact[i]!) : e));
+  // Extend each exact equilibrium along one-player segments to their ends (a bounded closure):
+  // the ends are equilibria too, reported so that the components they connect are visible.
+  const key = (sigma: Q[][]) => sigma.map((s) => s.join(",")).join(";");
+  const known = new Set(exact.flatMap((s) => (s ? [key(s)] : [])));
+  for (let i = 0; i < exact.length && exact.length < 200; i++) {
+    const sigma = exact[i];
+    if (!sigma || (equilibria[i].pure && equilibria[i].strict)) continue;
+    for (const end of segmentEnds(game, sigma)) {
+      if (known.has(key(end)) || exact.length >= 200) continue;
+      known.add(key(end));
+      exact.push(end);
+      const pure = end.every((s) => s.filter((q) => !q.isZero()).length === 1);
+      const base: EquilibriumJson = { strategies: [], payoffs: [], pure, support: [], component: 0, epsilon: 0 };
+      const json = exactJson(base, end);
+      if (pure) {
+        const actions = end.map((s) => s.findIndex((q) => !q.isZero()));
+        json.profile = profileNames(game, actions);
+        json.strict = false;
+      }
+      equilibria.push(json);
+    }
+  }
+  const parent = equilibria.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (let i = 0; i < equilibria.length; i++) {
+    for (let j = i + 1; j < equilibria.length; j++) {
+      const [a, b] = [exact[i], exact[j]];
+      if (a && b && differInOnePlayer(a, b)) parent[find(i)] = find(j);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  equilibria.forEach((_, i) => {
+    const root = find(i);
+    if (!groups.has(root)) groups.set(root, []);
+    groups.get(root)!.push(i);
+  });
+  const components: ComponentJson[] = [...groups.values()].map((members) => ({
+    extreme_points: members,
+    isolated: members.length === 1 && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!),
+    nash_subsets: [],
+  }));
+  components.forEach((c, ci) => c.extreme_points.forEach((i) => (equilibria[i] = { ...equilibria[i], component: ci })));
+  return { equilibria, components };
 }
 
 function payoffValuesJson(game: NormalForm): PayoffValuesJson {
