@@ -2,6 +2,7 @@ import type { IRGame } from "../compiler/ir.js";
 import { bimatrixEquilibria, matrices, TooLargeError, type BimatrixResult } from "./bimatrix.js";
 import { buildNormalForm, ESTIMATE_GRID, type BuildOptions } from "./build.js";
 import { float32Changes } from "./float32.js";
+import { mixedDominance, type MixedDominance, type MixedElimination } from "./mixed-dominance.js";
 import { differInOnePlayer, exactDeviationValues, exactPoint, provenIsolated, segmentEnds } from "./nplayer-exact.js";
 import { classify, type Classification, type GameClass } from "./classify.js";
 import { numProfiles, profileActions, profileNames, type NormalForm } from "./normal-form.js";
@@ -90,6 +91,16 @@ export interface EliminationJson {
   by: string;
 }
 
+export interface MixedEliminationJson {
+  round: number;
+  player: number;
+  name: string;
+  role: string;
+  action: string;
+  /** The dominating mixture of the player's other actions, with exact probabilities. */
+  by: { action: string; p: string }[];
+}
+
 export interface RatioJson {
   value: number | null;
   value_exact: string | null;
@@ -124,6 +135,14 @@ export interface AnalysisReport {
     weak: EliminationJson[];
     strict_survivors: string[][];
     weak_survivors: string[][];
+    /** Domination by mixed strategies (exact linear programs): strict iterated, weak in the full game. */
+    mixed: {
+      strict: MixedEliminationJson[];
+      weak: MixedEliminationJson[];
+      strict_survivors: string[][];
+      /** False when a test was skipped because the others have too many joint actions. */
+      complete: boolean;
+    };
   };
   /** Pareto-optimal pure profiles, in profile order (at most `methods.pareto_optimal.count` listed). */
   pareto_optimal: OutcomeJson[];
@@ -409,6 +428,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       weak: dom.weak.map(elim),
       strict_survivors: dom.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])),
       weak_survivors: dom.weakSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])),
+      mixed: mixedJson(game, mixedDominance(game)),
     },
     pareto_optimal: paretoListed.outcomes,
     welfare_max: { value: welfareExact.toNumber(), value_exact: welfareExact.toString(), ...listed(welfare.profiles) },
@@ -524,6 +544,18 @@ function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibr
   }));
   components.forEach((c, ci) => c.extreme_points.forEach((i) => (equilibria[i] = { ...equilibria[i], component: ci })));
   return { equilibria, components };
+}
+
+function mixedJson(game: NormalForm, m: MixedDominance): AnalysisReport["dominated"]["mixed"] {
+  const item = (e: MixedElimination): MixedEliminationJson => ({
+    round: e.round,
+    player: e.player,
+    name: game.players[e.player].name,
+    role: game.players[e.player].role,
+    action: game.players[e.player].actions[e.action],
+    by: e.by.map((b) => ({ action: game.players[e.player].actions[b.action], p: b.p.toString() })),
+  });
+  return { strict: m.strict.map(item), weak: m.weak.map(item), strict_survivors: m.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])), complete: m.complete };
 }
 
 function payoffValuesJson(game: NormalForm): PayoffValuesJson {
