@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { compileToIR } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../language/render.js";
 import { analyzeScenario, SCHEMA } from "../../analysis/analyze.js";
-import { writeNfg } from "../../analysis/nfg.js";
+import { analyzeNfgText, writeNfg } from "../../analysis/nfg.js";
 import { renderReport } from "../../analysis/report.js";
 import { readSource, UserError } from "../files.js";
 
@@ -38,6 +38,16 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
   if ("error" in source) {
     err(`error: ${source.error}`);
     return 1;
+  }
+  if (file.toLowerCase().endsWith(".nfg")) {
+    const nfg = analyzeNfgText(source.text, { seed: options.seed });
+    if (!nfg.ok) {
+      err(`${file}: error: ${nfg.error}`);
+      return 1;
+    }
+    if (options.nfg) writeFileSync(options.nfg, writeNfg(nfg.game));
+    out(options.format === "json" ? JSON.stringify(nfg.report, null, 2) : renderReport(nfg.report));
+    return 0;
   }
   const { ir, document: doc } = compileToIR(source.text, options.overrides);
   for (const message of doc.overrideErrors) err(`${file}: error: ${message}`);
