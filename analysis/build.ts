@@ -247,12 +247,14 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
   if (utility === "objective") notes.push("payoffs are each role's `objective` (what learners maximise), not the reward the environment pays");
   let precision: PayoffPrecision;
   if (random) precision = { exact: false, reasons: ["the payoffs are sample means of a random stage"], float32: [] };
-  else if (plan.source === "payoff_table" && options.model) precision = exactTable(options.model, options.params ?? {}, agents, players, sizes, payoffs, runtime);
+  else if (plan.source === "payoff_table" && options.model && utility === "reward") precision = exactTable(options.model, options.params ?? {}, agents, players, sizes, payoffs, runtime);
   else {
     precision = {
       exact: false,
       reasons: [
-        plan.source === "payoff_table"
+        utility === "objective"
+          ? "the payoffs are the roles' objectives, computed at run time in float32; each is read as the shortest decimal that rounds to it"
+          : plan.source === "payoff_table"
           ? "the table's entries were read from their float32 run-time values (each as the shortest decimal that rounds to it), not from the source"
           : "the payoffs are computed by the `step` block at run time in float32; each is read as the shortest decimal that rounds to it",
       ],
