@@ -88,6 +88,17 @@ function dominator(game: NormalForm, p: number, a: number, actions: number[], ro
   const stride = strides(game.sizes)[p];
   const others = actions.filter((b) => b !== a);
   const u = game.payoffs[p];
+  // A best response to some profile of the others is never strictly dominated, a unique
+  // best response never weakly: most actions are settled without a linear program.
+  for (const o of rows) {
+    const mine = u[o + a * stride];
+    let bestOther: Q | undefined;
+    for (const b of others) {
+      const v = u[o + b * stride];
+      if (!bestOther || v.cmp(bestOther) > 0) bestOther = v;
+    }
+    if (!bestOther || (strictly ? mine.cmp(bestOther) >= 0 : mine.cmp(bestOther) > 0)) return undefined;
+  }
   const k = others.length;
   const R = rows.length;
   // Columns: σ (k), then t (strict only), then one surplus per row.
