@@ -297,6 +297,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       };
     });
   let exactDone = false;
+  let tooLarge: string | undefined;
   if (options.mixed === false) {
     equilibria = pureJson();
     components = equilibria.map((e, i) => ({ extreme_points: [i], isolated: e.strict === true, nash_subsets: [] }));
@@ -317,6 +318,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       exactDone = true;
     } catch (error) {
       if (!(error instanceof TooLargeError)) throw error;
+      tooLarge = error.message;
       method = { method: "", complete: false, error: 0, error_kind: "epsilon" };
     }
   } else method = { method: "", complete: false, error: 0, error_kind: "epsilon" };
@@ -364,7 +366,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       note:
         `mixed equilibria are accepted when no player gains more than ${approx.threshold.toExponential(2)} by deviating (largest epsilon found: ${maxEps.toExponential(2)}); ` +
         `the search finds equilibria but cannot prove there are no others${approx.truncated ? "; it stopped at its work budget" : ""}` +
-        (game.players.length === 2 ? " (the exact two-player method was too large for this game)" : "") +
+        (game.players.length === 2 ? ` (the exact two-player method was too large for this game: ${tooLarge ?? "it was not run"})` : "") +
         (continua > 0 ? `; ${continua} of them lie${continua === 1 ? "s" : ""} on a continuum of equilibria (a singular indifference system) and ${continua === 1 ? "is" : "are"} shown by one representative point` : "") +
         `; ${exactCount} of ${mixed.length} mixed equilibria were made exact (snapped to rationals and verified by the exact best-response check: \`strategies_exact\`, epsilon 0); ` +
         "a component is `isolated` only where that is proven (a quasi-strict equilibrium with a nonsingular indifference Jacobian, computed exactly), and exact equilibria that differ in one player's strategy are merged into one component (the segment between them consists of equilibria)" +

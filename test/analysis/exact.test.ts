@@ -179,6 +179,16 @@ describe("two-player equilibria are exact (property tests against an independent
     }
   });
 
+  it("says complete: false, and why, where the enumeration reaches its limit", () => {
+    const [A, B] = randomGame(prng(3), 4, 4, "rational");
+    const labels = (p: string) => Array.from({ length: 4 }, (_, i) => `${p}${i}`);
+    const game = normalFormFromNumbers("g", [{ name: "row", actions: labels("r") }, { name: "col", actions: labels("c") }], [A.flat(), B.flat()]);
+    const limited = analyzeNormalForm(game, { maxBases: 3 });
+    expect(limited.methods.equilibria.complete).toBe(false);
+    expect(limited.methods.equilibria.note).toContain("the exact two-player method was too large for this game: the vertex enumeration stopped at more than 3 bases");
+    expect(analyzeNormalForm(game).methods.equilibria.complete).toBe(true);
+  });
+
   it("agrees with lrsnash (lrslib) on random and degenerate games", () => {
     const dir = mkdtempSync(join(tmpdir(), "agora-lrs-"));
     const random = prng(23);
