@@ -12,7 +12,7 @@ import { BasisLimitError, reverseSearchVertices, type PolytopeVertex } from "./r
  *
  * have labels (a row i where x_i = 0 or (A y)_i = 1, a column j where (Bᵀx)_j = 1 or
  * y_j = 0), and the extreme equilibria are the completely labelled pairs of nonzero
- * vertices, normalised. Vertices are found by lexicographic reverse search with exact
+ * vertices, normalised. Vertices are found by reverse search (Bland's rule) with exact
  * integer pivoting (analysis/reverse-search.ts: every feasible basis of every degenerate
  * vertex is visited, so no vertex is missed, and memory stays at one simplex path). Every equilibrium is a convex combination inside a "maximal Nash
  * subset" conv(X) × conv(Y) (a maximal biclique of the graph of extreme equilibria), and
