@@ -45,6 +45,28 @@ export function maximize(c: Q[], A: Q[][], b: Q[]): LpResult {
   return { status: "optimal", value, x };
 }
 
+/**
+ * maximise c·x subject to M x ≤ b, x ≥ 0, for b ≥ 0: the origin is feasible, so no first
+ * phase. Also returns the dual solution w (w ≥ 0, wᵀM ≥ c, w·b = the optimum).
+ */
+export function maximizeFeasibleOrigin(c: Q[], M: Q[][], b: Q[]): { status: "optimal"; value: Q; x: Q[]; dual: Q[] } | { status: "unbounded" } {
+  const m = M.length;
+  const n = c.length;
+  const width = n + m;
+  const T: Q[][] = M.map((row, i) => [...row, ...Array.from({ length: m }, (_, k) => (k === i ? Q.ONE : Q.ZERO)), b[i]]);
+  const basis = Array.from({ length: m }, (_, i) => n + i);
+  const obj = [...c, ...new Array<Q>(m).fill(Q.ZERO)];
+  if (!simplex(T, basis, obj, width)) return { status: "unbounded" };
+  const x = new Array<Q>(n).fill(Q.ZERO);
+  basis.forEach((v, i) => {
+    if (v < n) x[v] = T[i][width];
+  });
+  // w_k = −(reduced cost of slack k) = Σ_i obj_basis[i] T[i][n + k].
+  const dual = Array.from({ length: m }, (_, k) => basis.reduce((s, v, i) => (obj[v].isZero() ? s : s.add(obj[v].mul(T[i][n + k]))), Q.ZERO));
+  const value = c.reduce((s, cj, j) => s.add(cj.mul(x[j])), Q.ZERO);
+  return { status: "optimal", value, x, dual };
+}
+
 /** Maximises obj·x from the current basis, entering only columns < `enter`. False if unbounded. */
 function simplex(T: Q[][], basis: number[], obj: Q[], enter: number): boolean {
   const m = T.length;

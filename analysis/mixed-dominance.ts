@@ -1,4 +1,4 @@
-import { maximize } from "./lp.js";
+import { maximize, maximizeFeasibleOrigin } from "./lp.js";
 import { strides, type NormalForm } from "./normal-form.js";
 import { Q } from "./rational.js";
 
@@ -64,7 +64,9 @@ export function mixedDominance(game: NormalForm, maxRows = 2000): MixedDominance
       continue;
     }
     for (const a of full[p]) {
-      const by = dominator(game, p, a, full[p], rows, false);
+      // A mixture that dominates strictly in the full game dominates weakly too.
+      const strictly = strict.find((e) => e.round === 1 && e.player === p && e.action === a);
+      const by = strictly?.by ?? dominator(game, p, a, full[p], rows, false);
       if (by) weak.push({ round: 1, player: p, action: a, by });
     }
   }
@@ -101,6 +103,21 @@ function dominator(game: NormalForm, p: number, a: number, actions: number[], ro
   }
   const k = others.length;
   const R = rows.length;
+  if (strictly) {
+    // With payoffs shifted positive (u' = u − min + 1): a is strictly dominated iff
+    // min { Σ w : Σ_b w_b u'(b,s) ≥ u'(a,s) for all s, w ≥ 0 } < 1. Its dual,
+    // max { Σ_s u'(a,s) y_s : Σ_s u'(b,s) y_s ≤ 1 for all b ≠ a, y ≥ 0 }, starts feasible at
+    // the origin; the optimal w (its dual) normalised is the dominating mixture.
+    let min: Q | undefined;
+    for (const o of rows) for (const x of actions) if (!min || u[o + x * stride].cmp(min) < 0) min = u[o + x * stride];
+    const shift = Q.ONE.sub(min!);
+    const M = others.map((bAction) => rows.map((o) => u[o + bAction * stride].add(shift)));
+    const c = rows.map((o) => u[o + a * stride].add(shift));
+    const result = maximizeFeasibleOrigin(c, M, others.map(() => Q.ONE));
+    if (result.status !== "optimal" || result.value.cmp(Q.ONE) >= 0) return undefined;
+    const total = result.dual.reduce((x, y) => x.add(y), Q.ZERO);
+    return others.flatMap((action, col) => (result.dual[col].isZero() ? [] : [{ action, p: result.dual[col].div(total) }]));
+  }
   // Columns: σ (k), then t (strict only), then one surplus per row.
   const extra = strictly ? 1 : 0;
   const n = k + extra + R;
