@@ -495,7 +495,9 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
  * components of equilibria proven connected, and `isolated` only where proven.
  */
 function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
-  const exact: (Q[][] | undefined)[] = found.map((e) => (e.pure ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x)))) : exactPoint(game, e.strategies)));
+  // Exact work costs a pass over every profile per check: only on games of modest size.
+  const affordable = numProfiles(game.sizes) * game.sizes.length <= 40_000;
+  const exact: (Q[][] | undefined)[] = found.map((e) => (e.pure ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x)))) : affordable ? exactPoint(game, e.strategies) : undefined));
   const exactJson = (e: EquilibriumJson, sigma: Q[][]): EquilibriumJson => {
     const dev = exactDeviationValues(game, sigma);
     const payoffs = dev.map((values, p) => qsum(values.map((v, a) => v.mul(sigma[p][a]))));
@@ -507,7 +509,7 @@ function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibr
   // the ends are equilibria too, reported so that the components they connect are visible.
   const key = (sigma: Q[][]) => sigma.map((s) => s.join(",")).join(";");
   const known = new Set(exact.flatMap((s) => (s ? [key(s)] : [])));
-  for (let i = 0; i < exact.length && exact.length < 200; i++) {
+  for (let i = 0; affordable && i < exact.length && exact.length < 200; i++) {
     const sigma = exact[i];
     if (!sigma || (equilibria[i].pure && equilibria[i].strict)) continue;
     for (const end of segmentEnds(game, sigma)) {
@@ -541,7 +543,7 @@ function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibr
   });
   const components: ComponentJson[] = [...groups.values()].map((members) => ({
     extreme_points: members,
-    isolated: members.length === 1 && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!),
+    isolated: members.length === 1 && (equilibria[members[0]].pure ? equilibria[members[0]].strict === true : affordable && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!)),
     nash_subsets: [],
   }));
   components.forEach((c, ci) => c.extreme_points.forEach((i) => (equilibria[i] = { ...equilibria[i], component: ci })));

@@ -95,6 +95,9 @@ export function provenIsolated(game: NormalForm, sigma: Q[][]): boolean {
     for (let a = 0; a < game.sizes[p]; a++) if (!supports[p].includes(a) && dev[p][a].cmp(v) >= 0) return false;
   }
   if (supports.every((s) => s.length === 1)) return true;
+  // The Jacobian takes one pass over the profiles per entry: unproven (false) past a budget.
+  const size = supports.reduce((t, s) => t + s.length, 0);
+  if (size * size * numProfiles(game.sizes) > 4_000_000) return false;
   // Unknowns: σ_p,a for a in S_p, then v_p. Rows: U_p(a) − v_p for a in S_p, then Σ σ_p − 1.
   const unknowns: { p: number; a: number }[] = [];
   supports.forEach((s, p) => s.forEach((a) => unknowns.push({ p, a })));
