@@ -14,7 +14,9 @@ import { prng } from "../language/util/prng.js";
  * lrsnash (Debian's lrslib, what a user would pick instead) on the same games, interleaved
  * game by game. The equilibrium counts must agree.
  */
-export function benchAnalysis(root: string, sizes = [6, 10, 14, 16], games = Number(process.env.AGORA_BENCH_GAMES ?? 20)) {
+export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZES ?? "6,10,14,16").split(",").map(Number), games = Number(process.env.AGORA_BENCH_GAMES ?? 20)) {
+  // AGORA_BENCH_CLI=0 leaves the CLI column out (a machine with dist/ but no node_modules).
+  const withCli = process.env.AGORA_BENCH_CLI !== "0";
   const lrs = spawnSync("lrsnash", ["--help"], { encoding: "utf8" }).error === undefined;
   const dir = mkdtempSync(join(tmpdir(), "agora-bench-analysis-"));
   const cli = join(root, "bin", "agora.js");
@@ -40,10 +42,12 @@ export function benchAnalysis(root: string, sizes = [6, 10, 14, 16], games = Num
       inProcess.push((performance.now() - t) / 1000);
       if (!report.methods.equilibria.complete) throw new Error(`not complete: ${report.methods.equilibria.note}`);
       counts.push(report.equilibria.length);
-      t = performance.now();
-      const json = JSON.parse(execFileSync(process.execPath, [cli, "analyze", nfg, "--format", "json"], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] }));
-      viaCli.push((performance.now() - t) / 1000);
-      if (json.equilibria.length !== report.equilibria.length) throw new Error("the CLI and the in-process analysis disagree");
+      if (withCli) {
+        t = performance.now();
+        const json = JSON.parse(execFileSync(process.execPath, [cli, "analyze", nfg, "--format", "json"], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] }));
+        viaCli.push((performance.now() - t) / 1000);
+        if (json.equilibria.length !== report.equilibria.length) throw new Error("the CLI and the in-process analysis disagree");
+      }
       if (lrs) {
         const file = join(dir, `g${n}-${g}.txt`);
         writeFileSync(file, `${n} ${n}\n\n${A.map((r) => r.join(" ")).join("\n")}\n\n${B.map((r) => r.join(" ")).join("\n")}\n`);
@@ -56,7 +60,7 @@ export function benchAnalysis(root: string, sizes = [6, 10, 14, 16], games = Num
     }
     const f = (s: number) => s.toFixed(3).padStart(8);
     const ratio = lrs ? (median(inProcess) / median(viaLrs)).toFixed(2).padStart(8) + "x" : "";
-    console.log(`  ${`${n}x${n}`.padEnd(6)} ${f(median(inProcess))}   ${f(median(viaCli))}  ${lrs ? `${f(median(viaLrs))}  ${ratio}            ` : ""}${String(median(counts)).padStart(6)}              ${lrs ? `${agree}/${games}` : ""}`);
+    console.log(`  ${`${n}x${n}`.padEnd(6)} ${f(median(inProcess))}   ${withCli ? f(median(viaCli)) : "     n/a"}  ${lrs ? `${f(median(viaLrs))}  ${ratio}            ` : ""}${String(median(counts)).padStart(6)}              ${lrs ? `${agree}/${games}` : ""}`);
   }
   rmSync(dir, { recursive: true, force: true });
 }
