@@ -208,7 +208,7 @@ export interface AnalyzeOptions {
   mixed?: boolean;
   /** Largest number of bases visited per best-response polytope before falling back (default 1,000,000). */
   maxBases?: number;
-  /** Time limit of the exact two-player enumeration before falling back, in ms (default 60,000). */
+  /** Time limit of the exact two-player enumeration before falling back, in ms (default 120,000). */
   timeLimitMs?: number;
   /** Listing caps (default 1000). */
   maxListed?: number;
@@ -307,7 +307,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
     try {
       const reduced = restrict(game, dom.strictSurvivors);
       const [A, B] = matrices(reduced);
-      const result = bimatrixEquilibria(A, B, { maxBases: options.maxBases ?? 1_000_000, timeLimitMs: options.timeLimitMs ?? 60_000 });
+      const result = bimatrixEquilibria(A, B, { maxBases: options.maxBases ?? 1_000_000, timeLimitMs: options.timeLimitMs ?? 120_000 });
       ({ equilibria, components } = bimatrixJson(game, dom.strictSurvivors, result));
       method = {
         method: "iterated elimination of strictly dominated actions, then extreme-equilibrium enumeration (vertex enumeration of the best-response polytopes, exact rational arithmetic) with maximal Nash subsets",

@@ -38,7 +38,8 @@ export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZ
       const nfg = join(dir, `g${n}-${g}.nfg`);
       writeFileSync(nfg, writeNfg(game));
       let t = performance.now();
-      const report = analyzeNormalForm(game);
+      // No time limit: a loaded machine must not turn a measurement into a fallback.
+      const report = analyzeNormalForm(game, { timeLimitMs: Infinity });
       inProcess.push((performance.now() - t) / 1000);
       if (!report.methods.equilibria.complete) throw new Error(`not complete: ${report.methods.equilibria.note}`);
       counts.push(report.equilibria.length);
