@@ -8,7 +8,9 @@ import { bimatrixEquilibria } from "../../analysis/bimatrix.js";
 import { normalFormFromNumbers } from "../../analysis/normal-form.js";
 import { Q } from "../../analysis/rational.js";
 import { reverseSearchVertices } from "../../analysis/reverse-search.js";
+import { compileToIR } from "../../compiler/compile.js";
 import { checkText } from "../../language/check.js";
+import { payoffTableValues } from "../../language/semantic/exact-values.js";
 import { prng } from "../../language/util/prng.js";
 import { analyze } from "./helpers.js";
 
@@ -257,6 +259,18 @@ describe("payoffs are read exactly from the source", () => {
     expect(report.normal_form.payoff_values.float32_changes.join("\n")).toContain("pure equilibria: (a, x) as written, (a, x) weak, (b, x) weak in float32");
     const warnings = checkText(source).diagnostics.filter((d) => d.code === "W0009");
     expect(warnings.map((d) => d.message)).toEqual(["the payoffs 16777216 and 16777217 of `row` differ, but at run time both are paid as the float32 16777216: the environment plays a different game than the table says"]);
+  });
+
+  it("the check's run-time values are the interpreter's (int32 wrap-around, float32 rounding)", () => {
+    const source = game("    a, x => 2147483647 + 1, 1/3\n    a, y => 16777217, 0.1 * 3\n    b, x => 2 * 1073741824, 1\n    b, y => 7 / 2, 2");
+    const { document } = compileToIR(source);
+    const emulated = payoffTableValues(document.model!);
+    const report = analyze(source);
+    // Every entry whose emulated run-time value differs from the exact one is listed by the analysis (which reads the interpreter), with the same value.
+    const differing = emulated.filter((e) => !Q.fromDouble(e.runtime!).eq(e.exact!));
+    expect(report.normal_form.payoff_values.float32.map((f) => f.float32).sort()).toEqual(differing.map((e) => e.runtime).sort());
+    expect(differing.map((e) => e.runtime)).toContain(-2147483648);
+    expect(checkText(source).diagnostics.filter((d) => d.code === "W0009").length).toBeGreaterThan(0);
   });
 
   it("no warning where float32 keeps every payoff's order", () => {
