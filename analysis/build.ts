@@ -191,7 +191,8 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
           const reward = result.roles[a.role].reward[k];
           const objective = result.roles[a.role].objective[k];
           const [mine, other] = utility === "objective" ? [objective, reward] : [reward, objective];
-          payoffs[a.player][start + c] = Q.fromFloat32(mine);
+          // A run-time infinity (a float32 overflow) has no rational: 0 stands in, and the precision says so.
+          payoffs[a.player][start + c] = Number.isFinite(mine) ? Q.fromFloat32(mine) : Q.ZERO;
           runtime[a.player][start + c] = mine;
           otherUtility[a.player][start + c] = other;
           if (other !== mine) differs = true;
@@ -261,6 +262,9 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
       float32: [],
     };
   }
+  if (!random && runtime.some((row, p) => row.some((v, i) => !Number.isFinite(v) && precision.float32.every((d) => d.player !== p || d.profile !== i)))) {
+    precision = { ...precision, exact: false, reasons: [...precision.reasons, "a payoff overflows float32 at run time and has no exact value here; it is read as 0"] };
+  }
   const game: NormalForm = {
     precision,
     name: ir.name,
@@ -294,7 +298,12 @@ function exactTable(
   if (!model.payoff || agents.some((a) => a.player < 0)) {
     return { exact: false, reasons: ["the table's entries were read from their float32 run-time values: an agent has no legal action"], float32 };
   }
-  const entries = payoffTableValues(model, pins);
+  let entries: ReturnType<typeof payoffTableValues>;
+  try {
+    entries = payoffTableValues(model, pins);
+  } catch (error) {
+    return { exact: false, reasons: [`the table's entries were read from their float32 run-time values: ${(error as Error).message}`], float32 };
+  }
   const actionIndex = model.roles.map((r) => new Map(r.actions.map((a, i) => [a.symbol.name, i])));
   const numActions = model.roles.map((r) => r.actions.length);
   const rowOf = new Map<number, number>();
@@ -319,7 +328,7 @@ function exactTable(
       }
       payoffs[a.player][profile] = entry.exact;
       const paid = runtime[a.player][profile];
-      if (!Q.fromDouble(paid).eq(entry.exact)) float32.push({ profile, player: a.player, value: paid });
+      if (!Number.isFinite(paid) || !Q.fromDouble(paid).eq(entry.exact)) float32.push({ profile, player: a.player, value: paid });
     });
   }
   return { exact: reasons.size === 0, reasons: [...reasons], float32 };

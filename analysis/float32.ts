@@ -12,7 +12,9 @@ export function float32Game(game: NormalForm): NormalForm {
   const differs = game.precision?.float32 ?? [];
   if (differs.length === 0) return game;
   const payoffs = game.payoffs.map((row) => row.slice());
-  for (const d of differs) payoffs[d.player][d.profile] = Q.fromDouble(d.value);
+  // An overflow to ±Infinity is past every finite payoff: a value beyond them all stands in.
+  const bound = game.payoffs.flat().reduce((m, q) => (q.sign() < 0 ? q.neg() : q).cmp(m) > 0 ? (q.sign() < 0 ? q.neg() : q) : m, Q.ONE).add(Q.ONE);
+  for (const d of differs) payoffs[d.player][d.profile] = Number.isFinite(d.value) ? Q.fromDouble(d.value) : d.value > 0 ? bound : bound.neg();
   return { ...game, payoffs, precision: { exact: true, reasons: [], float32: [] } };
 }
 

@@ -180,7 +180,7 @@ export function renderReport(report: AnalysisReport): string {
   const pv = nf.payoff_values;
   if (nf.exact && pv.kind === "approximate") for (const r of pv.reasons) out.push(`  approximate: ${r}`);
   if (pv.float32_count > 0) {
-    out.push(`  ${pv.float32_count} payoff${pv.float32_count === 1 ? " is" : "s are"} paid differently at run time (float32), e.g. ${pv.float32.slice(0, 3).map((f) => `${f.player} at ${profileText(f.profile)}: ${formatNumber(f.exact, 0, true)} → ${f.float32}`).join("; ")}`);
+    out.push(`  ${pv.float32_count} payoff${pv.float32_count === 1 ? " is" : "s are"} paid differently at run time (float32), e.g. ${pv.float32.slice(0, 3).map((f) => `${f.player} at ${profileText(f.profile)}: ${f.exact.length <= 24 ? formatNumber(f.exact, 0, true) : `a ${f.exact.replace(/^-/, "").length}-digit number`} → ${f.float32}`).join("; ")}`);
     out.push(pv.float32_changes.length === 0 ? "  that does not change the game's pure equilibria, dominance or best responses" : `  WARNING: float32 changes the game: ${pv.float32_changes.join("; ")}`);
   }
   if (nf.stage === "stage_game") out.push("  the stage game of a repeated game (one round)");

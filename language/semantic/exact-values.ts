@@ -268,7 +268,13 @@ export function payoffAgentNames(model: GameModel): string[] {
  * its equilibria, dominance and best responses can differ. At most `limit` warnings.
  */
 export function payoffPrecisionDiagnostics(model: GameModel, limit = 5): Diagnostic[] {
-  const entries = payoffTableValues(model);
+  let entries: PayoffEntry[];
+  try {
+    entries = payoffTableValues(model);
+  } catch {
+    // Values no rational holds (an infinite constant): nothing to compare.
+    return [];
+  }
   const names = payoffAgentNames(model);
   const out: Diagnostic[] = [];
   const text = (q: Q) => q.toDecimalString();
