@@ -1,6 +1,9 @@
 import type { IRGame } from "../compiler/ir.js";
 import { bimatrixEquilibria, matrices, TooLargeError, type BimatrixResult } from "./bimatrix.js";
 import { buildNormalForm, ESTIMATE_GRID, type BuildOptions } from "./build.js";
+import { float32Changes } from "./float32.js";
+import { mixedDominance, type MixedDominance, type MixedElimination } from "./mixed-dominance.js";
+import { differInOnePlayer, exactDeviationValues, exactPoint, provenIsolated, segmentEnds } from "./nplayer-exact.js";
 import { classify, type Classification, type GameClass } from "./classify.js";
 import { numProfiles, profileActions, profileNames, type NormalForm } from "./normal-form.js";
 import { approximateEquilibria, nashEpsilon } from "./nplayer.js";
@@ -88,6 +91,16 @@ export interface EliminationJson {
   by: string;
 }
 
+export interface MixedEliminationJson {
+  round: number;
+  player: number;
+  name: string;
+  role: string;
+  action: string;
+  /** The dominating mixture of the player's other actions, with exact probabilities. */
+  by: { action: string; p: string }[];
+}
+
 export interface RatioJson {
   value: number | null;
   value_exact: string | null;
@@ -111,6 +124,8 @@ export interface AnalysisReport {
     notes: string[];
     /** Every profile's payoffs, when there are at most 4096 profiles (player 0 slowest). */
     table: OutcomeJson[] | null;
+    /** Whether the payoffs analysed are the values as written, and what float32 does to them. */
+    payoff_values: PayoffValuesJson;
   };
   players: PlayerJson[];
   equilibria: EquilibriumJson[];
@@ -120,6 +135,14 @@ export interface AnalysisReport {
     weak: EliminationJson[];
     strict_survivors: string[][];
     weak_survivors: string[][];
+    /** Domination by mixed strategies (exact linear programs): strict iterated, weak in the full game. */
+    mixed: {
+      strict: MixedEliminationJson[];
+      weak: MixedEliminationJson[];
+      strict_survivors: string[][];
+      /** False when a test was skipped because the others have too many joint actions. */
+      complete: boolean;
+    };
   };
   /** Pareto-optimal pure profiles, in profile order (at most `methods.pareto_optimal.count` listed). */
   pareto_optimal: OutcomeJson[];
@@ -158,6 +181,17 @@ export interface AnalysisReport {
   };
 }
 
+export interface PayoffValuesJson {
+  /** `exact`: every payoff is the value written (a rational); `approximate`: see `reasons`. */
+  kind: "exact" | "approximate";
+  reasons: string[];
+  /** Payoffs whose float32 run-time value differs from the exact one (at most 100 listed). */
+  float32: { profile: string[]; player: string; exact: string; float32: number }[];
+  float32_count: number;
+  /** How the game the run time plays (float32 payoffs) differs from the exact one; empty when it does not. */
+  float32_changes: string[];
+}
+
 export interface SweepJson {
   param: string;
   type: "int" | "real";
@@ -172,8 +206,10 @@ export interface SweepJson {
 export interface AnalyzeOptions {
   /** Compute mixed equilibria (default true). */
   mixed?: boolean;
-  /** Largest number of bases walked per best-response polytope before falling back (default 20,000). */
+  /** Largest number of bases visited per best-response polytope before falling back (default 1,000,000). */
   maxBases?: number;
+  /** Time limit of the exact two-player enumeration before falling back, in ms (default 120,000). */
+  timeLimitMs?: number;
   /** Listing caps (default 1000). */
   maxListed?: number;
   seed?: number;
@@ -187,7 +223,7 @@ function errorOf(game: NormalForm): Pick<MethodInfo, "error" | "error_kind"> {
 }
 
 function estimateNote(game: NormalForm): string | undefined {
-  if (game.exact) return undefined;
+  if (game.exact) return game.precision && !game.precision.exact ? `the payoffs are approximate: ${game.precision.reasons.join("; ")}` : undefined;
   return `payoffs are means over ${game.samples} samples per joint action (rounded to 1/${ESTIMATE_GRID}); results are exact for those means, and each payoff may be off by about its standard error`;
 }
 
@@ -261,6 +297,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       };
     });
   let exactDone = false;
+  let tooLarge: string | undefined;
   if (options.mixed === false) {
     equilibria = pureJson();
     components = equilibria.map((e, i) => ({ extreme_points: [i], isolated: e.strict === true, nash_subsets: [] }));
@@ -270,7 +307,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
     try {
       const reduced = restrict(game, dom.strictSurvivors);
       const [A, B] = matrices(reduced);
-      const result = bimatrixEquilibria(A, B, options.maxBases ?? 20_000);
+      const result = bimatrixEquilibria(A, B, { maxBases: options.maxBases ?? 1_000_000, timeLimitMs: options.timeLimitMs ?? 120_000 });
       ({ equilibria, components } = bimatrixJson(game, dom.strictSurvivors, result));
       method = {
         method: "iterated elimination of strictly dominated actions, then extreme-equilibrium enumeration (vertex enumeration of the best-response polytopes, exact rational arithmetic) with maximal Nash subsets",
@@ -281,6 +318,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       exactDone = true;
     } catch (error) {
       if (!(error instanceof TooLargeError)) throw error;
+      tooLarge = error.message;
       method = { method: "", complete: false, error: 0, error_kind: "epsilon" };
     }
   } else method = { method: "", complete: false, error: 0, error_kind: "epsilon" };
@@ -315,8 +353,8 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
         epsilon: e.epsilon,
       })),
     ];
-    // Known to be isolated: strict pure equilibria, and mixed ones with a regular indifference system.
-    components = equilibria.map((_, i) => ({ extreme_points: [i], isolated: i < pj.length ? pj[i].strict === true : mixed[i - pj.length].isolated, nash_subsets: [] }));
+    ({ equilibria, components } = exactComponents(game, equilibria));
+    const exactCount = equilibria.filter((e) => !e.pure && e.strategies_exact).length;
     const continua = mixed.filter((e) => !e.isolated).length;
     const searches = [approx.supportEnumeration ? "support enumeration with Newton's method" : "", approx.replicator ? "replicator dynamics from several starts, polished by Newton's method" : ""].filter(Boolean).join(" and ");
     const maxEps = Math.max(0, ...mixed.map((e) => e.epsilon));
@@ -328,8 +366,10 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       note:
         `mixed equilibria are accepted when no player gains more than ${approx.threshold.toExponential(2)} by deviating (largest epsilon found: ${maxEps.toExponential(2)}); ` +
         `the search finds equilibria but cannot prove there are no others${approx.truncated ? "; it stopped at its work budget" : ""}` +
-        (game.players.length === 2 ? " (the exact two-player method was too large for this game)" : "") +
+        (game.players.length === 2 ? ` (the exact two-player method was too large for this game: ${tooLarge ?? "it was not run"})` : "") +
         (continua > 0 ? `; ${continua} of them lie${continua === 1 ? "s" : ""} on a continuum of equilibria (a singular indifference system) and ${continua === 1 ? "is" : "are"} shown by one representative point` : "") +
+        `; ${exactCount} of ${mixed.length} mixed equilibria were made exact (snapped to rationals and verified by the exact best-response check: \`strategies_exact\`, epsilon 0); ` +
+        "a component is `isolated` only where that is proven (a quasi-strict equilibrium with a nonsingular indifference Jacobian, computed exactly), and exact equilibria that differ in one player's strategy are merged into one component (the segment between them consists of equilibria)" +
         (merged.length > 0 ? `; payoff-equivalent actions were merged for the search (${merged.join("; ")}): any split of a probability among equivalent actions is an equilibrium too` : "") +
         (note ? `; ${note}` : ""),
     };
@@ -380,6 +420,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       standard_error: game.standardError ?? null,
       notes: game.notes,
       table: total <= TABLE_LIMIT ? Array.from({ length: total }, (_, i) => outcome(game, i)) : null,
+      payoff_values: payoffValuesJson(game),
     },
     players,
     equilibria,
@@ -389,6 +430,7 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       weak: dom.weak.map(elim),
       strict_survivors: dom.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])),
       weak_survivors: dom.weakSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])),
+      mixed: mixedJson(game, mixedDominance(game)),
     },
     pareto_optimal: paretoListed.outcomes,
     welfare_max: { value: welfareExact.toNumber(), value_exact: welfareExact.toString(), ...listed(welfare.profiles) },
@@ -445,6 +487,94 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
         note: "a change narrower than the spacing of the points can be missed",
       },
     },
+  };
+}
+
+/**
+ * For the approximate (3+ player) path: each found equilibrium made exact where it can be,
+ * components of equilibria proven connected, and `isolated` only where proven.
+ */
+function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
+  // Exact work costs a pass over every profile per check: only on games of modest size.
+  const affordable = numProfiles(game.sizes) * game.sizes.length <= 40_000;
+  const exact: (Q[][] | undefined)[] = found.map((e) => (e.pure ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x)))) : affordable ? exactPoint(game, e.strategies) : undefined));
+  const exactJson = (e: EquilibriumJson, sigma: Q[][]): EquilibriumJson => {
+    const dev = exactDeviationValues(game, sigma);
+    const payoffs = dev.map((values, p) => qsum(values.map((v, a) => v.mul(sigma[p][a]))));
+    const strategies = sigma.map((s) => s.map((q) => q.toNumber()));
+    return { ...e, strategies, strategies_exact: sigma.map((s) => s.map((q) => q.toString())), payoffs: payoffs.map((q) => q.toNumber()), payoffs_exact: payoffs.map((q) => q.toString()), support: support(game, strategies), epsilon: 0 };
+  };
+  const equilibria = found.map((e, i) => (exact[i] && !e.pure ? exactJson(e, exact[i]!) : e));
+  // Extend each exact equilibrium along one-player segments to their ends (a bounded closure):
+  // the ends are equilibria too, reported so that the components they connect are visible.
+  const key = (sigma: Q[][]) => sigma.map((s) => s.join(",")).join(";");
+  const known = new Set(exact.flatMap((s) => (s ? [key(s)] : [])));
+  for (let i = 0; affordable && i < exact.length && exact.length < 200; i++) {
+    const sigma = exact[i];
+    if (!sigma || (equilibria[i].pure && equilibria[i].strict)) continue;
+    for (const end of segmentEnds(game, sigma)) {
+      if (known.has(key(end)) || exact.length >= 200) continue;
+      known.add(key(end));
+      exact.push(end);
+      const pure = end.every((s) => s.filter((q) => !q.isZero()).length === 1);
+      const base: EquilibriumJson = { strategies: [], payoffs: [], pure, support: [], component: 0, epsilon: 0 };
+      const json = exactJson(base, end);
+      if (pure) {
+        const actions = end.map((s) => s.findIndex((q) => !q.isZero()));
+        json.profile = profileNames(game, actions);
+        json.strict = false;
+      }
+      equilibria.push(json);
+    }
+  }
+  const parent = equilibria.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (let i = 0; i < equilibria.length; i++) {
+    for (let j = i + 1; j < equilibria.length; j++) {
+      const [a, b] = [exact[i], exact[j]];
+      if (a && b && differInOnePlayer(a, b)) parent[find(i)] = find(j);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  equilibria.forEach((_, i) => {
+    const root = find(i);
+    if (!groups.has(root)) groups.set(root, []);
+    groups.get(root)!.push(i);
+  });
+  const components: ComponentJson[] = [...groups.values()].map((members) => ({
+    extreme_points: members,
+    isolated: members.length === 1 && (equilibria[members[0]].pure ? equilibria[members[0]].strict === true : affordable && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!)),
+    nash_subsets: [],
+  }));
+  components.forEach((c, ci) => c.extreme_points.forEach((i) => (equilibria[i] = { ...equilibria[i], component: ci })));
+  return { equilibria, components };
+}
+
+function mixedJson(game: NormalForm, m: MixedDominance): AnalysisReport["dominated"]["mixed"] {
+  const item = (e: MixedElimination): MixedEliminationJson => ({
+    round: e.round,
+    player: e.player,
+    name: game.players[e.player].name,
+    role: game.players[e.player].role,
+    action: game.players[e.player].actions[e.action],
+    by: e.by.map((b) => ({ action: game.players[e.player].actions[b.action], p: b.p.toString() })),
+  });
+  return { strict: m.strict.map(item), weak: m.weak.map(item), strict_survivors: m.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])), complete: m.complete };
+}
+
+function payoffValuesJson(game: NormalForm): PayoffValuesJson {
+  const precision = game.precision ?? { exact: game.exact, reasons: game.exact ? [] : ["the payoffs are estimates"], float32: [] };
+  return {
+    kind: precision.exact ? "exact" : "approximate",
+    reasons: precision.reasons,
+    float32: precision.float32.slice(0, 100).map((d) => ({
+      profile: profileNames(game, profileActions(game.sizes, d.profile)),
+      player: game.players[d.player].name,
+      exact: game.payoffs[d.player][d.profile].toString(),
+      float32: d.value,
+    })),
+    float32_count: precision.float32.length,
+    float32_changes: float32Changes(game),
   };
 }
 

@@ -1,5 +1,6 @@
 import { numProfiles, type NormalForm } from "./normal-form.js";
 import { lcm, Q } from "./rational.js";
+import { BasisLimitError, reverseSearchVertices, type PolytopeVertex } from "./reverse-search.js";
 
 /**
  * Every Nash equilibrium of a two-player game, exactly, degenerate games included.
@@ -11,9 +12,9 @@ import { lcm, Q } from "./rational.js";
  *
  * have labels (a row i where x_i = 0 or (A y)_i = 1, a column j where (Bᵀx)_j = 1 or
  * y_j = 0), and the extreme equilibria are the completely labelled pairs of nonzero
- * vertices, normalised. Vertices are found by a breadth-first walk over the feasible
- * bases with exact integer pivoting (every basis of every degenerate vertex is visited, so
- * no vertex is missed). Every equilibrium is a convex combination inside a "maximal Nash
+ * vertices, normalised. Vertices are found by reverse search (Bland's rule) with exact
+ * integer pivoting (analysis/reverse-search.ts: every feasible basis of every degenerate
+ * vertex is visited, so no vertex is missed, and memory stays at one simplex path). Every equilibrium is a convex combination inside a "maximal Nash
  * subset" conv(X) × conv(Y) (a maximal biclique of the graph of extreme equilibria), and
  * the connected components of the equilibrium set are the unions of the maximal Nash
  * subsets that share extreme equilibria.
@@ -54,102 +55,11 @@ export interface BimatrixResult {
 
 export class TooLargeError extends Error {}
 
-interface Vertex {
-  /** Coordinates (numerators over `det`). */
-  z: bigint[];
-  det: bigint;
-  labels: bigint;
-}
-
-/**
- * Vertices of { z ≥ 0 : M z ≤ 1 } for a matrix M (K constraints × V variables) whose every
- * column has a positive entry. Variable v has label `varLabel[v]`, slack k `slackLabel[k]`.
- */
-export function polytopeVertices(M: bigint[][], varLabel: number[], slackLabel: number[], maxBases: number): { vertices: Vertex[]; bases: number } {
-  const K = M.length;
-  const V = varLabel.length;
-  const width = V + K + 1;
-  const rhs = V + K;
-  const initial: bigint[][] = M.map((row, k) => {
-    const t = new Array<bigint>(width).fill(0n);
-    for (let v = 0; v < V; v++) t[v] = row[v];
-    t[V + k] = 1n;
-    t[rhs] = 1n;
-    return t;
-  });
-  type Node = { T: bigint[][]; basis: number[]; det: bigint };
-  const start: Node = { T: initial, basis: initial.map((_, k) => V + k), det: 1n };
-  const seen = new Set<string>([basisKey(start.basis)]);
-  const queue: Node[] = [start];
-  const vertices = new Map<string, Vertex>();
-  let bases = 0;
-  while (queue.length > 0) {
-    const node = queue.shift()!;
-    bases++;
-    const { T, basis, det } = node;
-    // The vertex of this basis.
-    const z = new Array<bigint>(V).fill(0n);
-    const values = new Array<bigint>(V + K).fill(0n);
-    basis.forEach((c, k) => (values[c] = T[k][rhs]));
-    for (let v = 0; v < V; v++) z[v] = values[v];
-    let labels = 0n;
-    for (let c = 0; c < V + K; c++) {
-      if (values[c] === 0n) labels |= 1n << BigInt(c < V ? varLabel[c] : slackLabel[c - V]);
-    }
-    const key = z.map((n) => Q.of(n, det).toString()).join(",");
-    if (!vertices.has(key)) vertices.set(key, { z, det, labels });
-    // Every feasible pivot.
-    const inBasis = new Set(basis);
-    for (let e = 0; e < V + K; e++) {
-      if (inBasis.has(e)) continue;
-      let best: { num: bigint; den: bigint } | undefined;
-      let rows: number[] = [];
-      for (let k = 0; k < K; k++) {
-        const a = T[k][e];
-        if (a <= 0n) continue;
-        const num = T[k][rhs];
-        if (!best) {
-          best = { num, den: a };
-          rows = [k];
-          continue;
-        }
-        const c = num * best.den - best.num * a;
-        if (c < 0n) {
-          best = { num, den: a };
-          rows = [k];
-        } else if (c === 0n) rows.push(k);
-      }
-      for (const r of rows) {
-        const nextBasis = basis.slice();
-        nextBasis[r] = e;
-        const keyB = basisKey(nextBasis);
-        if (seen.has(keyB)) continue;
-        seen.add(keyB);
-        if (seen.size > maxBases) throw new TooLargeError(`more than ${maxBases} bases`);
-        queue.push({ T: pivot(T, r, e, det), basis: nextBasis, det: T[r][e] });
-      }
-    }
-  }
-  return { vertices: [...vertices.values()], bases };
-}
-
-function basisKey(basis: number[]): string {
-  return basis
-    .slice()
-    .sort((a, b) => a - b)
-    .join(",");
-}
-
-/** Integer pivoting: the tableau stays integral, scaled by the basis determinant. */
-function pivot(T: bigint[][], r: number, e: number, det: bigint): bigint[][] {
-  const piv = T[r][e];
-  return T.map((row, k) => {
-    if (k === r) return row.slice();
-    const f = row[e];
-    if (f === 0n) return row.map((v) => (v * piv) / det);
-    const pr = T[r];
-    return row.map((v, c) => (v * piv - f * pr[c]) / det);
-  });
+export interface BimatrixOptions {
+  /** Most bases visited per best-response polytope (default 1,000,000). */
+  maxBases?: number;
+  /** Give up (TooLargeError) after this many milliseconds (default: no limit). */
+  timeLimitMs?: number;
 }
 
 /** The payoff matrices of a two-player game as integers (each scaled by a positive constant), shifted to be ≥ 1. */
@@ -167,36 +77,100 @@ function positiveIntegerMatrices(A: Q[][], B: Q[][]): [bigint[][], bigint[][]] {
 
 /**
  * All equilibria of the bimatrix game (A, B): A[i][j] and B[i][j] are the row and column
- * player's payoffs. Throws TooLargeError past `maxBases` bases in either polytope.
+ * player's payoffs. The vertices of both best-response polytopes are enumerated by reverse
+ * search; player 1's are kept (label sets and coordinates), player 2's are matched against
+ * them as they stream past. Throws TooLargeError past the limits.
  */
-export function bimatrixEquilibria(A: Q[][], B: Q[][], maxBases = 200_000): BimatrixResult {
+export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions | number = {}): BimatrixResult {
+  const opts = typeof options === "number" ? { maxBases: options } : options;
+  const search = { maxBases: opts.maxBases ?? 1_000_000, deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + opts.timeLimitMs };
   const m = A.length;
   const n = A[0].length;
   const [Ai, Bi] = positiveIntegerMatrices(A, B);
+  const all = (1n << BigInt(m + n)) - 1n;
   // P: variables x_i (label i), constraints (Bᵀx)_j ≤ 1 (slack label m + j).
   const BT = Array.from({ length: n }, (_, j) => Array.from({ length: m }, (_, i) => Bi[i][j]));
-  const P = polytopeVertices(
-    BT,
-    Array.from({ length: m }, (_, i) => i),
-    Array.from({ length: n }, (_, j) => m + j),
-    maxBases,
-  );
-  // Q: variables y_j (label m + j), constraints (A y)_i ≤ 1 (slack label i).
-  const Qp = polytopeVertices(
-    Ai,
-    Array.from({ length: n }, (_, j) => m + j),
-    Array.from({ length: m }, (_, i) => i),
-    maxBases,
-  );
-  const all = (1n << BigInt(m + n)) - 1n;
-  const normalise = (v: Vertex): Q[] => {
+  const px: PolytopeVertex[] = [];
+  /** Nondegenerate x's by the labels a partner must have (exactly n of them). */
+  const byComplement = new Map<bigint, number[]>();
+  const degenerateX: number[] = [];
+  const basesP = enumerate(BT, Array.from({ length: m }, (_, i) => i), Array.from({ length: n }, (_, j) => m + j), search, (v) => {
+    if (v.z.every((c) => c === 0n)) return;
+    const index = px.length;
+    px.push(v);
+    if (v.degenerate) degenerateX.push(index);
+    else {
+      const need = all & ~v.labels;
+      const list = byComplement.get(need);
+      if (list) list.push(index);
+      else byComplement.set(need, [index]);
+    }
+  });
+  // Partners in Q. A nondegenerate x fixes n labels of its partner, which determine it by a
+  // k × k system (k the size of x's support): solve it exactly and check it lies in Q, as
+  // lrsnash does with an LP per vertex. A degenerate x (or a singular system) has a face of
+  // partners: enumerate the vertices of Q restricted to x's best responses, or, when many
+  // such x's differ in those, all of Q, and match label sets.
+  const qy: PolytopeVertex[] = [];
+  const pairs: [number, number][] = [];
+  const yIndexByKey = new Map<string, number>();
+  const addPair = (a: number, y: PolytopeVertex) => {
+    const key = vertexKey(y);
+    let b = yIndexByKey.get(key);
+    if (b === undefined) {
+      b = qy.length;
+      yIndexByKey.set(key, b);
+      qy.push(y);
+    }
+    pairs.push([a, b]);
+  };
+  const unresolved: number[] = [...degenerateX];
+  for (const list of byComplement.values()) {
+    for (const a of list) {
+      const y = partnerBySolving(Ai, px[a].labels, m, n);
+      if (y === undefined) unresolved.push(a);
+      else if (y !== null) addPair(a, y);
+    }
+  }
+  let basesQ = 0;
+  const bestResponses = (labels: bigint) => Array.from({ length: n }, (_, j) => j).filter((j) => ((labels >> BigInt(m + j)) & 1n) === 1n);
+  const groups = new Map<string, number[]>();
+  for (const a of unresolved) {
+    const key = bestResponses(px[a].labels).join(",");
+    const list = groups.get(key);
+    if (list) list.push(a);
+    else groups.set(key, [a]);
+  }
+  if (groups.size > 16) {
+    // Q: variables y_j (label m + j), constraints (A y)_i ≤ 1 (slack label i).
+    basesQ = enumerate(Ai, Array.from({ length: n }, (_, j) => m + j), Array.from({ length: m }, (_, i) => i), search, (v) => {
+      if (v.z.every((c) => c === 0n)) return;
+      const need = all & ~v.labels;
+      for (const a of unresolved) if ((px[a].labels & need) === need) addPair(a, v);
+    });
+  } else {
+    for (const members of groups.values()) {
+      // Q restricted to the columns T: its vertices, padded with y_j = 0 (label m + j) off T.
+      const T = bestResponses(px[members[0]].labels);
+      if (T.length === 0) continue;
+      let off = 0n;
+      for (let j = 0; j < n; j++) if (!T.includes(j)) off |= 1n << BigInt(m + j);
+      const AT = Ai.map((row) => T.map((j) => row[j]));
+      basesQ += enumerate(AT, T.map((j) => m + j), Array.from({ length: m }, (_, i) => i), search, (v) => {
+        if (v.z.every((c) => c === 0n)) return;
+        const z = new Array<bigint>(n).fill(0n);
+        T.forEach((j, c) => (z[j] = v.z[c]));
+        const y: PolytopeVertex = { z, det: v.det, labels: v.labels | off, degenerate: v.degenerate };
+        const need = all & ~y.labels;
+        for (const a of members) if ((px[a].labels & need) === need) addPair(a, y);
+      });
+    }
+  }
+  pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  const normalise = (v: PolytopeVertex): Q[] => {
     const sum = v.z.reduce((a, b) => a + b, 0n);
     return v.z.map((c) => Q.of(c, sum));
   };
-  const px = P.vertices.filter((v) => v.z.some((c) => c !== 0n));
-  const qy = Qp.vertices.filter((v) => v.z.some((c) => c !== 0n));
-  const pairs: [number, number][] = [];
-  for (let a = 0; a < px.length; a++) for (let b = 0; b < qy.length; b++) if ((px[a].labels | qy[b].labels) === all) pairs.push([a, b]);
   const xIndex = new Map<number, number>();
   const yIndex = new Map<number, number>();
   const xs: Q[][] = [];
@@ -219,7 +193,76 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], maxBases = 200_000): Bima
   // Order: by player 1's strategy, most weight on early actions first (pure ones lead).
   const order = equilibria.map((_, i) => i).sort((i, j) => compareProfiles(equilibria[i], equilibria[j]));
   const sorted = order.map((i) => equilibria[i]);
-  return { equilibria: sorted, xs, ys, components: components(sorted, xs.length, ys.length), bases: [P.bases, Qp.bases] };
+  return { equilibria: sorted, xs, ys, components: components(sorted, xs.length, ys.length), bases: [basesP, basesQ] };
+}
+
+/**
+ * The partner in Q of a nondegenerate vertex x of P with label set `labels`: y_j = 0 off
+ * x's best responses T, (A y)_i = 1 on x's support S, solved exactly by fraction-free
+ * Gauss–Jordan elimination, then checked (y ≥ 0, (A y)_i ≤ 1 elsewhere). Null when it is
+ * not in Q; undefined when the system is singular (the partners then form a face).
+ */
+function partnerBySolving(Ai: bigint[][], labels: bigint, m: number, n: number): PolytopeVertex | null | undefined {
+  const S: number[] = [];
+  for (let i = 0; i < m; i++) if (((labels >> BigInt(i)) & 1n) === 0n) S.push(i);
+  const T: number[] = [];
+  for (let j = 0; j < n; j++) if (((labels >> BigInt(m + j)) & 1n) === 1n) T.push(j);
+  const k = S.length;
+  if (T.length !== k) return undefined;
+  const M = S.map((i) => [...T.map((j) => Ai[i][j]), 1n]);
+  let prev = 1n;
+  for (let t = 0; t < k; t++) {
+    let r = t;
+    while (r < k && M[r][t] === 0n) r++;
+    if (r === k) return undefined;
+    if (r !== t) [M[r], M[t]] = [M[t], M[r]];
+    const p = M[t][t];
+    const pr = M[t];
+    // Integer pivoting: the pivot row stays, the others are divided by the previous pivot.
+    for (let i = 0; i < k; i++) {
+      if (i === t) continue;
+      const row = M[i];
+      const f = row[t];
+      for (let c = 0; c <= k; c++) row[c] = (row[c] * p - f * pr[c]) / prev;
+    }
+    prev = p;
+  }
+  // Now M = det·I | det·y_T, with det = prev (possibly negative).
+  const sign = prev < 0n ? -1n : 1n;
+  const det = prev * sign;
+  const yT = M.map((row) => row[k] * sign);
+  if (yT.some((v) => v < 0n)) return null;
+  for (let i = 0; i < m; i++) {
+    if (((labels >> BigInt(i)) & 1n) === 0n) continue;
+    let s = 0n;
+    for (let c = 0; c < k; c++) s += Ai[i][T[c]] * yT[c];
+    if (s > det) return null;
+  }
+  const z = new Array<bigint>(n).fill(0n);
+  T.forEach((j, c) => (z[j] = yT[c]));
+  return { z, det, labels: 0n, degenerate: false };
+}
+
+/** The same vertex gives the same key whatever basis or system it came from. */
+function vertexKey(v: PolytopeVertex): string {
+  const g = v.z.reduce((x, y) => gcdBig(x, y), v.det);
+  return v.z.map((c) => (c / g).toString()).join(",") + "/" + (v.det / g).toString();
+}
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+function enumerate(M: bigint[][], varLabel: number[], slackLabel: number[], search: { maxBases: number; deadline?: number }, visit: (v: PolytopeVertex) => void): number {
+  try {
+    return reverseSearchVertices(M, varLabel, slackLabel, visit, search);
+  } catch (error) {
+    if (error instanceof BasisLimitError) throw new TooLargeError(`the vertex enumeration stopped at ${error.message}`);
+    throw error;
+  }
 }
 
 function compareProfiles(a: ExactEquilibrium, b: ExactEquilibrium): number {

@@ -1,8 +1,10 @@
 import type { IRGame, Stmt } from "../compiler/ir.js";
+import { payoffTableValues } from "../language/semantic/exact-values.js";
+import type { GameModel } from "../language/semantic/model.js";
 import { createInterpreter } from "../compiler/interpreter.js";
 import type { VecEnv } from "../compiler/vecenv.js";
 import { roundDifferences, stageIsRandom, writesOf } from "./ir-facts.js";
-import { numProfiles, profileActions, type NormalForm, type Player } from "./normal-form.js";
+import { numProfiles, profileActions, type NormalForm, type PayoffPrecision, type Player } from "./normal-form.js";
 import { Q } from "./rational.js";
 
 /**
@@ -25,6 +27,11 @@ export interface BuildOptions {
   maxEvaluations?: number;
   /** Give up on random stages instead of sampling them (the editor's fast path). */
   refuseRandom?: boolean;
+  /**
+   * The checked model the IR was lowered from: with it, a payoff table's entries are read
+   * exactly from the source (`1/3` is one third), not from their float32 run-time values.
+   */
+  model?: GameModel;
 }
 
 export type NoNormalFormKind = "sequential" | "repeated" | "too_large" | "no_players" | "random_actions" | "random_payoffs";
@@ -167,6 +174,8 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
 
   let samples: number | undefined;
   let standardError: number[] | undefined;
+  /** The float32 value paid at run time, per player and profile (non-random stages). */
+  const runtime: Float32Array[] = players.map(() => new Float32Array(total));
   if (!random) {
     const batch = Math.min(total, 4096);
     const env = createInterpreter(stageIR, { numEnvs: batch, seed: options.seed ?? 0, sampleParams: false, params: options.params });
@@ -182,7 +191,9 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
           const reward = result.roles[a.role].reward[k];
           const objective = result.roles[a.role].objective[k];
           const [mine, other] = utility === "objective" ? [objective, reward] : [reward, objective];
-          payoffs[a.player][start + c] = Q.fromFloat32(mine);
+          // A run-time infinity (a float32 overflow) has no rational: 0 stands in, and the precision says so.
+          payoffs[a.player][start + c] = Number.isFinite(mine) ? Q.fromFloat32(mine) : Q.ZERO;
+          runtime[a.player][start + c] = mine;
           otherUtility[a.player][start + c] = other;
           if (other !== mine) differs = true;
         }
@@ -235,7 +246,27 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     );
   }
   if (utility === "objective") notes.push("payoffs are each role's `objective` (what learners maximise), not the reward the environment pays");
+  let precision: PayoffPrecision;
+  if (random) precision = { exact: false, reasons: ["the payoffs are sample means of a random stage"], float32: [] };
+  else if (plan.source === "payoff_table" && options.model && utility === "reward") precision = exactTable(options.model, options.params ?? {}, agents, players, sizes, payoffs, runtime);
+  else {
+    precision = {
+      exact: false,
+      reasons: [
+        utility === "objective"
+          ? "the payoffs are the roles' objectives, computed at run time in float32; each is read as the shortest decimal that rounds to it"
+          : plan.source === "payoff_table"
+          ? "the table's entries were read from their float32 run-time values (each as the shortest decimal that rounds to it), not from the source"
+          : "the payoffs are computed by the `step` block at run time in float32; each is read as the shortest decimal that rounds to it",
+      ],
+      float32: [],
+    };
+  }
+  if (!random && runtime.some((row, p) => row.some((v, i) => !Number.isFinite(v) && precision.float32.every((d) => d.player !== p || d.profile !== i)))) {
+    precision = { ...precision, exact: false, reasons: [...precision.reasons, "a payoff overflows float32 at run time and has no exact value here; it is read as 0"] };
+  }
   const game: NormalForm = {
+    precision,
     name: ir.name,
     players,
     sizes,
@@ -247,4 +278,58 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     notes,
   };
   return { ok: true, game, random, stage: plan.stageKind };
+}
+
+/**
+ * Replaces the payoffs read from the run time by the table's exact entries, where they have
+ * exact values, and lists the payoffs whose float32 run-time value differs.
+ */
+function exactTable(
+  model: GameModel,
+  pins: Readonly<Record<string, number | boolean>>,
+  agents: { role: number; index: number; player: number }[],
+  players: Player[],
+  sizes: number[],
+  payoffs: Q[][],
+  runtime: Float32Array[],
+): PayoffPrecision {
+  const reasons = new Set<string>();
+  const float32: PayoffPrecision["float32"] = [];
+  if (!model.payoff || agents.some((a) => a.player < 0)) {
+    return { exact: false, reasons: ["the table's entries were read from their float32 run-time values: an agent has no legal action"], float32 };
+  }
+  let entries: ReturnType<typeof payoffTableValues>;
+  try {
+    entries = payoffTableValues(model, pins);
+  } catch (error) {
+    return { exact: false, reasons: [`the table's entries were read from their float32 run-time values: ${(error as Error).message}`], float32 };
+  }
+  const actionIndex = model.roles.map((r) => new Map(r.actions.map((a, i) => [a.symbol.name, i])));
+  const numActions = model.roles.map((r) => r.actions.length);
+  const rowOf = new Map<number, number>();
+  model.payoff.rows.forEach((row, r) => {
+    let joint = 0;
+    row.actions.forEach((name, i) => (joint = joint * numActions[agents[i].role] + (actionIndex[agents[i].role].get(name.text) ?? 0)));
+    rowOf.set(joint, r);
+  });
+  const byRow = new Map<string, (typeof entries)[number]>();
+  for (const e of entries) byRow.set(`${e.row}:${e.agent}`, e);
+  const total = numProfiles(sizes);
+  for (let profile = 0; profile < total; profile++) {
+    const picks = profileActions(sizes, profile);
+    let joint = 0;
+    for (const a of agents) joint = joint * numActions[a.role] + players[a.player].flat[picks[a.player]];
+    const r = rowOf.get(joint);
+    agents.forEach((a, k) => {
+      const entry = r === undefined ? undefined : byRow.get(`${r}:${k}`);
+      if (!entry?.exact) {
+        reasons.add(entry?.reason ? `a payoff is not exact: ${entry.reason}; it is read from its float32 value` : "a payoff's source was not found; it is read from its float32 value");
+        return;
+      }
+      payoffs[a.player][profile] = entry.exact;
+      const paid = runtime[a.player][profile];
+      if (!Number.isFinite(paid) || !Q.fromDouble(paid).eq(entry.exact)) float32.push({ profile, player: a.player, value: paid });
+    });
+  }
+  return { exact: reasons.size === 0, reasons: [...reasons], float32 };
 }

@@ -47,7 +47,7 @@ export function analyzeForEditor(model: GameModel, ir: IRGame, options: EditorOp
   const empty = (note: string, lens = `no normal form: ${shorten(note)}`): EditorSummary => ({ anchor, class: null, pureEquilibria: [], dominated: [], lens, hover: `**Game analysis**: ${note}`, note });
   let built;
   try {
-    built = buildNormalForm(ir, { maxProfiles: options.maxProfiles ?? 4096, refuseRandom: true });
+    built = buildNormalForm(ir, { maxProfiles: options.maxProfiles ?? 4096, refuseRandom: true, model });
   } catch (error) {
     return empty(`the analysis failed: ${(error as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { analyzeNormalForm, type AnalysisReport, type AnalyzeOptions } from "./analyze.js";
 import { numProfiles, type NormalForm } from "./normal-form.js";
 import { Q } from "./rational.js";
 
@@ -202,5 +203,22 @@ export function parseNfg(text: string): NormalForm {
     source: "nfg",
     exact: true,
     notes: [],
+    precision: { exact: true, reasons: [], float32: [] },
   };
+}
+
+/**
+ * `agora analyze game.nfg`: the analysis of a Gambit file's game, its payoffs read exactly
+ * as written (decimals and `p/q` as rationals). An error message for a malformed file.
+ */
+export function analyzeNfgText(text: string, options: AnalyzeOptions = {}): { ok: true; report: AnalysisReport; game: NormalForm } | { ok: false; error: string } {
+  let game: NormalForm;
+  try {
+    game = parseNfg(text);
+  } catch (error) {
+    if (error instanceof NfgError) return { ok: false, error: error.message };
+    throw error;
+  }
+  if (game.players.length === 0 || game.sizes.some((n) => n === 0)) return { ok: false, error: "the game has no players or a player without strategies" };
+  return { ok: true, report: analyzeNormalForm(game, options), game };
 }

@@ -34,6 +34,17 @@ export interface NormalForm {
   standardError?: number[];
   /** Things the reader should know about how this normal form relates to the scenario. */
   notes: string[];
+  /** Whether the payoffs are the values as written, and where the run time pays otherwise. */
+  precision?: PayoffPrecision;
+}
+
+export interface PayoffPrecision {
+  /** Every payoff is the exact value written in the source (or the file). */
+  exact: boolean;
+  /** Why some payoffs are not exact (empty when they are). */
+  reasons: string[];
+  /** Payoffs whose float32 run-time value differs from the exact one. */
+  float32: { profile: number; player: number; value: number }[];
 }
 
 export function numProfiles(sizes: readonly number[]): number {

@@ -1,4 +1,5 @@
 import { numeric, numProfiles, profileActions, strides, type NormalForm } from "./normal-form.js";
+import { Q } from "./rational.js";
 
 /**
  * The pure-strategy passes: pure Nash equilibria, dominance with iterated elimination,
@@ -215,7 +216,15 @@ export interface WelfareResult {
 
 /** The welfare optimum: the largest sum of payoffs, and every pure profile that attains it. */
 export function welfareMax(game: NormalForm): WelfareResult {
-  const { values, scale } = numeric(game);
+  const { values, scale, exact } = numeric(game);
+  if (!exact) {
+    // Doubles cannot hold these payoffs exactly (or at all, past 1e308): sum the rationals.
+    const total = numProfiles(game.sizes);
+    const sums = Array.from({ length: total }, (_, i) => game.payoffs.reduce((s, row) => s.add(row[i]), Q.ZERO));
+    const best = sums.reduce((a, b) => (b.cmp(a) > 0 ? b : a));
+    const worst = sums.reduce((a, b) => (b.cmp(a) < 0 ? b : a));
+    return { value: best.toNumber(), profiles: sums.flatMap((v, i) => (v.eq(best) ? [i] : [])), min: worst.toNumber() };
+  }
   const total = numProfiles(game.sizes);
   const tol = tolerance(game) * game.players.length;
   let best = -Infinity;

@@ -75,7 +75,11 @@ function equilibria(report: AnalysisReport): string[] {
     out.push(`  ${i + 1}. ${tag}  payoffs ${payoffText(e)}${eps}`);
   });
   for (const c of report.components) {
-    if (c.isolated) continue;
+    if (c.isolated || c.extreme_points.length < 2) continue;
+    if (c.nash_subsets.length === 0) {
+      out.push(`  one connected set: equilibria ${c.extreme_points.map((i) => i + 1).join(", ")} (joined by segments of equilibria)`);
+      continue;
+    }
     out.push(`  a continuum with extreme points ${c.extreme_points.map((i) => i + 1).join(", ")}:`);
     for (const s of c.nash_subsets) {
       const parts = report.players.map((p, k) => {
@@ -127,6 +131,10 @@ function dominated(report: AnalysisReport): string[] {
   out.push(`  weakly:   ${sameAsStrict ? "the same (strict dominance is weak dominance too)" : weak[0]}`);
   if (!sameAsStrict) for (const s of weak.slice(1)) out.push(`            ${s}`);
   if (d.weak.length > 0 && d.weak.length !== d.strict.length) out.push(`  left after iterated weak elimination (all at once each round): ${report.players.map((p, i) => `${p.name} {${d.weak_survivors[i].join(", ")}}`).join(", ")}`);
+  const mixedList = (items: typeof d.mixed.strict) =>
+    items.length === 0 ? "none" : items.map((e) => `${e.round > 1 ? `round ${e.round}: ` : ""}${e.name} ${e.action} (by ${e.by.map((b) => `${b.action} ${formatNumber(b.p, Q.parse(b.p).toNumber(), true)}`).join(", ")})`).join("; ");
+  out.push(`  by mixed strategies (exact LP${d.mixed.complete ? "" : "; some tests skipped for size"}): strictly: ${mixedList(d.mixed.strict)}`);
+  out.push(`                                weakly: ${mixedList(d.mixed.weak)}`);
   return out;
 }
 
@@ -168,7 +176,13 @@ export function renderReport(report: AnalysisReport): string {
   const nf = report.normal_form;
   const out: string[] = [];
   const source = nf.source === "payoff_table" ? "the `payoff` table" : nf.source === "step_enumeration" ? "enumerating the step (one environment copy per joint action)" : "a normal-form file";
-  out.push(`${report.game}: normal form from ${source}, ${nf.exact ? "exact" : `estimated from ${nf.samples} samples per joint action`}`);
+  out.push(`${report.game}: normal form from ${source}, ${nf.exact ? (nf.payoff_values.kind === "exact" ? "exact" : "approximate") : `estimated from ${nf.samples} samples per joint action`}`);
+  const pv = nf.payoff_values;
+  if (nf.exact && pv.kind === "approximate") for (const r of pv.reasons) out.push(`  approximate: ${r}`);
+  if (pv.float32_count > 0) {
+    out.push(`  ${pv.float32_count} payoff${pv.float32_count === 1 ? " is" : "s are"} paid differently at run time (float32), e.g. ${pv.float32.slice(0, 3).map((f) => `${f.player} at ${profileText(f.profile)}: ${f.exact.length <= 24 ? formatNumber(f.exact, 0, true) : `a ${f.exact.replace(/^-/, "").length}-digit number`} → ${f.float32}`).join("; ")}`);
+    out.push(pv.float32_changes.length === 0 ? "  that does not change the game's pure equilibria, dominance or best responses" : `  WARNING: float32 changes the game: ${pv.float32_changes.join("; ")}`);
+  }
   if (nf.stage === "stage_game") out.push("  the stage game of a repeated game (one round)");
   for (const n of nf.notes) out.push(`  note: ${n}`);
   if (!nf.exact && nf.standard_error) out.push(`  largest standard error of a payoff: ${report.players.map((p, i) => `${p.name} ${fmt(nf.standard_error![i])}`).join(", ")}`);

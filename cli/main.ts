@@ -73,7 +73,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command("analyze")
     .description("game-theoretic analysis of a scenario: normal form, equilibria, dominance, Pareto, welfare, class, param sweeps")
-    .argument("<file>", "the .game file")
+    .argument("<file>", "the .game file, or a Gambit .nfg file")
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--nfg <file>", "also write the normal form to this file in Gambit's NFG format")

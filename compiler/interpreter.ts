@@ -1,6 +1,6 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
 import { assertNever } from "./ir-walk.js";
-import { imod, rbase, rdiv, rint, rlog, rmix, rmod, rreal, rsqrt, runit } from "./scalar-ops.js";
+import { imod, rbase, rdiv, rint, rlog, rmix, rmod, rreal, rsqrt, runit } from "../language/semantic/scalar-ops.js";
 import { allocateResult, buildSchema, checkActionArrays, illegalActionMessage, resolveParamOptions, type EnvOptions, type Schema, type StepResult, type VecEnv } from "./vecenv.js";
 
 /**

@@ -1,6 +1,6 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
 import { assertNever } from "./ir-walk.js";
-import { SCALAR_OPS_SOURCE } from "./scalar-ops.js";
+import { SCALAR_OPS_SOURCE } from "../language/semantic/scalar-ops.js";
 import { buildSchema } from "./vecenv.js";
 import { commentText, jsonLiteral, jsString } from "./js-literal.js";
 

@@ -1,5 +1,5 @@
 import type { IRGame } from "./ir.js";
-import { SCALAR_OPS_SOURCE } from "./scalar-ops.js";
+import { SCALAR_OPS_SOURCE } from "../language/semantic/scalar-ops.js";
 import { generateKernel } from "./tensor/codegen.js";
 import { tensorRuntime } from "./tensor/runtime.js";
 import { buildSchema, type EnvOptions, type VecEnv } from "./vecenv.js";

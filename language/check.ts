@@ -1,5 +1,6 @@
 import { compareDiagnostics, DiagnosticCode, type Diagnostic } from "./diagnostics.js";
 import { checkGame, type CheckOptions } from "./semantic/checker.js";
+import { payoffPrecisionDiagnostics } from "./semantic/exact-values.js";
 import type { GameModel } from "./semantic/model.js";
 import type { SourceFile } from "./syntax/ast.js";
 import { parse, type ParseResult } from "./syntax/parse.js";
@@ -45,6 +46,7 @@ export function checkParsedText(text: string, parsed: ParseResult, options: Chec
     // A game cut short by a syntax error is not empty: only say so when it parsed.
     const parsedWhole = !parsed.diagnostics.some((d) => d.severity === "error");
     diagnostics.push(...checked.diagnostics.filter((d) => parsedWhole || (d.code !== DiagnosticCode.NoRoles && d.code !== DiagnosticCode.NoActions)));
+    if (model && !diagnostics.some((d) => d.severity === "error")) diagnostics.push(...payoffPrecisionDiagnostics(model));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     diagnostics.push({

@@ -94,6 +94,8 @@ export const DiagnosticCode = {
   DominatedAction: "W0008",
   NoRoles: "W0006",
   NoActions: "W0007",
+  // A payoff table whose float32 run-time values order some payoffs differently from the exact values written.
+  PayoffPrecision: "W0009",
 } as const;
 
 export type DiagnosticCodeName = keyof typeof DiagnosticCode;

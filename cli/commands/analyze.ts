@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { compileToIR } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../language/render.js";
 import { analyzeScenario, SCHEMA } from "../../analysis/analyze.js";
-import { writeNfg } from "../../analysis/nfg.js";
+import { analyzeNfgText, writeNfg } from "../../analysis/nfg.js";
 import { renderReport } from "../../analysis/report.js";
 import { readSource } from "../files.js";
 import { printable } from "../../language/text.js";
@@ -34,6 +34,16 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
     err(`error: ${printable(source.error)}`);
     return 1;
   }
+  if (file.toLowerCase().endsWith(".nfg")) {
+    const nfg = analyzeNfgText(source.text, { seed: options.seed });
+    if (!nfg.ok) {
+      err(`${file}: error: ${nfg.error}`);
+      return 1;
+    }
+    if (options.nfg) writeFileSync(options.nfg, writeNfg(nfg.game));
+    out(options.format === "json" ? JSON.stringify(nfg.report, null, 2) : renderReport(nfg.report));
+    return 0;
+  }
   const { ir, document: doc } = compileToIR(source.text, options.overrides);
   for (const message of doc.overrideErrors) err(`${printable(file)}: error: ${printable(message)}`);
   for (const d of doc.diagnostics) err(renderDiagnostic(file, doc.lines, d, { color: options.color ?? false }) + "\n");
@@ -47,6 +57,7 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
     samples: options.samples,
     seed: options.seed,
     sweep: options.sweep,
+    model: doc.model,
   });
   if (!result.ok) {
     if (options.format === "json") out(JSON.stringify({ schema: SCHEMA, game: ir.name, normal_form: null, reason: result.reason, kind: result.kind }, null, 2));

@@ -1,5 +1,5 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Domain, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
-import { imod, rdiv, rlog, rmod, rsqrt } from "../scalar-ops.js";
+import { imod, rdiv, rlog, rmod, rsqrt } from "../../language/semantic/scalar-ops.js";
 import { assertNever, exprChildren } from "../ir-walk.js";
 
 /**

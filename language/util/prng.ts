@@ -1,7 +1,7 @@
 /**
  * A small, fast, seedable pseudo-random generator (mulberry32) for everything that must be
  * reproducible from a seed: sampling and shuffling in the trainer, restarts in the
- * analysis, fuzz tests. (Environments draw differently: counter-based, in compiler/scalar-ops.ts.)
+ * analysis, fuzz tests. (Environments draw differently: counter-based, in language/semantic/scalar-ops.ts.)
  */
 export class Rng {
   private a: number;

@@ -147,4 +147,36 @@ describe("option parsing", () => {
     expect(() => parseCount("5e2", "--samples")).toThrow(/expected a whole number/);
     expect(() => parseCount("-1", "--seed")).toThrow(/--seed -1/);
   });
+
+  it("analyses a Gambit .nfg file directly, payoff and outcome versions, exactly as written", () => {
+    const payoffVersion = join(tmp, "pd.nfg");
+    writeFileSync(payoffVersion, 'NFG 1 R "pd" { "A" "B" } { 2 2 }\n3 3 0 5 5 0 1 1\n');
+    const text = run(payoffVersion);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("pd: normal form from a normal-form file, exact");
+    expect(text.out).toContain("1. pure  (1, 1), strict  payoffs 3, 3");
+    const outcomeVersion = join(tmp, "thirds.nfg");
+    writeFileSync(outcomeVersion, 'NFG 1 R "thirds" { "A" "B" }\n{ { "u" "d" } { "l" "r" } }\n""\n{ { "" 1/3, 1 } { "" 0, 0 } }\n1 2 2 1\n');
+    const json = JSON.parse(run(outcomeVersion, { format: "json" }).out);
+    expect(json.normal_form.payoff_values.kind).toBe("exact");
+    expect(json.equilibria.map((e: { strategies_exact: string[][] }) => e.strategies_exact)).toEqual([
+      [
+        ["1", "0"],
+        ["1", "0"],
+      ],
+      [
+        ["0", "1"],
+        ["0", "1"],
+      ],
+      [
+        ["1/2", "1/2"],
+        ["1/2", "1/2"],
+      ],
+    ]);
+    const broken = join(tmp, "broken.nfg");
+    writeFileSync(broken, "NFG 2 R");
+    const bad = run(broken);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("unsupported NFG version 2");
+  });
 });

@@ -23,8 +23,11 @@ export function normalForm(source: string, options: BuildOptions = {}): NormalFo
   return built.game;
 }
 
+/** The analysis `agora analyze` gives: payoff tables read exactly from the source. */
 export function analyze(source: string, options: ScenarioOptions = {}): AnalysisReport {
-  const result = analyzeScenario(lower(source), { sweep: false, ...options });
+  const { ir, document } = compileToIR(source);
+  if (!ir) throw new Error(`scenario has errors: ${document.diagnostics.map((d) => d.message).join("; ")}`);
+  const result = analyzeScenario(ir, { sweep: false, model: document.model, ...options });
   if (!result.ok) throw new Error(`no normal form: ${result.reason}`);
   return result.report;
 }
