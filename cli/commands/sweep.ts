@@ -27,6 +27,7 @@ export interface SweepCommandOptions {
   train: Omit<TrainSettings, "set"> & { set: Map<string, number | boolean> };
   out: string;
   parallel?: number;
+  queue?: string;
   format: "text" | "json" | "csv";
 }
 
@@ -95,7 +96,25 @@ export async function runSweep(
     );
 
     let executed: { failed: { trial: { id: string }; error: string }[]; stopped: boolean };
-    {
+    if (options.queue) {
+      const { runThroughQueue } = await import("../../runtime/sweep/queue.js");
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.on("SIGINT", onSignal);
+      try {
+        executed = await runThroughQueue({
+          url: options.queue,
+          dir,
+          plan,
+          results,
+          log: info,
+          onEvent: progress(info, results, total),
+          signal: controller.signal,
+        });
+      } finally {
+        process.off("SIGINT", onSignal);
+      }
+    } else {
       const parallelism = options.parallel ?? defaultParallelism();
       info(
         `running ${Math.min(parallelism, total - results.size)} at a time on this machine (Ctrl-C stops; rerun the same command to resume)`,

@@ -139,7 +139,7 @@ export function sweepTheory(plan: SweepPlan, scenarioIndex: number, params: stri
       available: true,
       params,
       points,
-      boundaries,
+      boundaries: mergeBoundaries(boundaries),
       ...(oneShot
         ? {}
         : { note: "repeated game: the analysis is of its stage game, so only action shares are predicted" }),
@@ -147,4 +147,16 @@ export function sweepTheory(plan: SweepPlan, scenarioIndex: number, params: stri
   } catch (error) {
     return { available: false, reason: (error as Error).message.split("\n")[0] };
   }
+}
+
+/** A class that holds only at a single value (the weak case between two strict ones, e.g. T = R) is one boundary, not two. */
+function mergeBoundaries(boundaries: Boundary[]): Boundary[] {
+  const out: Boundary[] = [];
+  for (const b of boundaries) {
+    const last = out[out.length - 1];
+    if (last && Math.abs(last.at - b.at) <= 1e-6 * Math.max(1, Math.abs(b.at)) && last.to === b.from)
+      out[out.length - 1] = { ...last, to: b.to };
+    else out.push(b);
+  }
+  return out.filter((b) => b.from !== b.to);
 }
