@@ -6,6 +6,7 @@ import { benchJsKernels, benchTensor } from "./kernels.js";
 import { benchTraining } from "./training.js";
 import { benchLanguageServer } from "./lsp.js";
 import { benchStartup } from "./startup.js";
+import { benchSweep } from "./sweep.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -50,3 +51,4 @@ if (!only || only === "tensor") await benchTensor(root);
 if (!only || only === "lsp") await benchLanguageServer(root);
 if (!only || only === "training") await benchTraining(root);
 if (!only || only === "startup") benchStartup(root);
+if (only === "sweep") await benchSweep(root);
