@@ -54,6 +54,7 @@ function label(id: string): string {
   const [kind, ...rest] = id.split(".");
   if (kind === "return") return `return of ${rest.join(".")}`;
   if (kind === "metric") return `metric ${rest.join(".")}`;
+  if (kind === "nashconv") return "NashConv (exploitability of the learned profile)";
   if (kind === "action") return `share of ${rest.slice(1).join(".")} (${rest[0]})`;
   return id;
 }
@@ -65,7 +66,7 @@ export function pageData(
   const scenarios = plan.scenarios.map((s, index): PageScenario => {
     const mine = results.filter((r) => r.scenarioIndex === index);
     const columns = resultColumns(plan, mine).filter(
-      (c) => /^(return|metric|action)\.|^(welfare|equality)$/.test(c) && !c.endsWith(".ci95"),
+      (c) => /^(return|metric|action)\.|^(welfare|equality|nashconv)$/.test(c) && !c.endsWith(".ci95"),
     );
     const params = plan.axes
       .map((a) => a.param)

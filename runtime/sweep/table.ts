@@ -16,6 +16,7 @@ export function resultColumns(plan: SweepPlan, results: TrialResult[]): string[]
     for (const m of r.evaluation.metrics) [`metric.${m.name}`, `metric.${m.name}.ci95`].forEach(add);
   }
   for (const c of ["welfare", "welfare.ci95", "equality", "equality.ci95"]) add(c);
+  if (results.some((r) => r.exploitability)) add("nashconv");
   for (const r of results)
     for (const [role, shares] of Object.entries(r.actions))
       for (const a of Object.keys(shares)) add(`action.${role}.${a}`);
@@ -33,6 +34,7 @@ export function resultRow(r: TrialResult, columns: string[]): (string | number |
     ["equality.ci95", r.evaluation.equality.ci95],
   ]);
   for (const [k, v] of Object.entries(r.point)) values.set(k, v);
+  if (r.exploitability) values.set("nashconv", r.exploitability.nashConv);
   for (const x of r.evaluation.returns) values.set(`return.${x.role}`, x.mean).set(`return.${x.role}.ci95`, x.ci95);
   for (const m of r.evaluation.metrics) values.set(`metric.${m.name}`, m.mean).set(`metric.${m.name}.ci95`, m.ci95);
   for (const [role, shares] of Object.entries(r.actions))

@@ -1,6 +1,7 @@
 import { analyzeScenario, type AnalysisReport } from "../../analysis/analyze.js";
 import { loadScenario } from "../env.js";
 import { equality } from "../episodes.js";
+import { exploitability } from "./exploitability.js";
 import type { ParamValue, SweepPlan } from "./plan.js";
 
 /**
@@ -62,6 +63,15 @@ function quantities(report: AnalysisReport, oneShot: boolean): TheoryPoint["valu
     if (xs.length === 0) continue;
     values[id] = { equilibrium: [Math.min(...xs), Math.max(...xs)], optimum: opt[id] };
   }
+  // Equilibria are unexploitable by definition; the welfare optimum usually is not.
+  const optimumExploitability =
+    best &&
+    oneShot &&
+    exploitability(
+      report,
+      players.map((p) => p.actions.map((a) => (a === best.profile[p.index] ? 1 : 0))),
+    );
+  if (optimumExploitability) values.nashconv = { equilibrium: [0, 0], optimum: optimumExploitability.nashConv };
   return values;
 }
 

@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { analyzeScenario } from "../../analysis/analyze.js";
+import { loadScenario } from "../env.js";
 import { evaluate } from "../evaluate.js";
+import { exploitability, profileFromShares } from "./exploitability.js";
 import type { TfBackendName } from "../tf.js";
 import { train, type MetricsLine } from "../train.js";
 import type { ParamValue, PlannedScenario, SweepPlan, Trial, TrainSettings } from "./plan.js";
@@ -40,6 +43,15 @@ export interface TrialResult {
   /** Per role: the share of each action in the last training rollout. */
   actions: Record<string, Record<string, number>>;
   agentSteps: number;
+  /**
+   * For one-shot games with a normal form: the exploitability of the learned profile (each
+   * role's action shares in the last rollout), exactly from the analysis's payoff table.
+   */
+  exploitability?: {
+    nashConv: number;
+    gains: number[];
+    nearestEquilibrium: { strategies: number[][]; distance: number } | null;
+  };
   /** The run folder, relative to the sweep folder. */
   run: string;
 }
@@ -97,6 +109,7 @@ export async function runTrial(spec: TrialSpec, runDir: string, scenarioPath: st
   });
   const self = report.selfPlay;
   const pick = (e: { mean: number; ci95: number }): Estimate => ({ mean: e.mean, ci95: e.ci95 });
+  const actions = last?.actionFrequencies ?? trained.last?.actionFrequencies ?? {};
   return {
     trial: spec.trial.id,
     scenario: spec.scenario.name,
@@ -110,8 +123,28 @@ export async function runTrial(spec: TrialSpec, runDir: string, scenarioPath: st
       welfare: pick(self.welfare),
       equality: pick(self.equality),
     },
-    actions: last?.actionFrequencies ?? trained.last?.actionFrequencies ?? {},
+    actions,
     agentSteps: trained.agentSteps,
+    ...learnedExploitability(spec.scenario.source, overrides, actions),
     run: runFolderOf(spec.trial),
+  };
+}
+
+function learnedExploitability(
+  source: string,
+  overrides: Map<string, ParamValue>,
+  actions: Record<string, Record<string, number>>,
+): Pick<TrialResult, "exploitability"> {
+  const analysis = analyzeScenario(loadScenario(source, { overrides }).ir, { sweep: false });
+  if (!analysis.ok || analysis.report.normal_form.stage !== "one_shot") return {};
+  const profile = profileFromShares(analysis.report, actions);
+  const e = profile && exploitability(analysis.report, profile);
+  if (!e) return {};
+  return {
+    exploitability: {
+      nashConv: e.nashConv,
+      gains: e.gains,
+      nearestEquilibrium: e.nearest && { strategies: e.nearest.strategies, distance: e.nearest.distance },
+    },
   };
 }

@@ -80,6 +80,9 @@ describe("agora sweep, local executor", () => {
       expect(r.evaluation.returns[0].role).toBe("player");
       expect(Number.isFinite(r.evaluation.welfare.ci95)).toBe(true);
       expect(r.actions.player.cooperate + r.actions.player.defect).toBeCloseTo(1, 6);
+      // A one-shot game with a normal form: the learned profile's exploitability, from the payoff table.
+      expect(r.exploitability!.nashConv).toBeGreaterThanOrEqual(0);
+      expect(r.exploitability!.gains).toHaveLength(2);
     }
     expect(readFileSync(join(out, "results.csv"), "utf8").trimEnd().split("\n")).toHaveLength(4);
     expect(existsSync(join(out, "sweep.html"))).toBe(true);

@@ -65,6 +65,7 @@ function fakeResults(source: string, axes: string[], seeds: number) {
       },
       actions: { player: { cooperate: coop, defect: 1 - coop } },
       agentSteps: 100,
+      exploitability: { nashConv: 2 * coop, gains: [coop, coop], nearestEquilibrium: null },
       run: `runs/${t.id}`,
     };
   });
@@ -82,14 +83,14 @@ describe.runIf(CHROMIUM)("sweep.html in headless Chromium", () => {
     const html = renderSweepPage(plan, results);
     const dom = dumpDom(html);
     const all = charts(dom);
-    // returns, welfare, equality, two action shares
-    expect(all).toHaveLength(5);
-    expect(dom).toContain('data-charts="5/5"');
+    // returns, welfare, equality, NashConv, two action shares
+    expect(all).toHaveLength(6);
+    expect(dom).toContain('data-charts="6/6"');
     for (const c of all) {
       expect(c.attrs).toContain('data-rendered="1"');
       expect(c.attrs).toMatch(/data-theory="equilibrium,optimum,boundaries"/);
     }
-    expect(dom.match(/class="uplot/g)?.length).toBe(5);
+    expect(dom.match(/class="uplot/g)?.length).toBe(6);
     // The boundary the analysis locates by bisection: stag hunt below 4, prisoner's dilemma above.
     expect(dom).toMatch(/temptation ≈ 4\.000: stag_hunt → prisoners_dilemma/);
   });
@@ -98,10 +99,10 @@ describe.runIf(CHROMIUM)("sweep.html in headless Chromium", () => {
     const { plan, results } = fakeResults(source, ["temptation=2..6:5", "sucker=0,0.5,1"], 1);
     const dom = dumpDom(renderSweepPage(plan, results));
     const all = charts(dom);
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     for (const c of all) expect(c.attrs).toContain('data-rendered="1"');
     expect(all.every((c) => c.attrs.includes('data-theory="boundaries"'))).toBe(true);
-    expect(dom.match(/<canvas/g)?.length).toBe(5);
+    expect(dom.match(/<canvas/g)?.length).toBe(6);
   });
 
   it("escapes scenario paths and embedded JSON: no markup gets in", () => {
@@ -114,6 +115,6 @@ describe.runIf(CHROMIUM)("sweep.html in headless Chromium", () => {
     expect(json).not.toMatch(/[<>&\u2028\u2029]/);
     const dom = dumpDom(html);
     expect(dom).not.toContain("<img");
-    expect(dom).toContain('data-charts="5/5"');
+    expect(dom).toContain('data-charts="6/6"');
   });
 });
