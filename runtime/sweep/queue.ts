@@ -103,11 +103,9 @@ export async function runThroughQueue(
   queue.on("error", (e) => reporter.error(e));
   const pending = new Map(plan.trials.filter((t) => !results.has(t.id)).map((t) => [`${sweep}-${t.id}`, t]));
   const failed: { trial: Trial; error: string }[] = [];
-  try {
-    // Jobs keep their results in Redis until the coordinator has written them: a
-    // coordinator killed between the two finds them on its rerun.
-    await queue.addBulk(
-      [...pending].map(([jobId, trial]) => ({
+  const enqueue = (entries: [string, Trial][]) =>
+    queue.addBulk(
+      entries.map(([jobId, trial]) => ({
         name: trial.id,
         data: { sweep, spec: trialSpec(plan, trial) },
         opts: {
@@ -119,6 +117,10 @@ export async function runThroughQueue(
         },
       })),
     );
+  try {
+    // Jobs keep their results in Redis until the coordinator has written them: a
+    // coordinator killed between the two finds them on its rerun.
+    await enqueue([...pending]);
     reporter.ok();
     options.log(
       `queued ${pending.size} trials on ${options.url} (queue ${QUEUE_NAME}, sweep ${sweep}); start workers with: agora worker ${options.url}`,
@@ -128,9 +130,17 @@ export async function runThroughQueue(
       let jobs: Job<JobData, JobReturn>[];
       try {
         jobs = [];
-        for (const jobId of pending.keys()) {
+        const missing: [string, Trial][] = [];
+        for (const [jobId, trial] of pending) {
           const job = await queue.getJob(jobId);
           if (job) jobs.push(job);
+          else missing.push([jobId, trial]);
+        }
+        // A job can vanish: a Redis restarted without persistence, or another coordinator
+        // of the same sweep that recorded and removed it. Its trial is simply queued again.
+        if (missing.length > 0) {
+          options.log(`${missing.length} unfinished trials are no longer in the queue; queuing them again`);
+          await enqueue(missing);
         }
         reporter.ok();
       } catch (error) {
