@@ -7,6 +7,7 @@ import { benchTraining } from "./training.js";
 import { benchLanguageServer } from "./lsp.js";
 import { benchStartup } from "./startup.js";
 import { benchAnalysis } from "./analysis.js";
+import { benchSweep } from "./sweep.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,3 +53,4 @@ if (!only || only === "lsp") await benchLanguageServer(root);
 if (!only || only === "training") await benchTraining(root);
 if (!only || only === "startup") benchStartup(root);
 if (!only || only === "analysis") benchAnalysis(root);
+if (only === "sweep") await benchSweep(root);

@@ -1,0 +1,193 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultParallelism, runLocal, type SweepEvent } from "../../runtime/sweep/local-executor.js";
+import {
+  makePlan,
+  parseAxis,
+  PlanError,
+  writeAtomically,
+  writeOrCheckPlan,
+  type Axis,
+  type SweepPlan,
+  type TrainSettings,
+} from "../../runtime/sweep/plan.js";
+import { ResultsFile } from "../../runtime/sweep/results.js";
+import { resultsCsv } from "../../runtime/sweep/table.js";
+import type { TrialResult } from "../../runtime/sweep/trial.js";
+import { UserError } from "../files.js";
+
+export interface SweepCommandOptions {
+  files: string[];
+  vary: string[];
+  samples?: number;
+  seeds: number;
+  seed: number;
+  episodes: number;
+  train: Omit<TrainSettings, "set"> & { set: Map<string, number | boolean> };
+  out: string;
+  parallel?: number;
+  queue?: string;
+  format: "text" | "json" | "csv";
+}
+
+/** The `bin/agora.js` of this installation: trial children run it. */
+export function agoraBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let k = 0; k < 6; k++) {
+    const candidate = join(dir, "bin", "agora.js");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("cannot find bin/agora.js next to this installation");
+}
+
+function describePoint(point: Record<string, number | boolean>): string {
+  return Object.entries(point)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+/** The headline of a result: the scenario's first metric, else welfare. */
+function headline(r: TrialResult): string {
+  const m = r.evaluation.metrics[0];
+  const e = m ?? { name: "welfare", ...r.evaluation.welfare };
+  return `${m ? m.name : "welfare"} ${e.mean.toFixed(3)} ± ${Number.isFinite(e.ci95) ? e.ci95.toFixed(3) : "n/a"}`;
+}
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
+
+/** `agora sweep`: plans, runs (locally or through a queue), resumes, and writes results and sweep.html. */
+export async function runSweep(
+  options: SweepCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  let axes: Axis[];
+  let plan: SweepPlan;
+  const dir = resolve(options.out);
+  try {
+    axes = options.vary.map(parseAxis);
+    const scenarios = options.files.map((path) => {
+      if (!existsSync(path)) throw new UserError(`${path}: no such file`);
+      return { path, source: readFileSync(path, "utf8") };
+    });
+    plan = makePlan({
+      scenarios,
+      axes,
+      samples: options.samples,
+      seeds: options.seeds,
+      firstSeed: options.seed,
+      train: { ...options.train, set: Object.fromEntries(options.train.set) },
+      evaluation: { episodes: options.episodes, seed: 1_000_003 },
+    });
+    const state = writeOrCheckPlan(dir, plan);
+    const results = new ResultsFile(dir, { repair: true });
+    const total = plan.trials.length;
+    const where = relative(process.cwd(), dir) || ".";
+    const info = options.format === "text" ? out : err;
+    info(
+      `${state === "new" ? "sweep" : "resuming sweep"} in ${where}: ${total} trials (${plan.trials.length / plan.seeds.length} points × ${plan.seeds.length} seeds), ${results.size} already finished`,
+    );
+
+    let executed: { failed: { trial: { id: string }; error: string }[]; stopped: boolean };
+    if (options.queue) {
+      const { runThroughQueue } = await import("../../runtime/sweep/queue.js");
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.on("SIGINT", onSignal);
+      try {
+        executed = await runThroughQueue({
+          url: options.queue,
+          dir,
+          plan,
+          results,
+          log: info,
+          onEvent: progress(info, results, total),
+          signal: controller.signal,
+        });
+      } finally {
+        process.off("SIGINT", onSignal);
+      }
+    } else {
+      const parallelism = options.parallel ?? defaultParallelism();
+      info(
+        `running ${Math.min(parallelism, total - results.size)} at a time on this machine (Ctrl-C stops; rerun the same command to resume)`,
+      );
+      const controller = new AbortController();
+      const onSignal = () => {
+        if (!controller.signal.aborted) info("stopping: the running trials are abandoned and will be redone on resume");
+        controller.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      try {
+        executed = await runLocal({
+          dir,
+          plan,
+          results,
+          parallelism,
+          agoraBin: agoraBin(),
+          signal: controller.signal,
+          onEvent: progress(info, results, total),
+        });
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    }
+    const all = results.all();
+    writeAtomically(join(dir, "results.csv"), resultsCsv(plan, all));
+    const page = await writePage(dir, plan, all);
+    if (options.format === "json")
+      out(
+        JSON.stringify(
+          all.sort((a, b) => (a.trial < b.trial ? -1 : 1)),
+          null,
+          1,
+        ),
+      );
+    else if (options.format === "csv") out(resultsCsv(plan, all).replace(/\n$/, ""));
+    else {
+      out(`${all.length}/${total} trials finished`);
+      out(`  results       ${join(where, "results.jsonl")} (and results.csv)`);
+      if (page) out(`  phase diagram ${join(where, "sweep.html")}`);
+    }
+    for (const f of executed.failed) err(`trial ${f.trial.id} failed: ${f.error}`);
+    if (executed.stopped) {
+      err(`stopped with ${total - all.length} trials left; rerun the same command to resume`);
+      return 130;
+    }
+    return all.length === total ? 0 : 1;
+  } catch (error) {
+    if (error instanceof PlanError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+/** Writes sweep.html when the page module is there; returns whether it did. */
+async function writePage(dir: string, plan: SweepPlan, results: TrialResult[]): Promise<boolean> {
+  const { renderSweepPage } = await import("../../runtime/sweep/page.js");
+  writeFileSync(join(dir, "sweep.html"), renderSweepPage(plan, results));
+  return true;
+}
+
+function progress(info: (s: string) => void, results: ResultsFile, total: number) {
+  const started = performance.now();
+  const doneAtStart = results.size;
+  return (event: SweepEvent) => {
+    if (event.kind === "failed") info(`  ${event.trial.id} failed: ${event.error.split("\n")[0]}`);
+    if (event.kind !== "finished") return;
+    const doneHere = results.size - doneAtStart;
+    const perTrial = (performance.now() - started) / 1000 / doneHere;
+    const left = total - results.size;
+    info(
+      `[${results.size}/${total}] ${event.trial.id} ${describePoint(event.trial.point)} seed ${event.trial.seed} · ${headline(event.result)} · ${event.timing.seconds.toFixed(1)}s${left ? ` · about ${duration(perTrial * left)} left` : ""}`,
+    );
+  };
+}
