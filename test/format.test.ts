@@ -88,7 +88,7 @@ describe("formatText layout", () => {
 `);
   });
 
-  it("keeps an \`else\` where the author put it after a one-line block, and joins \`} else\` after a longer one", () => {
+  it("keeps an `else` where the author put it after a one-line block, and joins `} else` after a longer one", () => {
     const source = "game G {\n  role p { action a }\n  step {\n    if round == 0 { end }\n    else if round == 1 { end }\n    else { end }\n    if round > 2 {\n      end\n    }\n    else { end }\n  }\n}\n";
     expect(formatText(source)).toBe(`game G {
   role p { action a }
@@ -104,7 +104,7 @@ describe("formatText layout", () => {
 `);
   });
 
-  it("lines up the \`=>\` of one-line match arms", () => {
+  it("lines up the `=>` of one-line match arms", () => {
     const source = "game G {\n  role p { action give(x: 0..2)  action punish(t: p)  action idle }\n  step {\n    for q in p {\n      match q.action {\n        give(x) => { q.reward -= x }\n        punish(t) => { t.reward -= 1  q.reward -= 1 }\n        idle      =>   { }\n      }\n    }\n  }\n}\n";
     expect(formatText(source)).toBe(`game G {
   role p { action give(x: 0..2)  action punish(t: p)  action idle }
@@ -230,7 +230,7 @@ objective self.reward
 `);
   });
 
-  it("keeps \`//\` comments after code in a column where the author lined them up", () => {
+  it("keeps `//` comments after code in a column where the author lined them up", () => {
     const source = "game G {\n  role p {\n    action a\n    observe round,            // the round\n      self.total   + 1,       // the total\n      self.index              // the index\n  }\n  param k: int = 1      // alone: one space\n}\n";
     expect(formatText(source)).toBe("game G {\n  role p {\n    action a\n    observe round,            // the round\n      self.total + 1,         // the total\n      self.index              // the index\n  }\n  param k: int = 1 // alone: one space\n}\n");
   });

@@ -157,6 +157,9 @@ export class ExactEvaluator {
         return bool(both ? cmp > 0 : undefined, ra > rb);
       case ">=":
         return bool(both ? cmp >= 0 : undefined, ra >= rb);
+      default:
+        // Arithmetic, below.
+        break;
     }
     const t = int ? "int" : "real";
     const num = (exact: Q | undefined, runtime: number): Evaluated => ({ ok: true, t, exact, inexact, runtime });

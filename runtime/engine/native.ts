@@ -73,7 +73,7 @@ export function buildNativeEngine(force = false): { built: boolean; path: string
   } catch (error) {
     rmSync(temp, { force: true });
     const e = error as { stderr?: Buffer; message: string };
-    throw new Error(`could not compile the native engine with ${cxx}: ${(e.stderr?.toString() || e.message).trim().split("\n").slice(0, 3).join(" ")}`);
+    throw new Error(`could not compile the native engine with ${cxx}: ${(e.stderr?.toString() || e.message).trim().split("\n").slice(0, 3).join(" ")}`, { cause: error });
   }
   return { built: true, path: binary };
 }
