@@ -257,7 +257,7 @@ describe("command line", () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--steps takes a positive whole number, got `lots`");
     const missing = await run("train", "nowhere.game");
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(missing.err).toContain("nowhere.game: no such file or folder");
     const broken = await run("train", join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"), "--out", dir());
     expect(broken.code).toBe(1);
