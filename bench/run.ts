@@ -5,6 +5,7 @@ import { generateScenario } from "./generate.js";
 import { benchJsKernels, benchTensor } from "./kernels.js";
 import { benchTraining } from "./training.js";
 import { benchLanguageServer } from "./lsp.js";
+import { benchPython } from "./python.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,3 +49,4 @@ if (!only || only === "kernels") benchJsKernels(root);
 if (!only || only === "tensor") await benchTensor(root);
 if (!only || only === "lsp") await benchLanguageServer(root);
 if (!only || only === "training") await benchTraining(root);
+if (!only || only === "python") benchPython(root);

@@ -191,6 +191,15 @@ function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: numbe
   return ok;
 }
 
+function containsEnd(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.k === "end" || (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) || (s.k === "for" && containsEnd(s.body)));
+}
+
+/** Whether an action's availability never changes: no guard, and in every phase or (with one phase) in none. */
+function fixedAction(ir: IRGame, a: IRGame["roles"][number]["actions"][number]): boolean {
+  return !a.guard && (a.phases.length === 0 || ir.phases.length === 1);
+}
+
 class PyGen {
   private lines: string[] = [];
   private ind = "";
@@ -220,28 +229,47 @@ class PyGen {
     this.lines.push(this.ind + line);
   }
 
-  /** Runs `body` one indentation level deeper. */
+  /**
+   * Runs `body` one indentation level deeper (a Python block): temporaries made inside are
+   * not reused outside, nor ones made before inside (the caches start and end empty).
+   */
   indented(body: () => void) {
     const saved = this.ind;
     this.ind += "    ";
+    this.cse.clear();
     try {
       body();
     } finally {
       this.ind = saved;
+      this.cse.clear();
     }
   }
 
-  /** Binds `code` to a fresh temporary. */
+  /** Temporaries by the code they hold: pure codes, and state reads until the state is rebound. */
+  private readonly cse = new Map<string, Val>();
+
+  /** Binds `code` (pure: temporaries, constants and NumPy calls only) to a temporary, reusing an equal one. */
   let(code: string, t: Scalar, w = false): Val {
+    const known = this.cse.get(code);
+    if (known && known.t === t) return known;
     const name = `t${this.tmp++}`;
     this.emit(`${name} = ${code}`);
-    return { c: name, t, w };
+    const v = { c: name, t, w };
+    this.cse.set(code, v);
+    return v;
   }
 
-  /** Rebinds a state name (the function declares it nonlocal). */
+  /** Rebinds a state name (the function declares it nonlocal); earlier reads of it are forgotten. */
   assign(name: string, code: string) {
     this.nonlocals.add(name);
     this.emit(`${name} = ${code}`);
+    this.forget(name);
+  }
+
+  /** Forgets cached codes that read a state name. */
+  private forget(name: string) {
+    const pattern = new RegExp(`(^|[^A-Za-z0-9_])${name}($|[^A-Za-z0-9_])`);
+    for (const key of [...this.cse.keys()]) if (pattern.test(key)) this.cse.delete(key);
   }
 
   /** A module-level constant, shared by identical definitions. */
@@ -264,6 +292,7 @@ class PyGen {
     this.usesBase = false;
     this.baseInline = false;
     this.locals = new Map();
+    this.cse.clear();
     this.tmp = 0;
     this.indented(() => this.indented(body));
     const bodyLines = this.lines;
@@ -593,8 +622,62 @@ class PyGen {
     return this.let(`_rint(${u.c}, ${lo.c}, ${hi.c})`, "int", u.w || lo.w || hi.w);
   }
 
+  /** Whether the agent axis is taken (by a vectorised `self` or aggregate variable). */
+  private axisBusy(): boolean {
+    return !!this.self?.w || this.inVectorAggregate;
+  }
+
+  private inVectorAggregate = false;
+
+  /**
+   * An aggregate over a role whose result does not need float32 additions in order (count,
+   * any, all, int sums, int min/max), with its variable running along the agent axis: one
+   * reduction instead of one block per agent. Undefined where it does not apply.
+   */
+  private vectorAggregate(e: Extract<Expr, { k: "aggregate" }>): Val | undefined {
+    if (e.domain.kind !== "role" || this.axisBusy()) return undefined;
+    const vectorizable = e.fn === "count" || e.fn === "any" || e.fn === "all" || (e.t === "int" && (e.fn === "sum" || e.fn === "min" || e.fn === "max"));
+    if (!vectorizable) return undefined;
+    const n = this.ir.roles[e.domain.role].count;
+    const saved = this.locals.get(e.slot);
+    this.locals.set(e.slot, { val: this.selfAxis(n), decl: TRUE });
+    this.inVectorAggregate = true;
+    const wide = (v: Val) => `np.broadcast_to(${v.c}, (E, ${n}))`;
+    try {
+      const f = e.filter ? this.ex(e.filter) : TRUE;
+      switch (e.fn) {
+        case "count":
+          if (!f.w) return this.sel(f, stat("int", n), stat("int", 0));
+          return this.let(`${wide(f)}.sum(axis=1, keepdims=True, dtype=_I32)`, "int");
+        case "any":
+        case "all":
+          if (!f.w) return f;
+          return this.let(`${wide(f)}.${e.fn}(axis=1, keepdims=True)`, "bool");
+        case "sum": {
+          let b = this.as(this.ex(e.body!), "int");
+          b = this.sel(f, b, stat("int", 0));
+          if (!b.w) return this.binary("mul", "int", "int", b, stat("int", n));
+          return this.let(`${wide(b)}.sum(axis=1, keepdims=True, dtype=_I32)`, "int");
+        }
+        default: {
+          const b = this.as(this.ex(e.body!), "int");
+          const sentinel = e.fn === "min" ? 2147483647 : -2147483648;
+          const r = this.let(`${wide(this.sel(f, b, stat("int", sentinel)))}.${e.fn}(axis=1, keepdims=True)`, "int");
+          const any = f.w ? this.let(`${wide(f)}.any(axis=1, keepdims=True)`, "bool") : f;
+          return this.sel(any, r, stat("int", 0));
+        }
+      }
+    } finally {
+      this.inVectorAggregate = false;
+      if (saved) this.locals.set(e.slot, saved);
+      else this.locals.delete(e.slot);
+    }
+  }
+
   /** An aggregate element by element (the variable a constant in each), in index order. */
   private aggregate(e: Extract<Expr, { k: "aggregate" }>): Val {
+    const vector = this.vectorAggregate(e);
+    if (vector) return vector;
     const n = e.domain.kind === "teams" ? this.ir.teams.length : this.ir.roles[e.domain.role].count;
     const t = e.t;
     const saved = this.locals.get(e.slot);
@@ -751,6 +834,7 @@ class PyGen {
         const m = this.mask();
         if (isTrue(m)) this.emit("ended = np.ones(_E1, _BOOL)");
         else this.emit(`ended = ended | ${m.c}`);
+        this.forget("ended");
         return;
       }
       case "play": {
@@ -771,34 +855,64 @@ class PyGen {
   }
 
   private payoff(s: Extract<Stmt, { k: "payoff" }>) {
+    const constant = s.rows.every((row) => !row || row.every((r) => r.k === "const"));
+    const wholeRoles = s.agents.every((a, p) => p === 0 || (a.role === s.agents[p - 1].role ? a.index === s.agents[p - 1].index + 1 : a.index === 0 && s.agents[p - 1].index === this.ir.roles[s.agents[p - 1].role].count - 1));
+    if (constant && wholeRoles && s.agents[0].index === 0) {
+      this.payoffTable(s);
+      return;
+    }
     const acts = s.agents.map((a) => this.read(`ACT${a.role}[:, ${a.index}:${a.index + 1}]`, "int"));
     let valid: Val = TRUE;
     for (const a of acts) valid = this.and(valid, this.binary("ge", "int", "bool", a, stat("int", 0)));
     let joint = acts[0];
-    for (let p = 1; p < acts.length; p++) joint = this.binary("add", "int", "int", this.binary("mul", "int", "int", joint, stat("int", s.sizes[p])), acts[p]);
+    // (The joint index stays below the number of rows: no overflow.)
+    for (let p = 1; p < acts.length; p++) joint = this.let(`${joint.c} * ${s.sizes[p]} + ${acts[p].c}`, "int");
     const m = this.and(this.mask(), valid);
     if (isFalse(m)) return;
-    const constant = s.rows.every((row) => !row || row.every((r) => r.k === "const"));
-    const clamped = this.let(`np.clip(${joint.c}, 0, ${s.rows.length - 1})`, "int");
     s.agents.forEach((pos, p) => {
-      let gain: Val;
-      if (constant) {
-        // A missing row pays nothing.
-        const values = Array.from({ length: s.rows.length }, (_, k) => (s.rows[k] ? (s.rows[k][p] as { v: number }).v : 0));
-        const table = this.constant(`np.array([${values.map((v) => pyNumber("real", v)).join(", ")}], dtype=_F32)`);
-        gain = this.let(`${table}[${clamped.c}]`, "real");
-      } else {
-        gain = stat("real", 0);
-        s.rows.forEach((row, k) => {
-          if (!row) return;
-          gain = this.sel(this.binary("eq", "int", "bool", joint, stat("int", k)), this.as(this.ex(row[p]), "real"), gain);
-        });
-      }
+      let gain: Val = stat("real", 0);
+      s.rows.forEach((row, k) => {
+        if (!row) return;
+        gain = this.sel(this.binary("eq", "int", "bool", joint, stat("int", k)), this.as(this.ex(row[p]), "real"), gain);
+      });
       const saved = this.path;
       this.path = this.and(saved, valid);
       this.agentWrite(pos.role, stat("int", pos.index), { kind: "reward" }, "add", gain, "real");
       this.path = saved;
     });
+  }
+
+  /**
+   * A payoff table of constants over every agent (the usual normal-form game): one lookup
+   * per copy gives every agent's gain, added role by role.
+   */
+  private payoffTable(s: Extract<Stmt, { k: "payoff" }>) {
+    const roles = [...new Set(s.agents.map((a) => a.role))];
+    let joint: Val | undefined;
+    let valid: Val = TRUE;
+    let p = 0;
+    for (const role of roles) {
+      const n = this.ir.roles[role].count;
+      const act = this.read(`ACT${role}`, "int", true);
+      valid = this.and(valid, this.let(`(${act.c} >= 0).all(axis=1, keepdims=True)`, "bool"));
+      for (let i = 0; i < n; i++, p++) {
+        const col = `${act.c}[:, ${i}:${i + 1}]`;
+        joint = joint ? this.let(`${joint.c} * ${s.sizes[p]} + ${col}`, "int") : this.let(col, "int");
+      }
+    }
+    const m = this.and(this.mask(), valid);
+    if (isFalse(m)) return;
+    // A missing row pays nothing.
+    const rows = Array.from({ length: s.rows.length }, (_, k) => `[${s.agents.map((_, q) => pyNumber("real", s.rows[k] ? (s.rows[k][q] as { v: number }).v : 0)).join(", ")}]`);
+    const table = this.constant(`np.array([${rows.join(", ")}], dtype=_F32)`);
+    const gains = this.let(`${table}[np.clip(${joint!.c}[:, 0], 0, ${s.rows.length - 1})]`, "real", true);
+    let start = 0;
+    for (const role of roles) {
+      const n = this.ir.roles[role].count;
+      const old = this.read(`REW${role}`, "real", true);
+      this.assign(`REW${role}`, `np.where(${m.c}, ${old.c} + ${gains.c}[:, ${start}:${start + n}], ${old.c})`);
+      start += n;
+    }
   }
 
   // ---- the pieces of the kernel ----------------------------------------------------------------
@@ -908,8 +1022,14 @@ class PyGen {
             }
             offset += o.width;
           }
-          this.assign(`MASK${role}`, `np.empty((E, ${n}, ${r.numActions}), _U8)`);
-          for (const a of r.actions) {
+          // Actions always available (or never) come from a read-only template.
+          const variable = r.actions.filter((a) => !fixedAction(ir, a));
+          if (variable.length === 0) {
+            this.assign(`MASK${role}`, `MASK_BASE${role}`);
+            return;
+          }
+          this.assign(`MASK${role}`, `MASK_BASE${role}.copy()`);
+          for (const a of variable) {
             let inPhase: Val = TRUE;
             if (a.phases.length > 0 && ir.phases.length > 1) {
               inPhase = FALSE;
@@ -941,7 +1061,8 @@ class PyGen {
         this.assign(`RACT${role}`, `np.where(A[${role}] >= 0, A[${role}], RACT${role})`);
         this.assign(`REW${role}`, `np.zeros((E, ${r.count}), _F32)`);
       });
-      this.emit("ended = np.zeros(_E1, _BOOL)");
+      const canEnd = containsEnd(ir.steps.flat());
+      if (canEnd) this.emit("ended = np.zeros(_E1, _BOOL)");
       this.canEnd = true;
       if (ir.phases.length === 1) {
         this.phase = stat("int", 0);
@@ -988,7 +1109,7 @@ class PyGen {
           this.assign(`OBJ${role}`, `np.broadcast_to(${v.c}, (E, ${r.count})).astype(_F32)`);
         });
       });
-      let done: Val = { c: "ended", t: "bool" };
+      let done: Val = canEnd ? { c: "ended", t: "bool" } : FALSE;
       for (const cond of ir.endWhen) done = this.or(done, this.ex(cond));
       const ph = this.read("PH", "int");
       const rnd = this.read("RND", "int");
@@ -1052,6 +1173,9 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
     L.push(`    ACT${role} = np.full(${shape}, -1, _I32); LAST${role} = np.full(${shape}, -1, _I32); RACT${role} = np.full(${shape}, -1, _I32)`);
     L.push(`    OUTREW${role} = np.zeros(${shape}, _F32); OBJ${role} = OUTREW${role}`);
     L.push(`    OBS${role} = np.zeros((E, ${r.count}, ${r.obsDim}), _F32); MASK${role} = np.zeros((E, ${r.count}, ${r.numActions}), _U8)`);
+    L.push(`    MASK_BASE${role} = np.zeros((E, ${r.count}, ${r.numActions}), _U8)`);
+    for (const a of r.actions) if (fixedAction(ir, a) && (a.phases.length === 0 || a.phases.includes(0))) L.push(`    MASK_BASE${role}[:, :, ${a.flatStart}:${a.flatStart + a.flatCount}] = 1`);
+    L.push(`    MASK_BASE${role}.flags.writeable = False`);
   });
   L.push(`    DONE = np.zeros(_E1, _BOOL); METRICS = np.zeros((E, ${ir.metrics.length}), _F32); RULES = np.zeros((E, ${ir.rules.length}), _U8)`);
   L.push(...g.start(), ...g.begin(), ...g.step());
@@ -1078,7 +1202,8 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push("    def masks():");
   L.push(`        return [${ir.roles.map((_, r) => `MASK${r}`).join(", ")}]`);
   L.push(`    bots = [${ir.bots.map((_, i) => `bot_${i}`).join(", ")}]`);
-  L.push("    return reset, advance, masks, bots, next_episode");
+  L.push(`    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? "True" : "False")).join(", ")}]`);
+  L.push("    return reset, advance, masks, bots, next_episode, fixed");
   const consts = [...[...counts].map((n) => `_AR${n} = np.arange(${n}, dtype=_I32)`), ...g.consts];
   return { consts, kernel: L };
 }

@@ -197,7 +197,7 @@ class Env(object):
             if not p["variesPerEpisode"]:
                 raise ValueError("param \x60%s\x60 is fixed when the scenario is compiled; set it with \x60--set %s=...\x60 when compiling" % (name, name))
             pin[index] = _pinned(p["type"], value)
-        self._reset, self._advance, self._masks, self._bots, self._next = _kernel(E, _U32(self.seed % 4294967296), bool(sample_params), pin)
+        self._reset, self._advance, self._masks, self._bots, self._next, self._fixed = _kernel(E, _U32(self.seed % 4294967296), bool(sample_params), pin)
 
     def reset(self):
         """Starts every copy at episode 0; returns the first observations and masks."""
@@ -232,6 +232,14 @@ class Env(object):
             m = masks[r]
             if na == 0:
                 chosen.append(np.full((E, n), -1, _I32))
+                continue
+            if self._fixed[r]:
+                # The role's mask never changes: every action is legal (every copy has some).
+                ok = (a >= 0) & (a < na)
+                if self.checked and (a >= na).any():
+                    e, i = np.argwhere(a >= na)[0]
+                    raise ValueError(_illegal(r, int(e), int(i), int(a[e, i])))
+                chosen.append(np.where(ok, a, -1).astype(_I32))
                 continue
             any_legal = m.any(axis=2)
             legal = (a >= 0) & (a < na) & (np.take_along_axis(m, np.clip(a, 0, na - 1)[..., None], 2)[..., 0] == 1)
