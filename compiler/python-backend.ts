@@ -1,7 +1,10 @@
 import type { IRGame } from "./ir.js";
 import { generatePythonKernel } from "./python/codegen.js";
+import { pyString } from "./python/literal.js";
 import { PY_API, PY_HELPERS } from "./python/runtime.js";
 import { buildSchema } from "./vecenv.js";
+
+export { pyString };
 
 /**
  * The Python backend: a standalone env.py that needs only NumPy, stepping all copies with
@@ -12,23 +15,6 @@ import { buildSchema } from "./vecenv.js";
  * Text from the scenario (its name, labels, the source file's name) enters the module only
  * inside string literals made by `pyString`, never in comments or as code.
  */
-
-/**
- * A Python string literal for any text: ASCII only, with `"`, `\` and every character
- * outside printable ASCII escaped (`\uXXXX`, `\UXXXXXXXX`), so no content can end it or
- * change what follows it.
- */
-export function pyString(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === "\\") out += "\\" + ch;
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (cp <= 0xffff) out += "\\u" + cp.toString(16).padStart(4, "0");
-    else out += "\\U" + cp.toString(16).padStart(8, "0");
-  }
-  return out + '"';
-}
 
 export interface PythonModuleOptions {
   /** The source file's name, recorded as `SOURCE_NAME` for people reading the module. */

@@ -1,5 +1,6 @@
 import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
 import { imod, rdiv, rlog, rmod, rsqrt } from "../semantics.js";
+import { pyString } from "./literal.js";
 
 /**
  * The NumPy kernel generator: turns the IR into straight-line NumPy code that steps all E
@@ -450,7 +451,7 @@ class PyGen {
     const old = this.read(arr, t, true);
     const nv = this.applyOp(op, t, old, v);
     const hit = this.isAgentAxis(a, n) ? m : this.and(m, this.let(`(${a.c} == _AR${n})`, "bool", true));
-    if (isTrue(hit)) this.assign(arr, nv.w ? `${nv.c}` : `np.broadcast_to(${nv.c}, ${arr}.shape).copy()`);
+    if (isTrue(hit)) this.assign(arr, `np.broadcast_to(${nv.c}, ${arr}.shape).astype(${DTYPE[t]})`);
     else this.assign(arr, `np.where(${hit.c}, ${nv.c}, ${arr})`);
   }
 
@@ -624,7 +625,7 @@ class PyGen {
 
   /** Whether the agent axis is taken (by a vectorised `self` or aggregate variable). */
   private axisBusy(): boolean {
-    return !!this.self?.w || this.inVectorAggregate;
+    return !!this.self?.w || this.inVectorAggregate || !!this.reductions;
   }
 
   private inVectorAggregate = false;
@@ -768,6 +769,7 @@ class PyGen {
     switch (s.k) {
       case "setLocal": {
         const v = this.ex(s.value);
+        if (this.reduceInto(`L${s.slot}`, s.op, s.t, v)) return;
         const cur = this.locals.get(s.slot);
         const nv = this.applyOp(s.op, s.t, cur?.val, v);
         const m = this.mask();
@@ -779,8 +781,10 @@ class PyGen {
         return;
       }
       case "setGlobal": {
+        const value = this.ex(s.value);
+        if (this.reduceInto(`G${s.index}`, s.op, s.t, value)) return;
         const old = this.read(`G${s.index}`, s.t);
-        const nv = this.applyOp(s.op, s.t, old, this.ex(s.value));
+        const nv = this.applyOp(s.op, s.t, old, value);
         this.assign(`G${s.index}`, this.full(this.sel(this.mask(), nv, old)));
         return;
       }
@@ -804,6 +808,10 @@ class PyGen {
         return;
       }
       case "for": {
+        if (this.vectorizable(s)) {
+          this.forVectorized(s as Extract<Stmt, { k: "for" }> & { domain: { kind: "role"; role: number } });
+          return;
+        }
         const n = s.domain.kind === "teams" ? this.ir.teams.length : this.ir.roles[s.domain.role].count;
         const saved = this.path;
         for (let i = 0; i < n; i++) {
@@ -831,7 +839,9 @@ class PyGen {
       }
       case "end": {
         if (!this.canEnd) throw new Error("internal: `end` outside a step");
-        const m = this.mask();
+        let m = this.mask();
+        // In a vectorised loop: the copy ends if any agent's iteration does.
+        if (m.w) m = this.let(`np.broadcast_to(${m.c}, (E, ${this.loopCount})).any(axis=1, keepdims=True)`, "bool");
         if (isTrue(m)) this.emit("ended = np.ones(_E1, _BOOL)");
         else this.emit(`ended = ended | ${m.c}`);
         this.forget("ended");
@@ -846,6 +856,210 @@ class PyGen {
       case "payoff":
         this.payoff(s);
         return;
+    }
+  }
+
+
+  // ---- vectorised loops ---------------------------------------------------------------------
+
+  /** In a vectorised loop: the outer values it adds to (`L` slot, `G` index), and the contributions. */
+  private reductions?: Map<string, { t: Scalar; parts: Val[] }>;
+  private loopCount = 0;
+
+  /** In a vectorised loop, an update of an outer value it adds to: records the contribution. */
+  private reduceInto(key: string, op: AssignOp, t: Scalar, v: Val): boolean {
+    const r = this.reductions?.get(key);
+    if (!r) return false;
+    let c = this.sel(this.mask(), this.as(v, t), stat(t, 0));
+    if (op === "sub") c = isStatic(c) ? stat(t, -c.s) : this.let(`-${c.c}`, t, c.w);
+    r.parts.push(c);
+    return true;
+  }
+
+  /**
+   * Whether a `for` over a role can run for all its agents at once (as in the tensor
+   * backend): each iteration writes only its own agent's fields (read only through the loop
+   * variable) and its own locals, and adds to outer values (`+=`, `-=`) it does not read.
+   * Then the iterations do not see each other, except through those sums, which are added
+   * in index order.
+   */
+  private vectorizable(s: Extract<Stmt, { k: "for" }>): boolean {
+    if (s.domain.kind !== "role" || this.axisBusy() || !isTrue(this.alive)) return false;
+    const role = s.domain.role;
+    const loopVar = s.slot;
+    const written = new Set<string>();
+    const reductions = new Map<string, { t: Scalar; count: number }>();
+    const inner = new Set<number>();
+    let ok = true;
+    const isLoopVar = (e: Expr) => e.k === "local" && e.slot === loopVar;
+    const scan = (list: Stmt[]) => {
+      for (const st of list) {
+        if (!ok) return;
+        switch (st.k) {
+          case "setLocal":
+            if (inner.has(st.slot) || !this.locals.has(st.slot)) inner.add(st.slot);
+            else if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
+              const r = reductions.get(`L${st.slot}`) ?? { t: st.t, count: 0 };
+              r.count++;
+              reductions.set(`L${st.slot}`, r);
+            } else ok = false;
+            break;
+          case "setGlobal":
+            if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
+              const r = reductions.get(`G${st.index}`) ?? { t: st.t, count: 0 };
+              r.count++;
+              reductions.set(`G${st.index}`, r);
+            } else ok = false;
+            break;
+          case "setAgent":
+            if (!isLoopVar(st.agent) || st.role !== role) ok = false;
+            else written.add(`${st.role}:${fieldArray(st.role, st.field)}`);
+            break;
+          case "if":
+            scan(st.then);
+            scan(st.else);
+            break;
+          case "end":
+            break;
+          default:
+            ok = false;
+        }
+      }
+    };
+    scan(s.body);
+    if (!ok) return false;
+    // Reals are added in index order: one update per iteration at most.
+    for (const r of reductions.values()) if (r.t === "real" && r.count > 1) return false;
+    const reads = (e: Expr | undefined): void => {
+      if (!e || !ok) return;
+      switch (e.k) {
+        case "agent":
+          if (written.has(`${e.role}:${fieldArray(e.role, e.field)}`) && !isLoopVar(e.agent)) ok = false;
+          reads(e.agent);
+          return;
+        case "size":
+          if ([...written].some((w) => w.includes(":TEAM"))) ok = false;
+          reads(e.team);
+          return;
+        case "local":
+          if (reductions.has(`L${e.slot}`)) ok = false;
+          return;
+        case "global":
+          if (reductions.has(`G${e.index}`)) ok = false;
+          return;
+        case "param":
+          for (const o of this.ir.params[e.param].overrides) reads(o.value);
+          return;
+        case "ruleDyn":
+          reads(e.rule);
+          return;
+        case "unary":
+          reads(e.x);
+          return;
+        case "binary":
+          reads(e.a);
+          reads(e.b);
+          return;
+        case "if":
+          reads(e.c);
+          reads(e.a);
+          reads(e.b);
+          return;
+        case "call":
+          e.args.forEach(reads);
+          return;
+        case "random":
+          e.keys.forEach(reads);
+          e.args.forEach(reads);
+          return;
+        case "aggregate":
+          reads(e.filter);
+          reads(e.body);
+          return;
+        case "actionIs":
+        case "actionArg":
+        case "actionIndex":
+          reads(e.value);
+          return;
+        case "actionFlat":
+          reads(e.arg);
+          return;
+        default:
+          return;
+      }
+    };
+    const readsIn = (list: Stmt[]) => {
+      for (const st of list) {
+        switch (st.k) {
+          case "setLocal":
+          case "setGlobal":
+          case "setAgent":
+            reads(st.value);
+            break;
+          case "if":
+            reads(st.c);
+            readsIn(st.then);
+            readsIn(st.else);
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    reads(s.filter);
+    readsIn(s.body);
+    return ok;
+  }
+
+  private forVectorized(s: Extract<Stmt, { k: "for" }> & { domain: { kind: "role"; role: number } }) {
+    const n = this.ir.roles[s.domain.role].count;
+    const reductions = new Map<string, { t: Scalar; parts: Val[] }>();
+    const collect = (list: Stmt[], bound: Set<number>) => {
+      for (const st of list) {
+        if (st.k === "setLocal" && this.locals.has(st.slot) && !bound.has(st.slot)) reductions.set(`L${st.slot}`, { t: st.t, parts: [] });
+        else if (st.k === "setLocal") bound.add(st.slot);
+        else if (st.k === "setGlobal") reductions.set(`G${st.index}`, { t: st.t, parts: [] });
+        else if (st.k === "if") {
+          collect(st.then, new Set(bound));
+          collect(st.else, new Set(bound));
+        }
+      }
+    };
+    collect(s.body, new Set([s.slot]));
+    const saved = this.path;
+    this.locals.set(s.slot, { val: this.selfAxis(n), decl: TRUE });
+    this.reductions = reductions;
+    this.loopCount = n;
+    try {
+      this.path = this.and(saved, s.filter ? this.ex(s.filter) : TRUE);
+      if (!isFalse(this.mask())) this.block(s.body);
+    } finally {
+      this.reductions = undefined;
+      this.path = saved;
+      this.locals.delete(s.slot);
+    }
+    for (const [key, r] of reductions) {
+      if (r.parts.length === 0) continue;
+      const old = key.startsWith("L") ? this.locals.get(Number(key.slice(1)))!.val : this.read(key, r.t);
+      let total = old;
+      if (r.t === "int") {
+        for (const c of r.parts) total = this.binary("add", "int", "int", total, c.w ? this.let(`np.broadcast_to(${c.c}, (E, ${n})).sum(axis=1, keepdims=True, dtype=_I32)`, "int") : this.binary("mul", "int", "int", c, stat("int", n)));
+      } else {
+        // old + c[0] + c[1] + ..., rounding after each addition, as the iterations would
+        // (an iteration that adds nothing leaves the value as it is, -0 included).
+        const c = r.parts[0];
+        const wide = this.let(`np.broadcast_to(${c.c}, (E, ${n}))`, "real", true);
+        const m = this.mask();
+        const added = this.path.w || m.w ? this.let(`np.broadcast_to(${this.and(this.path, m).c}, (E, ${n}))`, "bool", true) : undefined;
+        for (let i = 0; i < n; i++) {
+          const sum = this.let(`${total.c} + ${wide.c}[:, ${i}:${i + 1}]`, "real");
+          total = added ? this.let(`np.where(${added.c}[:, ${i}:${i + 1}], ${sum.c}, ${total.c})`, "real") : sum;
+        }
+      }
+      if (key.startsWith("L")) {
+        const slot = Number(key.slice(1));
+        this.locals.set(slot, { val: total, decl: this.locals.get(slot)!.decl });
+      } else this.assign(key, this.full(total));
     }
   }
 
@@ -1203,7 +1417,19 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push(`        return [${ir.roles.map((_, r) => `MASK${r}`).join(", ")}]`);
   L.push(`    bots = [${ir.bots.map((_, i) => `bot_${i}`).join(", ")}]`);
   L.push(`    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? "True" : "False")).join(", ")}]`);
-  L.push("    return reset, advance, masks, bots, next_episode, fixed");
+  // For tests and debugging: every state array, with the dtype and shape it must keep.
+  const state: [string, string, string][] = [["EP", "_I32", "_E1"], ["RND", "_I32", "_E1"], ["PH", "_I32", "_E1"], ["HZ", "_I32", "_E1"]];
+  for (const i of ir.dynamicParams) state.push([`P${i}`, DTYPE[ir.params[i].t], "_E1"]);
+  ir.rules.forEach((_, i) => state.push([`R${i}`, "_BOOL", "_E1"]));
+  ir.globals.forEach((gl, i) => state.push([`G${i}`, DTYPE[gl.t], "_E1"]));
+  ir.roles.forEach((r, role) => {
+    const shape = `(E, ${r.count})`;
+    r.state.forEach((st, k) => state.push([`S${role}_${k}`, DTYPE[st.t], shape]));
+    state.push([`REW${role}`, "_F32", shape], [`TOT${role}`, "_F32", shape], [`TEAM${role}`, "_I32", shape], [`ACT${role}`, "_I32", shape], [`LAST${role}`, "_I32", shape], [`RACT${role}`, "_I32", shape]);
+  });
+  L.push("    def state():");
+  L.push(`        return {${state.map(([name, t, shape]) => `${pyString(name)}: (${name}, ${t}, ${shape})`).join(", ")}}`);
+  L.push("    return reset, advance, masks, bots, next_episode, fixed, state");
   const consts = [...[...counts].map((n) => `_AR${n} = np.arange(${n}, dtype=_I32)`), ...g.consts];
   return { consts, kernel: L };
 }

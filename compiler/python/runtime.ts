@@ -197,7 +197,7 @@ class Env(object):
             if not p["variesPerEpisode"]:
                 raise ValueError("param \x60%s\x60 is fixed when the scenario is compiled; set it with \x60--set %s=...\x60 when compiling" % (name, name))
             pin[index] = _pinned(p["type"], value)
-        self._reset, self._advance, self._masks, self._bots, self._next, self._fixed = _kernel(E, _U32(self.seed % 4294967296), bool(sample_params), pin)
+        self._reset, self._advance, self._masks, self._bots, self._next, self._fixed, self._state = _kernel(E, _U32(self.seed % 4294967296), bool(sample_params), pin)
 
     def reset(self):
         """Starts every copy at episode 0; returns the first observations and masks."""

@@ -20,8 +20,29 @@ def load(path, name):
     return module
 
 
+DTYPES = {"obs": np.float32, "mask": np.uint8, "reward": np.float32, "objective": np.float32, "done": np.bool_, "metrics": np.float32, "phase": np.int32, "rules": np.uint8}
+
+
+def check_types(res):
+    """Every array has the documented dtype (a float64 would round differently later)."""
+    arrays = [("done", res.done), ("metrics", res.metrics), ("phase", res.phase), ("rules", res.rules)]
+    for role in res.roles:
+        arrays += [("obs", role.obs), ("mask", role.mask), ("reward", role.reward), ("objective", role.objective)]
+    for name, a in arrays:
+        if a.dtype != DTYPES[name]:
+            raise TypeError("%s has dtype %s, not %s" % (name, a.dtype, np.dtype(DTYPES[name])))
+
+
+def check_state(env):
+    """Every state array keeps its dtype and shape."""
+    for name, (a, dtype, shape) in env._state().items():
+        if a.dtype != dtype or a.shape != shape:
+            raise TypeError("state %s is %s %s, not %s %s" % (name, a.dtype, a.shape, np.dtype(dtype), shape))
+
+
 def buffers(res):
     """The result's buffers in the JS layout and order (see digest() in the test)."""
+    check_types(res)
     out = []
     for r, role in enumerate(res.roles):
         out.append(("roles[%d].obs" % r, np.ascontiguousarray(role.obs, np.float32)))
@@ -72,6 +93,7 @@ def run(case):
             actions.append(row[offset:offset + E * n].reshape(E, n))
             offset += E * n
         res = env.step(actions)
+        check_state(env)
         got = buffers(res)
         if digest(a for _, a in got) != expected[t + 1]:
             return {"name": case["name"], "ok": False, "step": t, "what": "step", "buffers": dump(got)}
