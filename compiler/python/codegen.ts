@@ -192,6 +192,63 @@ function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: numbe
   return ok;
 }
 
+/** Whether an expression holds an aggregate whose filter or body reads `self`. */
+function aggregateReadsSelf(e: Expr): boolean {
+  let found = false;
+  const visit = (x: Expr | undefined, inAggregate: boolean) => {
+    if (!x || found) return;
+    switch (x.k) {
+      case "self":
+        if (inAggregate) found = true;
+        return;
+      case "aggregate":
+        visit(x.filter, true);
+        visit(x.body, true);
+        return;
+      case "agent":
+        visit(x.agent, inAggregate);
+        return;
+      case "unary":
+        visit(x.x, inAggregate);
+        return;
+      case "binary":
+        visit(x.a, inAggregate);
+        visit(x.b, inAggregate);
+        return;
+      case "if":
+        visit(x.c, inAggregate);
+        visit(x.a, inAggregate);
+        visit(x.b, inAggregate);
+        return;
+      case "call":
+        x.args.forEach((a) => visit(a, inAggregate));
+        return;
+      case "random":
+        x.keys.forEach((a) => visit(a, inAggregate));
+        x.args.forEach((a) => visit(a, inAggregate));
+        return;
+      case "size":
+        visit(x.team, inAggregate);
+        return;
+      case "ruleDyn":
+        visit(x.rule, inAggregate);
+        return;
+      case "actionIs":
+      case "actionArg":
+      case "actionIndex":
+        visit(x.value, inAggregate);
+        return;
+      case "actionFlat":
+        visit(x.arg, inAggregate);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(e, false);
+  return found;
+}
+
 function containsEnd(stmts: Stmt[]): boolean {
   return stmts.some((s) => s.k === "end" || (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) || (s.k === "for" && containsEnd(s.body)));
 }
@@ -351,6 +408,8 @@ class PyGen {
     if (isFalse(m)) return b;
     if (isStatic(a) && isStatic(b) && Object.is(a.s, b.s)) return a;
     if (a.c === b.c) return a;
+    // `if c then 1 else 0`: the condition as a number.
+    if (isStatic(a) && isStatic(b) && a.s === 1 && b.s === 0 && a.t !== "bool") return this.let(`${m.c}.astype(${DTYPE[a.t]})`, a.t, m.w);
     // Two Python numbers would make a default-typed array: type one of them.
     const ac = isStatic(a) && isStatic(b) ? `${DTYPE[a.t]}(${a.c})` : a.c;
     return this.let(`np.where(${m.c}, ${ac}, ${b.c})`, a.t, m.w || a.w || b.w);
@@ -636,7 +695,8 @@ class PyGen {
    * reduction instead of one block per agent. Undefined where it does not apply.
    */
   private vectorAggregate(e: Extract<Expr, { k: "aggregate" }>): Val | undefined {
-    if (e.domain.kind !== "role" || this.axisBusy()) return undefined;
+    // (With `self` a constant, unrolling folds comparisons with it: `o != self`.)
+    if (e.domain.kind !== "role" || this.axisBusy() || (this.self && isStatic(this.self))) return undefined;
     const vectorizable = e.fn === "count" || e.fn === "any" || e.fn === "all" || (e.t === "int" && (e.fn === "sum" || e.fn === "min" || e.fn === "max"));
     if (!vectorizable) return undefined;
     const n = this.ir.roles[e.domain.role].count;
@@ -1230,6 +1290,15 @@ class PyGen {
             if (o.encoding === "oneHot") {
               const v = this.as(this.ex(o.expr), "int");
               this.emit(`OBS${role}[:, :, ${offset}:${offset + o.width}] = _onehot(${v.c}, ${o.width})`);
+            } else if (n <= 8 && aggregateReadsSelf(o.expr)) {
+              // An aggregate that compares its variable with `self` (`o != self`): agent by
+              // agent, where those comparisons fold and the other agents' values are shared.
+              for (let i = 0; i < n; i++) {
+                this.self = stat("int", i);
+                const v = this.ex(o.expr);
+                this.emit(`OBS${role}[:, ${i}:${i + 1}, ${offset}] = ${v.c}`);
+              }
+              this.self = this.selfAxis(n);
             } else {
               const v = this.ex(o.expr);
               this.emit(`OBS${role}[:, :, ${offset}] = ${v.c}`);
@@ -1272,7 +1341,8 @@ class PyGen {
     return this.fn("step", "A", () => {
       ir.roles.forEach((r, role) => {
         this.assign(`ACT${role}`, `A[${role}]`);
-        this.assign(`RACT${role}`, `np.where(A[${role}] >= 0, A[${role}], RACT${role})`);
+        // (With one phase, a round is one step: `last` takes the step's action directly.)
+        if (ir.phases.length > 1) this.assign(`RACT${role}`, `np.where(A[${role}] >= 0, A[${role}], RACT${role})`);
         this.assign(`REW${role}`, `np.zeros((E, ${r.count}), _F32)`);
       });
       const canEnd = containsEnd(ir.steps.flat());
@@ -1309,7 +1379,7 @@ class PyGen {
         const v = this.ex(m.expr);
         this.emit(`METRICS[:, ${k}:${k + 1}] = ${v.c}`);
       });
-      this.assign("RULES", ir.rules.length ? `np.concatenate([${ir.rules.map((_, i) => `R${i}`).join(", ")}], axis=1).astype(_U8)` : "np.zeros((E, 0), _U8)");
+      if (ir.rules.length) this.assign("RULES", `np.concatenate([${ir.rules.map((_, i) => `R${i}`).join(", ")}], axis=1).astype(_U8)`);
       // Every total first, then the objectives (which may read any agent's total).
       ir.roles.forEach((_, role) => this.assign(`TOT${role}`, `TOT${role} + REW${role}`));
       ir.roles.forEach((r, role) => {
@@ -1328,7 +1398,7 @@ class PyGen {
       const ph = this.read("PH", "int");
       const rnd = this.read("RND", "int");
       const last = ir.phases.length === 1 ? TRUE : this.binary("eq", "int", "bool", ph, stat("int", lastPhase));
-      const timeUp = this.and(last, this.let(`(${rnd.c} >= HZ - 1)`, "bool"));
+      const timeUp = this.and(last, this.let(ir.horizon.lo === ir.horizon.hi ? `(${rnd.c} >= ${ir.horizon.hi - 1})` : `(${rnd.c} >= HZ - 1)`, "bool"));
       done = this.or(done, timeUp);
       this.assign("DONE", this.full(done));
       // Copies that go on: the next phase, or the next round after the last phase.
@@ -1336,6 +1406,10 @@ class PyGen {
       if (ir.phases.length > 1) this.assign("PH", `np.where(${last.c}, _I32(0), PH + 1)`);
       this.assign("RND", `np.where(${adv.c}, RND + 1, RND)`);
       ir.roles.forEach((_, role) => {
+        if (ir.phases.length === 1) {
+          this.assign(`LAST${role}`, `np.where(${adv.c} & (ACT${role} >= 0), ACT${role}, LAST${role})`);
+          return;
+        }
         this.assign(`LAST${role}`, `np.where(${adv.c} & (RACT${role} >= 0), RACT${role}, LAST${role})`);
         this.assign(`RACT${role}`, `np.where(${adv.c}, _I32(-1), RACT${role})`);
       });
@@ -1395,7 +1469,7 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push(...g.start(), ...g.begin(), ...g.step());
   ir.bots.forEach((_, i) => L.push(...g.bot(i)));
   L.push("    def results():");
-  L.push(`        return ([${ir.roles.map((_, r) => `(OBS${r}, MASK${r}, OUTREW${r}, OBJ${r})`).join(", ")}], DONE[:, 0], METRICS, PH[:, 0].copy(), RULES)`);
+  L.push(`        return ([${ir.roles.map((_, r) => `(OBS${r}, MASK${r}, OUTREW${r}, OBJ${r})`).join(", ")}], DONE[:, 0], METRICS, PH[:, 0], RULES)`);
   L.push("    def reset():");
   L.push("        nonlocal EP, DONE, METRICS, RULES" + ir.roles.map((_, r) => `, OUTREW${r}, OBJ${r}`).join(""));
   L.push("        EP = np.zeros(_E1, _I32)");

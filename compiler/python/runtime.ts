@@ -225,7 +225,9 @@ class Env(object):
         chosen = []
         for r, role in enumerate(ROLES):
             n, na = role["count"], role["numActions"]
-            a = np.asarray(actions[r]).astype(np.int64)
+            a = np.asarray(actions[r])
+            if a.dtype.kind not in "iu":
+                a = a.astype(np.int64)
             if a.size != E * n:
                 raise ValueError("actions[%d] (%s) must hold %d action indices" % (r, role["name"], E * n))
             a = a.reshape(E, n)
@@ -239,7 +241,7 @@ class Env(object):
                 if self.checked and (a >= na).any():
                     e, i = np.argwhere(a >= na)[0]
                     raise ValueError(_illegal(r, int(e), int(i), int(a[e, i])))
-                chosen.append(np.where(ok, a, -1).astype(_I32))
+                chosen.append(np.where(ok, a, -1).astype(_I32, copy=False))
                 continue
             any_legal = m.any(axis=2)
             legal = (a >= 0) & (a < na) & (np.take_along_axis(m, np.clip(a, 0, na - 1)[..., None], 2)[..., 0] == 1)
