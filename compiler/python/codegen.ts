@@ -410,9 +410,12 @@ class PyGen {
     if (a.c === b.c) return a;
     // `if c then 1 else 0`: the condition as a number.
     if (isStatic(a) && isStatic(b) && a.s === 1 && b.s === 0 && a.t !== "bool") return this.let(`${m.c}.astype(${DTYPE[a.t]})`, a.t, m.w);
-    // Two Python numbers would make a default-typed array: type one of them.
-    const ac = isStatic(a) && isStatic(b) ? `${DTYPE[a.t]}(${a.c})` : a.c;
-    return this.let(`np.where(${m.c}, ${ac}, ${b.c})`, a.t, m.w || a.w || b.w);
+    // Two Python numbers would make a default-typed array: type both (NumPy 1.x promotes
+    // a float32 and a Python float to float64).
+    const both = isStatic(a) && isStatic(b);
+    const ac = both ? `${DTYPE[a.t]}(${a.c})` : a.c;
+    const bc = both ? `${DTYPE[b.t]}(${b.c})` : b.c;
+    return this.let(`np.where(${m.c}, ${ac}, ${bc})`, a.t, m.w || a.w || b.w);
   }
 
   binary(op: string, operand: Scalar, t: Scalar, a: Val, b: Val): Val {
