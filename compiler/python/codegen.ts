@@ -39,6 +39,8 @@ interface Val {
   s?: number;
   /** May vary along the agent axis of `self` (shape `(E, count)` or `(count,)`). */
   w?: boolean;
+  /** Holds agents' actions as stored (-1 or a flat index). */
+  act?: boolean;
 }
 
 const TRUE: Val = { c: "True", t: "bool", s: 1 };
@@ -190,6 +192,23 @@ function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: numbe
   visit(teamInit);
   inits.forEach(visit);
   return ok;
+}
+
+/** The value and action of a `match` arm's test (`actionIs` on an agent's action), as a key. */
+function armOf(c: Expr): { value: string; action: number } | undefined {
+  if (c.k !== "actionIs") return undefined;
+  return { value: JSON.stringify([c.role, c.value]), action: c.action };
+}
+
+/**
+ * Whether statements are only further arms on the same value (other actions), ending in
+ * nothing: then each arm's test excludes the earlier ones without negating them.
+ */
+function armChain(stmts: Stmt[], first: { value: string; action: number }): boolean {
+  if (stmts.length === 0) return true;
+  if (stmts.length !== 1 || stmts[0].k !== "if") return false;
+  const arm = armOf(stmts[0].c);
+  return !!arm && arm.value === first.value && arm.action !== first.action && armChain(stmts[0].else, first);
 }
 
 /** Whether an expression holds an aggregate whose filter or body reads `self`. */
@@ -483,6 +502,11 @@ class PyGen {
   }
 
   agentRead(role: number, a: Val, field: AgentField): Val {
+    const v = this.agentReadRaw(role, a, field);
+    return field.kind === "action" || field.kind === "last" ? { ...v, act: !isStatic(v) } : v;
+  }
+
+  private agentReadRaw(role: number, a: Val, field: AgentField): Val {
     const arr = fieldArray(role, field);
     const t = this.fieldType(role, field);
     const n = this.ir.roles[role].count;
@@ -598,6 +622,12 @@ class PyGen {
         const v = this.ex(e.value);
         if (isStatic(v)) return stat("bool", v.s >= 0 && role.flatAction[v.s] === e.action ? 1 : 0);
         if (a.flatCount === 1) return this.binary("eq", "int", "bool", v, stat("int", a.flatStart));
+        if (v.act) {
+          // An agent's action is -1 or a flat index: look its action index up once (the
+          // table's last entry, -1, is what index -1 reads), then compare.
+          const table = this.constant(`np.array([${[...role.flatAction, -1].join(", ")}], dtype=_I32)`);
+          return this.binary("eq", "int", "bool", this.let(`${table}[${v.c}]`, "int", v.w), stat("int", e.action));
+        }
         return this.and(this.binary("ge", "int", "bool", v, stat("int", a.flatStart)), this.binary("lt", "int", "bool", v, stat("int", a.flatStart + a.flatCount)));
       }
       case "actionArg": {
@@ -864,7 +894,8 @@ class PyGen {
         this.path = this.and(saved, c);
         this.block(s.then);
         if (s.else.length > 0) {
-          this.path = this.and(saved, this.not(c));
+          // The other arms of a `match` on the same value exclude this one by themselves.
+          this.path = armOf(s.c) && armChain(s.else, armOf(s.c)!) ? saved : this.and(saved, this.not(c));
           this.block(s.else);
         }
         this.path = saved;
