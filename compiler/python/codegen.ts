@@ -1524,7 +1524,8 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push("    def masks():");
   L.push(`        return [${ir.roles.map((_, r) => `MASK${r}`).join(", ")}]`);
   L.push(`    bots = [${ir.bots.map((_, i) => `bot_${i}`).join(", ")}]`);
-  L.push(`    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? "True" : "False")).join(", ")}]`);
+  // Per role: 2 when its mask never changes, 1 when some action is always legal, else 0.
+  L.push(`    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? 2 : r.actions.some((a) => !a.guard && a.phases.length === 0) ? 1 : 0)).join(", ")}]`);
   // For tests and debugging: every state array, with the dtype and shape it must keep.
   const state: [string, string, string][] = [["EP", "_I32", "_E1"], ["RND", "_I32", "_E1"], ["PH", "_I32", "_E1"], ["HZ", "_I32", "_E1"]];
   for (const i of ir.dynamicParams) state.push([`P${i}`, DTYPE[ir.params[i].t], "_E1"]);

@@ -235,7 +235,7 @@ class Env(object):
             if na == 0:
                 chosen.append(np.full((E, n), -1, _I32))
                 continue
-            if self._fixed[r]:
+            if self._fixed[r] == 2:
                 # The role's mask never changes: every action is legal (every copy has some).
                 ok = (a >= 0) & (a < na)
                 if self.checked and (a >= na).any():
@@ -243,14 +243,16 @@ class Env(object):
                     raise ValueError(_illegal(r, int(e), int(i), int(a[e, i])))
                 chosen.append(np.where(ok, a, -1).astype(_I32, copy=False))
                 continue
-            any_legal = m.any(axis=2)
+            # (An agent without a legal action takes the no-op; with an action always legal, none is without.)
             legal = (a >= 0) & (a < na) & (np.take_along_axis(m, np.clip(a, 0, na - 1)[..., None], 2)[..., 0] == 1)
+            if self._fixed[r] == 0:
+                legal &= m.any(axis=2)
             if self.checked:
-                bad = any_legal & (a >= 0) & ~legal
+                bad = (a >= 0) & ~legal & m.any(axis=2)
                 if bad.any():
                     e, i = np.argwhere(bad)[0]
                     raise ValueError(_illegal(r, int(e), int(i), int(a[e, i])))
-            chosen.append(np.where(any_legal & legal, a, -1).astype(_I32))
+            chosen.append(np.where(legal, a, -1).astype(_I32, copy=False))
         with np.errstate(all="ignore"):
             return StepResult(*self._advance(chosen))
 
