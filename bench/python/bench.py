@@ -115,7 +115,7 @@ def main():
         first = generated.reset()
         # Fixed legal actions: each agent's first legal action, rotated by copy.
         mask = first.roles[0].mask
-        actions = [np.array([[np.flatnonzero(mask[c, i])[c % max(1, mask[c, i].sum())] for i in range(mask.shape[1])] for c in range(E)])]
+        actions = [np.array([[np.flatnonzero(mask[c, i])[c % max(1, int(mask[c, i].sum()))] for i in range(mask.shape[1])] for c in range(E)])]
         agents = mask.shape[1]
         hand_rates, gen_rates = [], []
         for _ in range(3):
