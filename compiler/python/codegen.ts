@@ -39,6 +39,11 @@ interface Val {
   s?: number;
   /** May vary along the agent axis of `self` (shape `(E, count)` or `(count,)`). */
   w?: boolean;
+  /** An int that is this bool temporary as 0/1: converted to real straight from the bool. */
+  fromBool?: string;
+  /** A real converted from this int or bool temporary: an observation stores that one directly
+   * (NumPy's assignment casts it exactly as astype would), and the conversion goes unused. */
+  unconverted?: string;
   /** Holds agents' actions as stored (-1 or a flat index). */
   act?: boolean;
 }
@@ -372,7 +377,7 @@ class PyGen {
     this.cse.clear();
     this.tmp = 0;
     this.indented(() => this.indented(body));
-    const bodyLines = this.lines;
+    const bodyLines = withoutDeadTemporaries(this.lines);
     const nonlocals = [...this.nonlocals];
     this.lines = savedLines;
     this.nonlocals = savedNonlocals;
@@ -388,8 +393,17 @@ class PyGen {
   as(v: Val, t: Scalar): Val {
     if (v.t === t) return v;
     if (isStatic(v)) return stat(t, v.s);
-    if (t === "real") return this.let(`${v.c}.astype(_F32)`, "real", v.w);
-    if (t === "int") return this.let(v.t === "bool" ? `${v.c}.astype(_I32)` : `_toi32(${v.c})`, "int", v.w);
+    if (t === "real") {
+      const source = v.fromBool ?? v.c;
+      const r = this.let(`${source}.astype(_F32)`, "real", v.w);
+      return /^t\d+$/.test(source) ? { ...r, unconverted: source } : r;
+    }
+    if (t === "int" && v.t === "bool") {
+      const i = this.let(`${v.c}.astype(_I32)`, "int", v.w);
+      // Only a temporary is never rebound, so only a temporary can be read again later.
+      return /^t\d+$/.test(v.c) ? { ...i, fromBool: v.c } : i;
+    }
+    if (t === "int") return this.let(`_toi32(${v.c})`, "int", v.w);
     return this.let(`(${v.c} != 0)`, "bool", v.w);
   }
 
@@ -428,7 +442,10 @@ class PyGen {
     if (isStatic(a) && isStatic(b) && Object.is(a.s, b.s)) return a;
     if (a.c === b.c) return a;
     // `if c then 1 else 0`: the condition as a number.
-    if (isStatic(a) && isStatic(b) && a.s === 1 && b.s === 0 && a.t !== "bool") return this.let(`${m.c}.astype(${DTYPE[a.t]})`, a.t, m.w);
+    if (isStatic(a) && isStatic(b) && a.s === 1 && b.s === 0 && a.t !== "bool") {
+      const n = this.let(`${m.c}.astype(${DTYPE[a.t]})`, a.t, m.w);
+      return a.t === "int" && /^t\d+$/.test(m.c) ? { ...n, fromBool: m.c } : n;
+    }
     // Two Python numbers would make a default-typed array: type both (NumPy 1.x promotes
     // a float32 and a Python float to float64).
     const both = isStatic(a) && isStatic(b);
@@ -513,7 +530,7 @@ class PyGen {
     if (isStatic(a)) return a.s >= 0 && a.s < n ? this.read(`${arr}[:, ${a.s}:${a.s + 1}]`, t) : stat(t, 0);
     if (this.isAgentAxis(a, n)) return this.read(arr, t, true);
     // A run-time index: only meaningful where it is in range (elsewhere the lane is masked out).
-    const idx = this.let(`np.clip(${a.c}, 0, ${n - 1})`, "int", a.w);
+    const idx = this.let(`np.minimum(np.maximum(${a.c}, 0), ${n - 1})`, "int", a.w);
     return this.let(`${arr}[_ROWS, ${idx.c}]`, t, a.w);
   }
 
@@ -652,7 +669,7 @@ class PyGen {
         if (isStatic(v)) return stat("int", v.s >= 0 ? (role.flatAction[v.s] ?? -1) : -1);
         if (role.flatAction.every((a, i) => a === i)) return v;
         const table = this.constant(`np.array([${role.flatAction.join(", ")}], dtype=_I32)`);
-        const idx = this.let(`np.clip(${v.c}, 0, ${role.numActions - 1})`, "int", v.w);
+        const idx = this.let(`np.minimum(np.maximum(${v.c}, 0), ${role.numActions - 1})`, "int", v.w);
         return this.sel(this.binary("ge", "int", "bool", v, stat("int", 0)), this.let(`${table}[${idx.c}]`, "int", v.w), stat("int", -1));
       }
     }
@@ -1213,7 +1230,7 @@ class PyGen {
     // A missing row pays nothing.
     const rows = Array.from({ length: s.rows.length }, (_, k) => `[${s.agents.map((_, q) => pyNumber("real", s.rows[k] ? (s.rows[k][q] as { v: number }).v : 0)).join(", ")}]`);
     const table = this.constant(`np.array([${rows.join(", ")}], dtype=_F32)`);
-    const gains = this.let(`${table}[np.clip(${joint!.c}[:, 0], 0, ${s.rows.length - 1})]`, "real", true);
+    const gains = this.let(`${table}[np.minimum(np.maximum(${joint!.c}[:, 0], 0), ${s.rows.length - 1})]`, "real", true);
     let start = 0;
     for (const role of roles) {
       const n = this.ir.roles[role].count;
@@ -1330,12 +1347,12 @@ class PyGen {
               for (let i = 0; i < n; i++) {
                 this.self = stat("int", i);
                 const v = this.ex(o.expr);
-                this.emit(`OBS${role}[:, ${i}:${i + 1}, ${offset}] = ${v.c}`);
+                this.emit(`OBS${role}[:, ${i}:${i + 1}, ${offset}] = ${v.unconverted ?? v.c}`);
               }
               this.self = this.selfAxis(n);
             } else {
               const v = this.ex(o.expr);
-              this.emit(`OBS${role}[:, :, ${offset}] = ${v.c}`);
+              this.emit(`OBS${role}[:, :, ${offset}] = ${v.unconverted ?? v.c}`);
             }
             offset += o.width;
           }
@@ -1541,4 +1558,32 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push("    return reset, advance, masks, bots, next_episode, fixed, state");
   const consts = [...[...counts].map((n) => `_AR${n} = np.arange(${n}, dtype=_I32)`), ...g.consts];
   return { consts, kernel: L };
+}
+
+/**
+ * Drops the temporaries a function computes and never reads (a conversion the value ended up
+ * not needing, say): every `tN = …` line is a pure array expression, so only time is lost.
+ */
+export function withoutDeadTemporaries(lines: string[]): string[] {
+  let kept = lines;
+  for (;;) {
+    const uses = new Map<string, number>();
+    for (const line of kept) for (const m of line.matchAll(/\bt\d+\b/g)) uses.set(m[0], (uses.get(m[0]) ?? 0) + 1);
+    const next = kept.filter((line) => {
+      const m = /^\s*(t\d+) = /.exec(line);
+      return !m || (uses.get(m[1]) ?? 0) > 1;
+    });
+    if (next.length === kept.length) break;
+    kept = next;
+  }
+  // A block whose every line went needs a `pass`.
+  const out: string[] = [];
+  kept.forEach((line, i) => {
+    out.push(line);
+    if (!line.trimEnd().endsWith(":")) return;
+    const indent = (l: string) => l.length - l.trimStart().length;
+    const following = kept[i + 1];
+    if (following === undefined || indent(following) <= indent(line)) out.push(`${" ".repeat(indent(line) + 4)}pass`);
+  });
+  return out;
 }

@@ -113,8 +113,14 @@ def _toi32(x):
     return _wrap32(np.trunc(np.asarray(x, np.float64)))
 
 
+_ONEHOT_COLUMNS = {}
+
+
 def _onehot(v, width):
-    return np.asarray(v)[..., None] == np.arange(width)
+    columns = _ONEHOT_COLUMNS.get(width)
+    if columns is None:
+        columns = _ONEHOT_COLUMNS[width] = np.arange(width)
+    return np.asarray(v)[..., None] == columns
 `;
 
 /** The API: `Env` (all copies), `ParallelEnv` (one copy, PettingZoo), and the spaces. */
@@ -198,6 +204,8 @@ class Env(object):
                 raise ValueError("param \x60%s\x60 is fixed when the scenario is compiled; set it with \x60--set %s=...\x60 when compiling" % (name, name))
             pin[index] = _pinned(p["type"], value)
         self._reset, self._advance, self._masks, self._bots, self._next, self._fixed, self._state = _kernel(E, _U32(self.seed % 4294967296), bool(sample_params), pin)
+        # Where agent (e, i)'s mask row starts in each role's flattened (E, count, numActions) mask.
+        self._mask_base = [(np.arange(E * role["count"], dtype=np.intp) * role["numActions"]).reshape(E, role["count"]) for role in ROLES]
 
     def reset(self):
         """Starts every copy at episode 0; returns the first observations and masks."""
@@ -244,7 +252,10 @@ class Env(object):
                 chosen.append(np.where(ok, a, -1).astype(_I32, copy=False))
                 continue
             # (An agent without a legal action takes the no-op; with an action always legal, none is without.)
-            legal = (a >= 0) & (a < na) & (np.take_along_axis(m, np.clip(a, 0, na - 1)[..., None], 2)[..., 0] == 1)
+            # m[e, i, a[e, i]] through the flat mask (cheaper per step than take_along_axis and np.clip).
+            in_range = (a >= 0) & (a < na)
+            flat = self._mask_base[r] + np.where(in_range, a, 0)
+            legal = in_range & (np.ascontiguousarray(m).reshape(-1)[flat] == 1)
             if self._fixed[r] == 0:
                 legal &= m.any(axis=2)
             if self.checked:
