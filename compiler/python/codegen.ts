@@ -547,6 +547,14 @@ class PyGen {
       if (a.s < 0 || a.s >= n) return;
       const old = this.read(`${arr}[:, ${a.s}:${a.s + 1}]`, t);
       const nv = this.applyOp(op, t, old, v);
+      if (!m.w && !nv.w) {
+        // One column of a fresh copy: cheaper than a where over every column, and earlier
+        // reads of the old array keep their values.
+        const value = isTrue(m) ? nv : this.let(`np.where(${m.c}, ${nv.c}, ${old.c})`, t);
+        this.assign(arr, `${arr}.copy()`);
+        this.emit(`${arr}[:, ${a.s}:${a.s + 1}] = ${value.c}`);
+        return;
+      }
       const hit = this.and(m, { c: this.column(n, a.s), t: "bool", w: true });
       this.assign(arr, `np.where(${hit.c}, ${nv.c}, ${arr})`);
       return;
@@ -1154,7 +1162,7 @@ class PyGen {
       const old = key.startsWith("L") ? this.locals.get(Number(key.slice(1)))!.val : this.read(key, r.t);
       let total = old;
       if (r.t === "int") {
-        for (const c of r.parts) total = this.binary("add", "int", "int", total, c.w ? this.let(`np.broadcast_to(${c.c}, (E, ${n})).sum(axis=1, keepdims=True, dtype=_I32)`, "int") : this.binary("mul", "int", "int", c, stat("int", n)));
+        for (const c of r.parts) total = this.binary("add", "int", "int", total, c.w ? this.let(`_row_count(${c.c}, E, ${n})`, "int") : this.binary("mul", "int", "int", c, stat("int", n)));
       } else {
         // old + c[0] + c[1] + ..., rounding after each addition, as the iterations would
         // (an iteration that adds nothing leaves the value as it is, -0 included).
@@ -1219,7 +1227,9 @@ class PyGen {
     for (const role of roles) {
       const n = this.ir.roles[role].count;
       const act = this.read(`ACT${role}`, "int", true);
-      valid = this.and(valid, this.let(`(${act.c} >= 0).all(axis=1, keepdims=True)`, "bool"));
+      // Column by column: a reduction along a short axis costs far more in NumPy.
+      const played = n <= 8 ? Array.from({ length: n }, (_, i) => `(${act.c}[:, ${i}:${i + 1}] >= 0)`).join(" & ") : `(${act.c} >= 0).all(axis=1, keepdims=True)`;
+      valid = this.and(valid, this.let(played, "bool"));
       for (let i = 0; i < n; i++, p++) {
         const col = `${act.c}[:, ${i}:${i + 1}]`;
         joint = joint ? this.let(`${joint.c} * ${s.sizes[p]} + ${col}`, "int") : this.let(col, "int");
@@ -1230,7 +1240,7 @@ class PyGen {
     // A missing row pays nothing.
     const rows = Array.from({ length: s.rows.length }, (_, k) => `[${s.agents.map((_, q) => pyNumber("real", s.rows[k] ? (s.rows[k][q] as { v: number }).v : 0)).join(", ")}]`);
     const table = this.constant(`np.array([${rows.join(", ")}], dtype=_F32)`);
-    const gains = this.let(`${table}[np.minimum(np.maximum(${joint!.c}[:, 0], 0), ${s.rows.length - 1})]`, "real", true);
+    const gains = this.let(`np.take(${table}, ${joint!.c}[:, 0], axis=0, mode="clip")`, "real", true);
     let start = 0;
     for (const role of roles) {
       const n = this.ir.roles[role].count;
@@ -1340,7 +1350,9 @@ class PyGen {
           for (const o of r.observations) {
             if (o.encoding === "oneHot") {
               const v = this.as(this.ex(o.expr), "int");
-              this.emit(`OBS${role}[:, :, ${offset}:${offset + o.width}] = _onehot(${v.c}, ${o.width})`);
+              // A few agent-wide columns: one comparison each beats a broadcast (E, n, width) one.
+              if (v.w && o.width <= 8) for (let k = 0; k < o.width; k++) this.emit(`OBS${role}[:, :, ${offset + k}] = (${v.c} == ${k})`);
+              else this.emit(`OBS${role}[:, :, ${offset}:${offset + o.width}] = _onehot(${v.c}, ${o.width})`);
             } else if (n <= 8 && aggregateReadsSelf(o.expr)) {
               // An aggregate that compares its variable with `self` (`o != self`): agent by
               // agent, where those comparisons fold and the other agents' values are shared.
@@ -1352,7 +1364,8 @@ class PyGen {
               this.self = this.selfAxis(n);
             } else {
               const v = this.ex(o.expr);
-              this.emit(`OBS${role}[:, :, ${offset}] = ${v.unconverted ?? v.c}`);
+              // (Casting while broadcasting is slow in NumPy: convert a per-copy value first.)
+              this.emit(`OBS${role}[:, :, ${offset}] = ${(v.w && v.unconverted) || v.c}`);
             }
             offset += o.width;
           }

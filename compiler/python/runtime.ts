@@ -113,6 +113,18 @@ def _toi32(x):
     return _wrap32(np.trunc(np.asarray(x, np.float64)))
 
 
+def _row_count(x, E, n):
+    """How many of each copy's n bools are true, (E, 1) int32: column by column while n is small
+    (NumPy's sum along a short axis costs far more)."""
+    x = np.broadcast_to(x, (E, n))
+    if n > 8:
+        return x.sum(axis=1, keepdims=True, dtype=_I32)
+    total = x[:, 0:1].astype(_I32)
+    for k in range(1, n):
+        total += x[:, k:k + 1]
+    return total
+
+
 _ONEHOT_COLUMNS = {}
 
 
