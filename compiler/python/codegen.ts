@@ -767,11 +767,11 @@ class PyGen {
       switch (e.fn) {
         case "count":
           if (!f.w) return this.sel(f, stat("int", n), stat("int", 0));
-          return this.let(`${wide(f)}.sum(axis=1, keepdims=True, dtype=_I32)`, "int");
+          return this.let(`_row_count(${f.c}, E, ${n})`, "int");
         case "any":
         case "all":
           if (!f.w) return f;
-          return this.let(`${wide(f)}.${e.fn}(axis=1, keepdims=True)`, "bool");
+          return this.let(`_row_${e.fn}(${f.c}, E, ${n})`, "bool");
         case "sum": {
           let b = this.as(this.ex(e.body!), "int");
           b = this.sel(f, b, stat("int", 0));

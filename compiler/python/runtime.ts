@@ -125,6 +125,28 @@ def _row_count(x, E, n):
     return total
 
 
+def _row_any(x, E, n):
+    """Whether any of each copy's n bools is true, (E, 1) (column by column while n is small)."""
+    x = np.broadcast_to(x, (E, n))
+    if n > 8:
+        return x.any(axis=1, keepdims=True)
+    result = x[:, 0:1].copy()
+    for k in range(1, n):
+        result |= x[:, k:k + 1]
+    return result
+
+
+def _row_all(x, E, n):
+    """Whether all of each copy's n bools are true, (E, 1) (column by column while n is small)."""
+    x = np.broadcast_to(x, (E, n))
+    if n > 8:
+        return x.all(axis=1, keepdims=True)
+    result = x[:, 0:1].copy()
+    for k in range(1, n):
+        result &= x[:, k:k + 1]
+    return result
+
+
 _ONEHOT_COLUMNS = {}
 
 
