@@ -8,6 +8,7 @@ import { benchLanguageServer } from "./lsp.js";
 import { benchStartup } from "./startup.js";
 import { benchAnalysis } from "./analysis.js";
 import { benchSweep } from "./sweep.js";
+import { benchPython } from "./python.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -54,3 +55,4 @@ if (!only || only === "training") await benchTraining(root);
 if (!only || only === "startup") benchStartup(root);
 if (!only || only === "analysis") benchAnalysis(root);
 if (only === "sweep") await benchSweep(root);
+if (!only || only === "python") benchPython(root);

@@ -39,13 +39,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command("compile")
-    .description("compile a scenario into a standalone vectorized environment (env.mjs and schema.json)")
+    .description("compile a scenario into a standalone vectorized environment (env.mjs or env.py, and schema.json)")
     .argument("<file>", "the .game file")
     .option("-o, --out <dir>", "output folder (default: out/<name>)")
-    .addOption(new Option("--target <target>", "js: a generated JavaScript kernel; tensor: a TensorFlow.js program").choices(["js", "tensor"]).default("js"))
+    .addOption(new Option("--target <target>", "js: a generated JavaScript kernel; tensor: a TensorFlow.js program; python: a NumPy module (env.py)").choices(["js", "tensor", "python"]).default("js"))
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--no-color", "plain output")
-    .action(async (file: string, opts: { out?: string; target: "js" | "tensor"; set: string[]; color: boolean }) => {
+    .action(async (file: string, opts: { out?: string; target: "js" | "tensor" | "python"; set: string[]; color: boolean }) => {
       const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
       setExit(await (await import("./commands/compile.js")).runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
     });

@@ -11,8 +11,8 @@ import { main } from "../cli/main.js";
 import { createHandwrittenIpd } from "../bench/handwritten-ipd.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { prng } from "./support/sources.js";
-import { RULE_VALUES } from "./support/rule-values.js";
 import { exampleFiles, repoRoot } from "./support/sources.js";
+import { EXTRA } from "./support/stress.js";
 
 function ir(source: string): IRGame {
   const { ir, document } = compileToIR(source);
@@ -26,59 +26,6 @@ const backends = {
   js: (g: IRGame, o: EnvOptions) => createJsKernel(g)(o),
 };
 
-/** Extra scenarios for what the examples use little: randomness, math, nested aggregates, dynamic rules. */
-const EXTRA = {
-  "random and math": `game RandomMath {
-    param p: real = 0.3 in 0.1..0.9
-    horizon 5..12
-    teams 3
-    state pot: real = 10 * random()
-    role a * 3 {
-      state luck: int = randint(0, 5)
-      state flag: bool = bernoulli(0.5)
-      action draw(k: 1..3) when k <= self.luck + 1
-      action pass
-      observe pot, self.luck, self.flag, self.team, last(self.action), round % 2, self.reward, self.total
-      objective self.reward + exp(-abs(self.total)) - log(1 + self.luck) + sqrt(max(0, pot))
-    }
-    step {
-      for x in a {
-        if bernoulli(p) { x.reward += random() * 2 - 1 }
-        match x.action { draw(k) => { pot -= k * 0.5  x.luck = (x.luck + randint(-1, 1)) % 4  x.flag = not x.flag } }
-        if x.luck < 0 { x.luck = 0 }
-      }
-      pot = clamp(pot * 1.05 - floor(pot / 7), -5, 50)
-      if count(x in a where x.flag) >= 2 { for t in teams where size(t) > 0 { for x in a where x.team == t { x.team = if t == team0 then team1 else if t == team1 then team2 else team0 } } }
-    }
-    end when pot < -4
-    metric spread = max(x in a: x.total) - min(x in a: x.total)
-    metric nested = mean(x in a: count(y in a where y.luck >= x.luck))
-    bot lucky for a { if self.luck > 1 { play draw(randint(1, 2)) } else { play pass } }
-  }`,
-  "dynamic rules and overrides": `game Rules {
-    param rate: real = 1
-    param cap: int = 3
-    rule boost { rate = 2 }
-    rule austerity { starts active  cap = 1  rate = 0.5 }
-    rule late { active when round >= 3  rate = 3 }
-    phases vote, act
-    horizon 8
-    role c * 4 {
-      action vote(r: rule) in vote when r != late
-      action abstain in vote
-      action take(x: 0..3) in act when x <= cap
-      observe boost, austerity, late, rate, cap, phase == act
-    }
-    step vote {
-      for q in c { match q.action { vote(r) => { if count(o in c where o.action == vote(r)) >= 2 { enact r } else { repeal r } } } }
-    }
-    step act {
-      for q in c { match q.action { take(x) => { q.reward += x * rate } } }
-    }
-    metric active_rules = (if boost then 1 else 0) + (if austerity then 1 else 0)
-  }`,
-  "rule values": RULE_VALUES,
-};
 
 describe("the JS kernel agrees with the reference interpreter", () => {
   const scenarios: [string, string][] = [

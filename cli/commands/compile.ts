@@ -10,14 +10,15 @@ import { printable } from "../../language/text.js";
 
 export interface CompileCommandOptions {
   out?: string;
-  target: "js" | "tensor";
+  target: "js" | "tensor" | "python";
   overrides: Map<string, number | boolean>;
   color: boolean;
 }
 
 /**
- * `agora compile`: checks the scenario, then writes a standalone ES module (`env.mjs`) and
- * its `schema.json`. Errors are printed as diagnostics and give exit code 1.
+ * `agora compile`: checks the scenario, then writes a standalone ES module (`env.mjs`), or a
+ * NumPy module (`env.py`) for `--target python`, and its `schema.json`. Errors are printed as
+ * diagnostics and give exit code 1.
  */
 export async function runCompile(file: string, options: CompileCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const source = readSource(file);
@@ -36,13 +37,17 @@ export async function runCompile(file: string, options: CompileCommandOptions, o
   const ir = lowerGame(doc.model, source.text);
   const dir = options.out ?? join("out", basename(file).replace(/\.game$/, ""));
   let moduleText: string;
-  if (options.target === "tensor") {
+  const moduleFile = options.target === "python" ? "env.py" : "env.mjs";
+  if (options.target === "python") {
+    const { generatePythonModule } = await import("../../compiler/python-backend.js");
+    moduleText = generatePythonModule(ir, { sourceName: basename(file) });
+  } else if (options.target === "tensor") {
     const { generateTensorModule } = await import("../../compiler/tensor-backend.js");
     moduleText = generateTensorModule(ir, { sourceName: basename(file) });
   } else moduleText = generateJsModule(ir, { sourceName: basename(file) });
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "env.mjs"), moduleText);
+    writeFileSync(join(dir, moduleFile), moduleText);
     writeFileSync(join(dir, "schema.json"), JSON.stringify(buildSchema(ir), null, 2) + "\n");
   } catch (error) {
     err(printable(`error: cannot write ${dir}: ${(error as Error).message}`));
@@ -51,7 +56,8 @@ export async function runCompile(file: string, options: CompileCommandOptions, o
   const shown = relative(process.cwd(), dir) || ".";
   const agents = ir.roles.map((r) => `${r.name} * ${r.count} (${r.numActions} actions, ${r.obsDim} observations)`).join(", ");
   out(`compiled ${ir.name} (${options.target} target): ${agents}`);
-  out(`  ${printable(join(shown, "env.mjs"))}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`);
+  if (options.target === "python") out(`  ${printable(join(shown, "env.py"))}      the environment: from env import Env, ParallelEnv (needs numpy; see docs/python.md)`);
+  else out(`  ${printable(join(shown, "env.mjs"))}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`);
   out(`  ${printable(join(shown, "schema.json"))}  roles, action and observation labels, params, metrics`);
   return 0;
 }
