@@ -165,7 +165,13 @@ export interface AnalysisReport {
       T_exact: string;
       P_exact: string;
       ordering: string;
-      dilemma_strength: { Dg: number; Dr: number; Dg_normalized: number | null; Dr_normalized: number | null; note: string };
+      dilemma_strength: {
+        Dg: number;
+        Dr: number;
+        Dg_normalized: number | null;
+        Dr_normalized: number | null;
+        note: string;
+      };
     };
   };
   sweep: SweepJson[];
@@ -198,7 +204,13 @@ export interface SweepJson {
   range: { lo: number; hi: number };
   default: number;
   points: { value: number; class: GameClass | null; pure_equilibria: string[][] }[];
-  changes: { after: number; before: number; at: [number, number] | null; from: { class: GameClass | null; pure_equilibria: string[][] }; to: { class: GameClass | null; pure_equilibria: string[][] } }[];
+  changes: {
+    after: number;
+    before: number;
+    at: [number, number] | null;
+    from: { class: GameClass | null; pure_equilibria: string[][] };
+    to: { class: GameClass | null; pure_equilibria: string[][] };
+  }[];
   estimated: boolean;
   note: string | null;
 }
@@ -223,13 +235,20 @@ function errorOf(game: NormalForm): Pick<MethodInfo, "error" | "error_kind"> {
 }
 
 function estimateNote(game: NormalForm): string | undefined {
-  if (game.exact) return game.precision && !game.precision.exact ? `the payoffs are approximate: ${game.precision.reasons.join("; ")}` : undefined;
+  if (game.exact)
+    return game.precision && !game.precision.exact
+      ? `the payoffs are approximate: ${game.precision.reasons.join("; ")}`
+      : undefined;
   return `payoffs are means over ${game.samples} samples per joint action (rounded to 1/${ESTIMATE_GRID}); results are exact for those means, and each payoff may be off by about its standard error`;
 }
 
 function outcome(game: NormalForm, profile: number): OutcomeJson {
   const payoffs = game.payoffs.map((row) => row[profile]);
-  return { profile: profileNames(game, profileActions(game.sizes, profile)), payoffs: payoffs.map((q) => q.toNumber()), payoffs_exact: payoffs.map((q) => q.toString()) };
+  return {
+    profile: profileNames(game, profileActions(game.sizes, profile)),
+    payoffs: payoffs.map((q) => q.toNumber()),
+    payoffs_exact: payoffs.map((q) => q.toString()),
+  };
 }
 
 function support(game: NormalForm, strategies: number[][]): string[][] {
@@ -249,19 +268,32 @@ export function restrict(game: NormalForm, keep: number[][]): NormalForm {
   }
   return {
     ...game,
-    players: game.players.map((p, k) => ({ ...p, actions: keep[k].map((a) => p.actions[a]), flat: keep[k].map((a) => p.flat[a]) })),
+    players: game.players.map((p, k) => ({
+      ...p,
+      actions: keep[k].map((a) => p.actions[a]),
+      flat: keep[k].map((a) => p.flat[a]),
+    })),
     sizes,
     payoffs: game.payoffs.map((row) => idx.map((i) => row[i])),
   };
 }
 
 /** Analyses a normal form: everything but the sweep (which needs the scenario). */
-export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}, stage: "one_shot" | "stage_game" | null = null): AnalysisReport {
+export function analyzeNormalForm(
+  game: NormalForm,
+  options: AnalyzeOptions = {},
+  stage: "one_shot" | "stage_game" | null = null,
+): AnalysisReport {
   const maxListed = options.maxListed ?? 1000;
   const total = numProfiles(game.sizes);
   const err = errorOf(game);
   const note = estimateNote(game);
-  const players: PlayerJson[] = game.players.map((p) => ({ role: p.role, index: p.index, name: p.name, actions: p.actions }));
+  const players: PlayerJson[] = game.players.map((p) => ({
+    role: p.role,
+    index: p.index,
+    name: p.name,
+    actions: p.actions,
+  }));
 
   // Dominance (also shrinks the two-player game before the vertex enumeration).
   const dom = dominance(game);
@@ -301,16 +333,25 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
   if (options.mixed === false) {
     equilibria = pureJson();
     components = equilibria.map((e, i) => ({ extreme_points: [i], isolated: e.strict === true, nash_subsets: [] }));
-    method = { method: "pure-profile enumeration (mixed equilibria not computed)", complete: false, ...err, note: "only pure equilibria were computed" };
+    method = {
+      method: "pure-profile enumeration (mixed equilibria not computed)",
+      complete: false,
+      ...err,
+      note: "only pure equilibria were computed",
+    };
     exactDone = true;
   } else if (game.players.length === 2) {
     try {
       const reduced = restrict(game, dom.strictSurvivors);
       const [A, B] = matrices(reduced);
-      const result = bimatrixEquilibria(A, B, { maxBases: options.maxBases ?? 1_000_000, timeLimitMs: options.timeLimitMs ?? 120_000 });
+      const result = bimatrixEquilibria(A, B, {
+        maxBases: options.maxBases ?? 1_000_000,
+        timeLimitMs: options.timeLimitMs ?? 120_000,
+      });
       ({ equilibria, components } = bimatrixJson(game, dom.strictSurvivors, result));
       method = {
-        method: "iterated elimination of strictly dominated actions, then extreme-equilibrium enumeration (vertex enumeration of the best-response polytopes, exact rational arithmetic) with maximal Nash subsets",
+        method:
+          "iterated elimination of strictly dominated actions, then extreme-equilibrium enumeration (vertex enumeration of the best-response polytopes, exact rational arithmetic) with maximal Nash subsets",
         complete: true,
         ...err,
         note,
@@ -327,7 +368,11 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
     // with payoff-equivalent actions merged into their first (any split among them works too).
     const classes = equivalentActions(game, dom.strictSurvivors);
     const keep = classes.map((c) => c.map((k) => k[0]));
-    const merged = classes.flatMap((c, p) => c.filter((k) => k.length > 1).map((k) => `${game.players[p].name}: ${k.map((a) => game.players[p].actions[a]).join(" ≡ ")}`));
+    const merged = classes.flatMap((c, p) =>
+      c
+        .filter((k) => k.length > 1)
+        .map((k) => `${game.players[p].name}: ${k.map((a) => game.players[p].actions[a]).join(" ≡ ")}`),
+    );
     const approx = approximateEquilibria(restrict(game, keep), { seed: options.seed });
     const pj = pureJson();
     const expand = (s: number[], p: number) => {
@@ -356,7 +401,12 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
     ({ equilibria, components } = exactComponents(game, equilibria));
     const exactCount = equilibria.filter((e) => !e.pure && e.strategies_exact).length;
     const continua = mixed.filter((e) => !e.isolated).length;
-    const searches = [approx.supportEnumeration ? "support enumeration with Newton's method" : "", approx.replicator ? "replicator dynamics from several starts, polished by Newton's method" : ""].filter(Boolean).join(" and ");
+    const searches = [
+      approx.supportEnumeration ? "support enumeration with Newton's method" : "",
+      approx.replicator ? "replicator dynamics from several starts, polished by Newton's method" : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
     const maxEps = Math.max(0, ...mixed.map((e) => e.epsilon));
     method = {
       method: `pure equilibria by exact enumeration; mixed equilibria by ${searches} in floating point on the game left after iterated elimination of strictly dominated actions, each checked for epsilon-Nash`,
@@ -366,11 +416,17 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       note:
         `mixed equilibria are accepted when no player gains more than ${approx.threshold.toExponential(2)} by deviating (largest epsilon found: ${maxEps.toExponential(2)}); ` +
         `the search finds equilibria but cannot prove there are no others${approx.truncated ? "; it stopped at its work budget" : ""}` +
-        (game.players.length === 2 ? ` (the exact two-player method was too large for this game: ${tooLarge ?? "it was not run"})` : "") +
-        (continua > 0 ? `; ${continua} of them lie${continua === 1 ? "s" : ""} on a continuum of equilibria (a singular indifference system) and ${continua === 1 ? "is" : "are"} shown by one representative point` : "") +
+        (game.players.length === 2
+          ? ` (the exact two-player method was too large for this game: ${tooLarge ?? "it was not run"})`
+          : "") +
+        (continua > 0
+          ? `; ${continua} of them lie${continua === 1 ? "s" : ""} on a continuum of equilibria (a singular indifference system) and ${continua === 1 ? "is" : "are"} shown by one representative point`
+          : "") +
         `; ${exactCount} of ${mixed.length} mixed equilibria were made exact (snapped to rationals and verified by the exact best-response check: \`strategies_exact\`, epsilon 0); ` +
         "a component is `isolated` only where that is proven (a quasi-strict equilibrium with a nonsingular indifference Jacobian, computed exactly), and exact equilibria that differ in one player's strategy are merged into one component (the segment between them consists of equilibria)" +
-        (merged.length > 0 ? `; payoff-equivalent actions were merged for the search (${merged.join("; ")}): any split of a probability among equivalent actions is an equilibrium too` : "") +
+        (merged.length > 0
+          ? `; payoff-equivalent actions were merged for the search (${merged.join("; ")}): any split of a probability among equivalent actions is an equilibrium too`
+          : "") +
         (note ? `; ${note}` : ""),
     };
   }
@@ -382,7 +438,9 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
   const pureMethod = (name: string): MethodInfo => ({ method: name, complete: true, ...err, note });
 
   // Price of anarchy and stability.
-  const eqWelfare = equilibria.map((e) => (e.payoffs_exact ? qsum(e.payoffs_exact.map(Q.parse)) : Q.fromFloat64(e.payoffs.reduce((a, b) => a + b, 0))));
+  const eqWelfare = equilibria.map((e) =>
+    e.payoffs_exact ? qsum(e.payoffs_exact.map(Q.parse)) : Q.fromFloat64(e.payoffs.reduce((a, b) => a + b, 0)),
+  );
   const ratio = (which: "worst" | "best"): RatioJson => {
     if (eqWelfare.length === 0) return { value: null, value_exact: null, gap: null, note: "no equilibrium was found" };
     const w = eqWelfare.reduce((a, b) => ((which === "worst" ? b.cmp(a) < 0 : b.cmp(a) > 0) ? b : a));
@@ -405,7 +463,11 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
   const cls: Classification = classify(game);
   const sym = cls.symmetric;
 
-  const listed = (profiles: number[]) => ({ outcomes: profiles.slice(0, maxListed).map((p) => outcome(game, p)), count: profiles.length, truncated: profiles.length > maxListed });
+  const listed = (profiles: number[]) => ({
+    outcomes: profiles.slice(0, maxListed).map((p) => outcome(game, p)),
+    count: profiles.length,
+    truncated: profiles.length > maxListed,
+  });
   const paretoListed = listed(pareto.profiles);
   return {
     schema: SCHEMA,
@@ -469,18 +531,28 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
       dominated: pureMethod(
         "iterated elimination of actions dominated by another pure action (each round removes every dominated action of every player at once; the weak elimination's result can depend on that order)",
       ),
-      pareto_optimal: { ...pureMethod("pure profiles not Pareto-dominated by another pure profile (sort-filter skyline)"), count: paretoListed.count, truncated: paretoListed.truncated },
+      pareto_optimal: {
+        ...pureMethod("pure profiles not Pareto-dominated by another pure profile (sort-filter skyline)"),
+        count: paretoListed.count,
+        truncated: paretoListed.truncated,
+      },
       welfare_max: pureMethod("largest sum of payoffs over pure profiles (mixed profiles cannot do better)"),
       price_of_anarchy: {
-        method: "welfare optimum divided by the worst (anarchy) and best (stability) equilibrium welfare; both ratios need positive welfare, and `gap` (optimum minus equilibrium welfare) is always given",
+        method:
+          "welfare optimum divided by the worst (anarchy) and best (stability) equilibrium welfare; both ratios need positive welfare, and `gap` (optimum minus equilibrium welfare) is always given",
         complete: method.complete,
         error: method.error,
         error_kind: method.error_kind,
-        note: method.complete ? "over every equilibrium: welfare is bilinear on each maximal Nash subset, so its extremes are at extreme equilibria" : "over the equilibria found",
+        note: method.complete
+          ? "over every equilibrium: welfare is bilinear on each maximal Nash subset, so its extremes are at extreme equilibria"
+          : "over the equilibria found",
       },
-      class: pureMethod("payoff ordering of the symmetric 2x2 form (R, S, T, P), else the pattern of pure equilibria; exact comparisons"),
+      class: pureMethod(
+        "payoff ordering of the symmetric 2x2 form (R, S, T, P), else the pattern of pure equilibria; exact comparisons",
+      ),
       sweep: {
-        method: "each ranged param alone at evenly spaced points of its range (the others at their defaults), class and pure equilibria recomputed at each; changes between points located by bisection for real params of exact games",
+        method:
+          "each ranged param alone at evenly spaced points of its range (the others at their defaults), class and pure equilibria recomputed at each; changes between points located by bisection for real params of exact games",
         complete: false,
         error: 0,
         error_kind: game.exact ? "exact" : "payoff_standard_error",
@@ -494,15 +566,32 @@ export function analyzeNormalForm(game: NormalForm, options: AnalyzeOptions = {}
  * For the approximate (3+ player) path: each found equilibrium made exact where it can be,
  * components of equilibria proven connected, and `isolated` only where proven.
  */
-function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
+function exactComponents(
+  game: NormalForm,
+  found: EquilibriumJson[],
+): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
   // Exact work costs a pass over every profile per check: only on games of modest size.
   const affordable = numProfiles(game.sizes) * game.sizes.length <= 40_000;
-  const exact: (Q[][] | undefined)[] = found.map((e) => (e.pure ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x)))) : affordable ? exactPoint(game, e.strategies) : undefined));
+  const exact: (Q[][] | undefined)[] = found.map((e) =>
+    e.pure
+      ? e.strategies.map((s) => s.map((x) => Q.of(BigInt(x))))
+      : affordable
+        ? exactPoint(game, e.strategies)
+        : undefined,
+  );
   const exactJson = (e: EquilibriumJson, sigma: Q[][]): EquilibriumJson => {
     const dev = exactDeviationValues(game, sigma);
     const payoffs = dev.map((values, p) => qsum(values.map((v, a) => v.mul(sigma[p][a]))));
     const strategies = sigma.map((s) => s.map((q) => q.toNumber()));
-    return { ...e, strategies, strategies_exact: sigma.map((s) => s.map((q) => q.toString())), payoffs: payoffs.map((q) => q.toNumber()), payoffs_exact: payoffs.map((q) => q.toString()), support: support(game, strategies), epsilon: 0 };
+    return {
+      ...e,
+      strategies,
+      strategies_exact: sigma.map((s) => s.map((q) => q.toString())),
+      payoffs: payoffs.map((q) => q.toNumber()),
+      payoffs_exact: payoffs.map((q) => q.toString()),
+      support: support(game, strategies),
+      epsilon: 0,
+    };
   };
   const equilibria = found.map((e, i) => (exact[i] && !e.pure ? exactJson(e, exact[i]!) : e));
   // Extend each exact equilibrium along one-player segments to their ends (a bounded closure):
@@ -543,7 +632,11 @@ function exactComponents(game: NormalForm, found: EquilibriumJson[]): { equilibr
   });
   const components: ComponentJson[] = [...groups.values()].map((members) => ({
     extreme_points: members,
-    isolated: members.length === 1 && (equilibria[members[0]].pure ? equilibria[members[0]].strict === true : affordable && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!)),
+    isolated:
+      members.length === 1 &&
+      (equilibria[members[0]].pure
+        ? equilibria[members[0]].strict === true
+        : affordable && exact[members[0]] !== undefined && provenIsolated(game, exact[members[0]]!)),
     nash_subsets: [],
   }));
   components.forEach((c, ci) => c.extreme_points.forEach((i) => (equilibria[i] = { ...equilibria[i], component: ci })));
@@ -559,11 +652,20 @@ function mixedJson(game: NormalForm, m: MixedDominance): AnalysisReport["dominat
     action: game.players[e.player].actions[e.action],
     by: e.by.map((b) => ({ action: game.players[e.player].actions[b.action], p: b.p.toString() })),
   });
-  return { strict: m.strict.map(item), weak: m.weak.map(item), strict_survivors: m.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])), complete: m.complete };
+  return {
+    strict: m.strict.map(item),
+    weak: m.weak.map(item),
+    strict_survivors: m.strictSurvivors.map((s, p) => s.map((a) => game.players[p].actions[a])),
+    complete: m.complete,
+  };
 }
 
 function payoffValuesJson(game: NormalForm): PayoffValuesJson {
-  const precision = game.precision ?? { exact: game.exact, reasons: game.exact ? [] : ["the payoffs are estimates"], float32: [] };
+  const precision = game.precision ?? {
+    exact: game.exact,
+    reasons: game.exact ? [] : ["the payoffs are estimates"],
+    float32: [],
+  };
   return {
     kind: precision.exact ? "exact" : "approximate",
     reasons: precision.reasons,
@@ -578,7 +680,11 @@ function payoffValuesJson(game: NormalForm): PayoffValuesJson {
   };
 }
 
-function bimatrixJson(game: NormalForm, keep: number[][], result: BimatrixResult): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
+function bimatrixJson(
+  game: NormalForm,
+  keep: number[][],
+  result: BimatrixResult,
+): { equilibria: EquilibriumJson[]; components: ComponentJson[] } {
   const expand = (s: Q[], p: number): Q[] => {
     const full = new Array<Q>(game.sizes[p]).fill(Q.ZERO);
     keep[p].forEach((a, k) => (full[a] = s[k]));
@@ -598,7 +704,12 @@ function bimatrixJson(game: NormalForm, keep: number[][], result: BimatrixResult
       payoffs: e.payoffs.map((q) => q.toNumber()),
       payoffs_exact: e.payoffs.map((q) => q.toString()),
       pure,
-      ...(pure ? { profile: profileNames(game, actions), strict: pureList.find((p) => p.actions.every((a, k) => a === actions[k]))?.strict ?? false } : {}),
+      ...(pure
+        ? {
+            profile: profileNames(game, actions),
+            strict: pureList.find((p) => p.actions.every((a, k) => a === actions[k]))?.strict ?? false,
+          }
+        : {}),
       support: support(game, nums),
       component: componentOf.get(i)!,
       epsilon: 0,
@@ -647,7 +758,8 @@ export interface ScenarioOptions extends AnalyzeOptions, BuildOptions {
   sweepSamples?: number;
 }
 
-export type ScenarioAnalysis = { ok: true; report: AnalysisReport; game: NormalForm } | { ok: false; reason: string; kind: string };
+export type ScenarioAnalysis =
+  { ok: true; report: AnalysisReport; game: NormalForm } | { ok: false; reason: string; kind: string };
 
 /** Builds the normal form of a lowered scenario and analyses it, sweeps included. */
 export function analyzeScenario(ir: IRGame, options: ScenarioOptions = {}): ScenarioAnalysis {
@@ -655,7 +767,11 @@ export function analyzeScenario(ir: IRGame, options: ScenarioOptions = {}): Scen
   if (!built.ok) return { ok: false, reason: built.reason, kind: built.kind };
   const report = analyzeNormalForm(built.game, options, built.stage);
   if (options.sweep !== false) {
-    report.sweep = sweepParams(ir, { ...options, samples: Math.min(options.samples ?? 1000, options.sweepSamples ?? 200), points: options.sweepPoints }).map(sweepJson);
+    report.sweep = sweepParams(ir, {
+      ...options,
+      samples: Math.min(options.samples ?? 1000, options.sweepSamples ?? 200),
+      points: options.sweepPoints,
+    }).map(sweepJson);
   }
   return { ok: true, report, game: built.game };
 }

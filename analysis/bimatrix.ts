@@ -14,7 +14,8 @@ import { BasisLimitError, reverseSearchVertices, type PolytopeVertex } from "./r
  * y_j = 0), and the extreme equilibria are the completely labelled pairs of nonzero
  * vertices, normalised. Vertices are found by reverse search (Bland's rule) with exact
  * integer pivoting (analysis/reverse-search.ts: every feasible basis of every degenerate
- * vertex is visited, so no vertex is missed, and memory stays at one simplex path). Every equilibrium is a convex combination inside a "maximal Nash
+ * vertex is visited, so no vertex is missed, and memory stays at one simplex path). Every equilibrium is a convex
+ * combination inside a "maximal Nash
  * subset" conv(X) × conv(Y) (a maximal biclique of the graph of extreme equilibria), and
  * the connected components of the equilibrium set are the unions of the maximal Nash
  * subsets that share extreme equilibria.
@@ -83,7 +84,10 @@ function positiveIntegerMatrices(A: Q[][], B: Q[][]): [bigint[][], bigint[][]] {
  */
 export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions | number = {}): BimatrixResult {
   const opts = typeof options === "number" ? { maxBases: options } : options;
-  const search = { maxBases: opts.maxBases ?? 1_000_000, deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + opts.timeLimitMs };
+  const search = {
+    maxBases: opts.maxBases ?? 1_000_000,
+    deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + opts.timeLimitMs,
+  };
   const m = A.length;
   const n = A[0].length;
   const [Ai, Bi] = positiveIntegerMatrices(A, B);
@@ -94,18 +98,24 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
   /** Nondegenerate x's by the labels a partner must have (exactly n of them). */
   const byComplement = new Map<bigint, number[]>();
   const degenerateX: number[] = [];
-  const basesP = enumerate(BT, Array.from({ length: m }, (_, i) => i), Array.from({ length: n }, (_, j) => m + j), search, (v) => {
-    if (v.z.every((c) => c === 0n)) return;
-    const index = px.length;
-    px.push(v);
-    if (v.degenerate) degenerateX.push(index);
-    else {
-      const need = all & ~v.labels;
-      const list = byComplement.get(need);
-      if (list) list.push(index);
-      else byComplement.set(need, [index]);
-    }
-  });
+  const basesP = enumerate(
+    BT,
+    Array.from({ length: m }, (_, i) => i),
+    Array.from({ length: n }, (_, j) => m + j),
+    search,
+    (v) => {
+      if (v.z.every((c) => c === 0n)) return;
+      const index = px.length;
+      px.push(v);
+      if (v.degenerate) degenerateX.push(index);
+      else {
+        const need = all & ~v.labels;
+        const list = byComplement.get(need);
+        if (list) list.push(index);
+        else byComplement.set(need, [index]);
+      }
+    },
+  );
   // Partners in Q. A nondegenerate x fixes n labels of its partner, which determine it by a
   // k × k system (k the size of x's support): solve it exactly and check it lies in Q, as
   // lrsnash does with an LP per vertex. A degenerate x (or a singular system) has a face of
@@ -133,7 +143,8 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
     }
   }
   let basesQ = 0;
-  const bestResponses = (labels: bigint) => Array.from({ length: n }, (_, j) => j).filter((j) => ((labels >> BigInt(m + j)) & 1n) === 1n);
+  const bestResponses = (labels: bigint) =>
+    Array.from({ length: n }, (_, j) => j).filter((j) => ((labels >> BigInt(m + j)) & 1n) === 1n);
   const groups = new Map<string, number[]>();
   for (const a of unresolved) {
     const key = bestResponses(px[a].labels).join(",");
@@ -143,11 +154,17 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
   }
   if (groups.size > 16) {
     // Q: variables y_j (label m + j), constraints (A y)_i ≤ 1 (slack label i).
-    basesQ = enumerate(Ai, Array.from({ length: n }, (_, j) => m + j), Array.from({ length: m }, (_, i) => i), search, (v) => {
-      if (v.z.every((c) => c === 0n)) return;
-      const need = all & ~v.labels;
-      for (const a of unresolved) if ((px[a].labels & need) === need) addPair(a, v);
-    });
+    basesQ = enumerate(
+      Ai,
+      Array.from({ length: n }, (_, j) => m + j),
+      Array.from({ length: m }, (_, i) => i),
+      search,
+      (v) => {
+        if (v.z.every((c) => c === 0n)) return;
+        const need = all & ~v.labels;
+        for (const a of unresolved) if ((px[a].labels & need) === need) addPair(a, v);
+      },
+    );
   } else {
     for (const members of groups.values()) {
       // Q restricted to the columns T: its vertices, padded with y_j = 0 (label m + j) off T.
@@ -156,14 +173,20 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
       let off = 0n;
       for (let j = 0; j < n; j++) if (!T.includes(j)) off |= 1n << BigInt(m + j);
       const AT = Ai.map((row) => T.map((j) => row[j]));
-      basesQ += enumerate(AT, T.map((j) => m + j), Array.from({ length: m }, (_, i) => i), search, (v) => {
-        if (v.z.every((c) => c === 0n)) return;
-        const z = new Array<bigint>(n).fill(0n);
-        T.forEach((j, c) => (z[j] = v.z[c]));
-        const y: PolytopeVertex = { z, det: v.det, labels: v.labels | off, degenerate: v.degenerate };
-        const need = all & ~y.labels;
-        for (const a of members) if ((px[a].labels & need) === need) addPair(a, y);
-      });
+      basesQ += enumerate(
+        AT,
+        T.map((j) => m + j),
+        Array.from({ length: m }, (_, i) => i),
+        search,
+        (v) => {
+          if (v.z.every((c) => c === 0n)) return;
+          const z = new Array<bigint>(n).fill(0n);
+          T.forEach((j, c) => (z[j] = v.z[c]));
+          const y: PolytopeVertex = { z, det: v.det, labels: v.labels | off, degenerate: v.degenerate };
+          const need = all & ~y.labels;
+          for (const a of members) if ((px[a].labels & need) === need) addPair(a, y);
+        },
+      );
     }
   }
   pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
@@ -188,7 +211,12 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
   const equilibria: ExactEquilibrium[] = pairs.map(([a, b]) => {
     const x = xs[xIndex.get(a)!];
     const y = ys[yIndex.get(b)!];
-    return { strategies: [x, y], payoffs: [bilinear(x, A, y), bilinear(x, B, y)], x: xIndex.get(a)!, y: yIndex.get(b)! };
+    return {
+      strategies: [x, y],
+      payoffs: [bilinear(x, A, y), bilinear(x, B, y)],
+      x: xIndex.get(a)!,
+      y: yIndex.get(b)!,
+    };
   });
   // Order: by player 1's strategy, most weight on early actions first (pure ones lead).
   const order = equilibria.map((_, i) => i).sort((i, j) => compareProfiles(equilibria[i], equilibria[j]));
@@ -256,7 +284,13 @@ function gcdBig(a: bigint, b: bigint): bigint {
   return a;
 }
 
-function enumerate(M: bigint[][], varLabel: number[], slackLabel: number[], search: { maxBases: number; deadline?: number }, visit: (v: PolytopeVertex) => void): number {
+function enumerate(
+  M: bigint[][],
+  varLabel: number[],
+  slackLabel: number[],
+  search: { maxBases: number; deadline?: number },
+  visit: (v: PolytopeVertex) => void,
+): number {
   try {
     return reverseSearchVertices(M, varLabel, slackLabel, visit, search);
   } catch (error) {

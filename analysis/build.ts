@@ -34,7 +34,8 @@ export interface BuildOptions {
   model?: GameModel;
 }
 
-export type NoNormalFormKind = "sequential" | "repeated" | "too_large" | "no_players" | "random_actions" | "random_payoffs";
+export type NoNormalFormKind =
+  "sequential" | "repeated" | "too_large" | "no_players" | "random_actions" | "random_payoffs";
 
 export type BuildResult =
   | { ok: true; game: NormalForm; random: boolean; stage: "one_shot" | "stage_game" }
@@ -48,7 +49,13 @@ export const ESTIMATE_GRID = 1_000_000;
 
 /** Which statements make up the game analysed, and what the reader should know about it. */
 export type StagePlan =
-  | { ok: true; source: "payoff_table" | "step_enumeration"; stage: Stmt[]; stageKind: "one_shot" | "stage_game"; notes: string[] }
+  | {
+      ok: true;
+      source: "payoff_table" | "step_enumeration";
+      stage: Stmt[];
+      stageKind: "one_shot" | "stage_game";
+      notes: string[];
+    }
   | { ok: false; kind: NoNormalFormKind; reason: string };
 
 function horizonText(ir: IRGame): string {
@@ -62,11 +69,18 @@ export function planStage(ir: IRGame, utility: "reward" | "objective" = "reward"
   const oneShot = ir.horizon.lo === 1 && ir.horizon.hi === 1;
   if (table) {
     const notes: string[] = [];
-    if (!oneShot) notes.push(`a repeated game (${horizonText(ir)}): this is the stage game, the table paid every round`);
+    if (!oneShot)
+      notes.push(`a repeated game (${horizonText(ir)}): this is the stage game, the table paid every round`);
     const rest = main.filter((s) => s !== table);
-    if (writesOf(rest).rewards) notes.push("the `step` block also changes rewards; those changes are not part of this normal form (it is the table alone)");
+    if (writesOf(rest).rewards)
+      notes.push(
+        "the `step` block also changes rewards; those changes are not part of this normal form (it is the table alone)",
+      );
     const rowReads = roundDifferences({ ...ir, steps: [[table]] }, utility === "objective");
-    if (rowReads.length > 0 && !oneShot) notes.push(`the table's rows read state that changes between rounds; they are evaluated in the first round (${rowReads.join("; ")})`);
+    if (rowReads.length > 0 && !oneShot)
+      notes.push(
+        `the table's rows read state that changes between rounds; they are evaluated in the first round (${rowReads.join("; ")})`,
+      );
     return { ok: true, source: "payoff_table", stage: [table], stageKind: oneShot ? "one_shot" : "stage_game", notes };
   }
   if (ir.phases.length > 1) {
@@ -95,7 +109,9 @@ export function planStage(ir: IRGame, utility: "reward" | "objective" = "reward"
     source: "step_enumeration",
     stage: main,
     stageKind: "stage_game",
-    notes: [`a repeated game (${horizonText(ir)}) whose rounds are all the same one-shot game: this is the stage game (one round)`],
+    notes: [
+      `a repeated game (${horizonText(ir)}) whose rounds are all the same one-shot game: this is the stage game (one round)`,
+    ],
   };
 }
 
@@ -117,13 +133,19 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     horizon: { lo: 1, hi: 1 },
   };
   const random = stageIsRandom(ir, plan.stage, utility === "objective");
-  if (random && options.refuseRandom) return { ok: false, kind: "random_payoffs", reason: "the payoffs are random; run `agora analyze` for estimates" };
+  if (random && options.refuseRandom)
+    return { ok: false, kind: "random_payoffs", reason: "the payoffs are random; run `agora analyze` for estimates" };
   const maxProfiles = options.maxProfiles ?? DEFAULT_MAX_PROFILES;
   const requested = Math.max(1, Math.floor(options.samples ?? DEFAULT_SAMPLES));
 
   // Who can act, and what: the legal actions in the first step of an episode.
   const probeCopies = random ? Math.min(requested, 64) : 1;
-  const probe = createInterpreter(stageIR, { numEnvs: probeCopies, seed: options.seed ?? 0, sampleParams: false, params: options.params });
+  const probe = createInterpreter(stageIR, {
+    numEnvs: probeCopies,
+    seed: options.seed ?? 0,
+    sampleParams: false,
+    params: options.params,
+  });
   const first = probe.reset();
   const players: Player[] = [];
   const agents: { role: number; index: number; player: number }[] = [];
@@ -137,7 +159,11 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
         for (let f = 0; f < role.numActions; f++) {
           const m = first.roles[r].mask[(e * role.count + i) * role.numActions + f] === 1;
           if (m !== legal.includes(f)) {
-            return { ok: false, kind: "random_actions", reason: `which actions ${playerName(ir, r, i)} may take depends on random draws at the start of the episode, so there is no fixed set of strategies` };
+            return {
+              ok: false,
+              kind: "random_actions",
+              reason: `which actions ${playerName(ir, r, i)} may take depends on random draws at the start of the episode, so there is no fixed set of strategies`,
+            };
           }
         }
       }
@@ -147,10 +173,17 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
         continue;
       }
       agents.push({ role: r, index: i, player: players.length });
-      players.push({ role: role.name, index: i, name: playerName(ir, r, i), actions: legal.map((f) => role.actionLabels[f]), flat: legal });
+      players.push({
+        role: role.name,
+        index: i,
+        name: playerName(ir, r, i),
+        actions: legal.map((f) => role.actionLabels[f]),
+        flat: legal,
+      });
     }
   }
-  if (players.length === 0) return { ok: false, kind: "no_players", reason: "no agent has a legal action in the first step" };
+  if (players.length === 0)
+    return { ok: false, kind: "no_players", reason: "no agent has a legal action in the first step" };
   const sizes = players.map((p) => p.actions.length);
   const total = numProfiles(sizes);
   if (total > maxProfiles) {
@@ -162,14 +195,19 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
   }
 
   const notes = [...plan.notes];
-  if (idle.length > 0) notes.push(`${idle.join(", ")} ${idle.length === 1 ? "has" : "have"} no legal action in this step and ${idle.length === 1 ? "is not a player" : "are not players"}`);
+  if (idle.length > 0)
+    notes.push(
+      `${idle.join(", ")} ${idle.length === 1 ? "has" : "have"} no legal action in this step and ${idle.length === 1 ? "is not a player" : "are not players"}`,
+    );
   const payoffs: Q[][] = players.map(() => new Array<Q>(total));
   const otherUtility: number[][] = players.map(() => new Array<number>(total).fill(0));
   let differs = false;
   const objectiveRoles = ir.roles.filter((r) => r.objective).map((r) => r.name);
   const fill = (actions: Int32Array[], copy: number, profile: number) => {
     const picks = profileActions(sizes, profile);
-    for (const a of agents) actions[a.role][copy * ir.roles[a.role].count + a.index] = a.player < 0 ? -1 : players[a.player].flat[picks[a.player]];
+    for (const a of agents)
+      actions[a.role][copy * ir.roles[a.role].count + a.index] =
+        a.player < 0 ? -1 : players[a.player].flat[picks[a.player]];
   };
 
   let samples: number | undefined;
@@ -178,7 +216,12 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
   const runtime: Float32Array[] = players.map(() => new Float32Array(total));
   if (!random) {
     const batch = Math.min(total, 4096);
-    const env = createInterpreter(stageIR, { numEnvs: batch, seed: options.seed ?? 0, sampleParams: false, params: options.params });
+    const env = createInterpreter(stageIR, {
+      numEnvs: batch,
+      seed: options.seed ?? 0,
+      sampleParams: false,
+      params: options.params,
+    });
     const actions = ir.roles.map((r) => new Int32Array(batch * r.count));
     for (let start = 0; start < total; start += batch) {
       env.reset();
@@ -204,7 +247,12 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     // same copy indices), so comparisons between joint actions share their draws.
     const S = Math.max(2, Math.min(requested, Math.floor((options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS) / total)));
     samples = S;
-    const env: VecEnv = createInterpreter(stageIR, { numEnvs: S, seed: options.seed ?? 0, sampleParams: false, params: options.params });
+    const env: VecEnv = createInterpreter(stageIR, {
+      numEnvs: S,
+      seed: options.seed ?? 0,
+      sampleParams: false,
+      params: options.params,
+    });
     const actions = ir.roles.map((r) => new Int32Array(S * r.count));
     const se = players.map(() => 0);
     for (let profile = 0; profile < total; profile++) {
@@ -215,7 +263,8 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
         if (a.player < 0) continue;
         const count = ir.roles[a.role].count;
         const buffers = result.roles[a.role];
-        const [mine, other] = utility === "objective" ? [buffers.objective, buffers.reward] : [buffers.reward, buffers.objective];
+        const [mine, other] =
+          utility === "objective" ? [buffers.objective, buffers.reward] : [buffers.reward, buffers.objective];
         let sum = 0;
         let sumOther = 0;
         const firstValue = mine[a.index];
@@ -245,10 +294,12 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
         : `role${objectiveRoles.length === 1 ? "" : "s"} ${objectiveRoles.map((r) => `\`${r}\``).join(", ")} declare${objectiveRoles.length === 1 ? "s" : ""} an \`objective\`; here it equals the payoff`,
     );
   }
-  if (utility === "objective") notes.push("payoffs are each role's `objective` (what learners maximise), not the reward the environment pays");
+  if (utility === "objective")
+    notes.push("payoffs are each role's `objective` (what learners maximise), not the reward the environment pays");
   let precision: PayoffPrecision;
   if (random) precision = { exact: false, reasons: ["the payoffs are sample means of a random stage"], float32: [] };
-  else if (plan.source === "payoff_table" && options.model && utility === "reward") precision = exactTable(options.model, options.params ?? {}, agents, players, sizes, payoffs, runtime);
+  else if (plan.source === "payoff_table" && options.model && utility === "reward")
+    precision = exactTable(options.model, options.params ?? {}, agents, players, sizes, payoffs, runtime);
   else {
     precision = {
       exact: false,
@@ -256,14 +307,26 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
         utility === "objective"
           ? "the payoffs are the roles' objectives, computed at run time in float32; each is read as the shortest decimal that rounds to it"
           : plan.source === "payoff_table"
-          ? "the table's entries were read from their float32 run-time values (each as the shortest decimal that rounds to it), not from the source"
-          : "the payoffs are computed by the `step` block at run time in float32; each is read as the shortest decimal that rounds to it",
+            ? "the table's entries were read from their float32 run-time values (each as the shortest decimal that rounds to it), not from the source"
+            : "the payoffs are computed by the `step` block at run time in float32; each is read as the shortest decimal that rounds to it",
       ],
       float32: [],
     };
   }
-  if (!random && runtime.some((row, p) => row.some((v, i) => !Number.isFinite(v) && precision.float32.every((d) => d.player !== p || d.profile !== i)))) {
-    precision = { ...precision, exact: false, reasons: [...precision.reasons, "a payoff overflows float32 at run time and has no exact value here; it is read as 0"] };
+  if (
+    !random &&
+    runtime.some((row, p) =>
+      row.some((v, i) => !Number.isFinite(v) && precision.float32.every((d) => d.player !== p || d.profile !== i)),
+    )
+  ) {
+    precision = {
+      ...precision,
+      exact: false,
+      reasons: [
+        ...precision.reasons,
+        "a payoff overflows float32 at run time and has no exact value here; it is read as 0",
+      ],
+    };
   }
   const game: NormalForm = {
     precision,
@@ -296,20 +359,30 @@ function exactTable(
   const reasons = new Set<string>();
   const float32: PayoffPrecision["float32"] = [];
   if (!model.payoff || agents.some((a) => a.player < 0)) {
-    return { exact: false, reasons: ["the table's entries were read from their float32 run-time values: an agent has no legal action"], float32 };
+    return {
+      exact: false,
+      reasons: ["the table's entries were read from their float32 run-time values: an agent has no legal action"],
+      float32,
+    };
   }
   let entries: ReturnType<typeof payoffTableValues>;
   try {
     entries = payoffTableValues(model, pins);
   } catch (error) {
-    return { exact: false, reasons: [`the table's entries were read from their float32 run-time values: ${(error as Error).message}`], float32 };
+    return {
+      exact: false,
+      reasons: [`the table's entries were read from their float32 run-time values: ${(error as Error).message}`],
+      float32,
+    };
   }
   const actionIndex = model.roles.map((r) => new Map(r.actions.map((a, i) => [a.symbol.name, i])));
   const numActions = model.roles.map((r) => r.actions.length);
   const rowOf = new Map<number, number>();
   model.payoff.rows.forEach((row, r) => {
     let joint = 0;
-    row.actions.forEach((name, i) => (joint = joint * numActions[agents[i].role] + (actionIndex[agents[i].role].get(name.text) ?? 0)));
+    row.actions.forEach(
+      (name, i) => (joint = joint * numActions[agents[i].role] + (actionIndex[agents[i].role].get(name.text) ?? 0)),
+    );
     rowOf.set(joint, r);
   });
   const byRow = new Map<string, (typeof entries)[number]>();
@@ -323,12 +396,17 @@ function exactTable(
     agents.forEach((a, k) => {
       const entry = r === undefined ? undefined : byRow.get(`${r}:${k}`);
       if (!entry?.exact) {
-        reasons.add(entry?.reason ? `a payoff is not exact: ${entry.reason}; it is read from its float32 value` : "a payoff's source was not found; it is read from its float32 value");
+        reasons.add(
+          entry?.reason
+            ? `a payoff is not exact: ${entry.reason}; it is read from its float32 value`
+            : "a payoff's source was not found; it is read from its float32 value",
+        );
         return;
       }
       payoffs[a.player][profile] = entry.exact;
       const paid = runtime[a.player][profile];
-      if (!Number.isFinite(paid) || !Q.fromDouble(paid).eq(entry.exact)) float32.push({ profile, player: a.player, value: paid });
+      if (!Number.isFinite(paid) || !Q.fromDouble(paid).eq(entry.exact))
+        float32.push({ profile, player: a.player, value: paid });
     });
   }
   return { exact: reasons.size === 0, reasons: [...reasons], float32 };

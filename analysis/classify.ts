@@ -31,7 +31,16 @@ import { Q } from "./rational.js";
  * without a pure equilibrium) or zero_sum.
  */
 
-export type GameClass = "prisoners_dilemma" | "deadlock" | "harmony" | "stag_hunt" | "coordination" | "chicken" | "battle_of_the_sexes" | "matching_pennies" | "zero_sum";
+export type GameClass =
+  | "prisoners_dilemma"
+  | "deadlock"
+  | "harmony"
+  | "stag_hunt"
+  | "coordination"
+  | "chicken"
+  | "battle_of_the_sexes"
+  | "matching_pennies"
+  | "zero_sum";
 
 export interface DilemmaStrength {
   /** Gamble-intending dilemma Dg = T − R and risk-averting dilemma Dr = P − S. */
@@ -79,7 +88,8 @@ export function classOfOrdering(R: Q, S: Q, T: Q, P: Q): GameClass | null {
 export function ordering(values: Record<"R" | "S" | "T" | "P", Q>): string {
   const entries = (Object.entries(values) as [string, Q][]).sort((a, b) => b[1].cmp(a[1]));
   let out = entries[0][0];
-  for (let i = 1; i < entries.length; i++) out += `${entries[i][1].eq(entries[i - 1][1]) ? " = " : " > "}${entries[i][0]}`;
+  for (let i = 1; i < entries.length; i++)
+    out += `${entries[i][1].eq(entries[i - 1][1]) ? " = " : " > "}${entries[i][0]}`;
   return out;
 }
 
@@ -109,16 +119,19 @@ export function classify(game: NormalForm): Classification {
   const fallback = (basis: string): Classification => {
     if (!constantSum) return { class: null, constantSum, basis };
     const twoByTwo = game.sizes.length === 2 && game.sizes[0] === 2 && game.sizes[1] === 2;
-    if (twoByTwo && pureEquilibria(game).length === 0) return { class: "matching_pennies", constantSum, basis: "constant-sum 2x2 game without a pure equilibrium" };
+    if (twoByTwo && pureEquilibria(game).length === 0)
+      return { class: "matching_pennies", constantSum, basis: "constant-sum 2x2 game without a pure equilibrium" };
     return { class: "zero_sum", constantSum, basis: "the payoffs sum to the same value in every profile" };
   };
-  if (game.sizes.length !== 2 || game.sizes[0] !== 2 || game.sizes[1] !== 2) return fallback("only 2x2 games get an ordinal class");
+  if (game.sizes.length !== 2 || game.sizes[0] !== 2 || game.sizes[1] !== 2)
+    return fallback("only 2x2 games get an ordinal class");
   const A = (i: number, j: number) => game.payoffs[0][i * 2 + j];
   const B = (i: number, j: number) => game.payoffs[1][i * 2 + j];
   for (const swap of [false, true]) {
     const sigma = (j: number) => (swap ? 1 - j : j);
     let symmetric = true;
-    for (let i = 0; i < 2 && symmetric; i++) for (let j = 0; j < 2 && symmetric; j++) if (!B(i, sigma(j)).eq(A(j, sigma(i)))) symmetric = false;
+    for (let i = 0; i < 2 && symmetric; i++)
+      for (let j = 0; j < 2 && symmetric; j++) if (!B(i, sigma(j)).eq(A(j, sigma(i)))) symmetric = false;
     if (!symmetric) continue;
     const [p1, p2] = game.players;
     const labelled = (c: number) => {
@@ -167,11 +180,23 @@ export function classify(game: NormalForm): Classification {
   if (pure.length === 2 && pure[0].actions[0] !== pure[1].actions[0] && pure[0].actions[1] !== pure[1].actions[1]) {
     const eq = pure.map((e) => e.profile);
     const off = [0, 1, 2, 3].filter((i) => !eq.includes(i));
-    const coordinationLike = [0, 1].every((p) => eq.every((e) => off.every((o) => game.payoffs[p][e].cmp(game.payoffs[p][o]) > 0)));
+    const coordinationLike = [0, 1].every((p) =>
+      eq.every((e) => off.every((o) => game.payoffs[p][e].cmp(game.payoffs[p][o]) > 0)),
+    );
     if (coordinationLike) {
       const pref = [0, 1].map((p) => game.payoffs[p][eq[0]].cmp(game.payoffs[p][eq[1]]));
-      if (pref[0] * pref[1] < 0) return { class: "battle_of_the_sexes", constantSum, basis: "two strict pure equilibria that both players prefer to miscoordinating, each preferred by a different player" };
-      return { class: "coordination", constantSum, basis: "two strict pure equilibria that both players prefer to miscoordinating, ranked alike by both" };
+      if (pref[0] * pref[1] < 0)
+        return {
+          class: "battle_of_the_sexes",
+          constantSum,
+          basis:
+            "two strict pure equilibria that both players prefer to miscoordinating, each preferred by a different player",
+        };
+      return {
+        class: "coordination",
+        constantSum,
+        basis: "two strict pure equilibria that both players prefer to miscoordinating, ranked alike by both",
+      };
     }
   }
   return fallback("an asymmetric 2x2 game without a recognised equilibrium pattern");

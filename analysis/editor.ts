@@ -26,9 +26,20 @@ export interface EditorSummary {
   class: GameClass | null;
   pureEquilibria: { profile: string[]; payoffs: number[]; strict: boolean }[];
   /** Equilibria that mix (two-player games up to 4x4 only; undefined when not computed). */
-  mixedEquilibria?: { strategies: { player: string; probabilities: { action: string; p: string }[] }[]; payoffs: number[] }[];
+  mixedEquilibria?: {
+    strategies: { player: string; probabilities: { action: string; p: string }[] }[];
+    payoffs: number[];
+  }[];
   /** Actions removed by iterated elimination of strictly dominated actions (round 1: dominated outright). */
-  dominated: { role: string; agent: number; player: string; action: string; by: string; round: number; actionSpan?: Span }[];
+  dominated: {
+    role: string;
+    agent: number;
+    player: string;
+    action: string;
+    by: string;
+    round: number;
+    actionSpan?: Span;
+  }[];
   /** One line for a code lens, such as `prisoners_dilemma · equilibrium (defect, defect) · dominated: cooperate`. */
   lens: string;
   /** Markdown for a hover. */
@@ -44,14 +55,25 @@ export interface EditorOptions {
 /** Summarises a checked model and its IR (`lowerGame(model, source)`). Pure; never throws for a checked model. */
 export function analyzeForEditor(model: GameModel, ir: IRGame, options: EditorOptions = {}): EditorSummary {
   const anchor = model.payoff?.keyword ?? model.game.name.span;
-  const empty = (note: string, lens = `no normal form: ${shorten(note)}`): EditorSummary => ({ anchor, class: null, pureEquilibria: [], dominated: [], lens, hover: `**Game analysis**: ${note}`, note });
+  const empty = (note: string, lens = `no normal form: ${shorten(note)}`): EditorSummary => ({
+    anchor,
+    class: null,
+    pureEquilibria: [],
+    dominated: [],
+    lens,
+    hover: `**Game analysis**: ${note}`,
+    note,
+  });
   let built;
   try {
     built = buildNormalForm(ir, { maxProfiles: options.maxProfiles ?? 4096, refuseRandom: true, model });
   } catch (error) {
     return empty(`the analysis failed: ${(error as Error).message}`);
   }
-  if (!built.ok) return built.kind === "random_payoffs" ? empty(built.reason, "random payoffs: `agora analyze` estimates them") : empty(built.reason);
+  if (!built.ok)
+    return built.kind === "random_payoffs"
+      ? empty(built.reason, "random payoffs: `agora analyze` estimates them")
+      : empty(built.reason);
   return summarize(built.game, anchor, model);
 }
 
@@ -68,7 +90,11 @@ export function summarizeDocument(doc: CheckedDocument, options: EditorOptions =
 }
 
 /** Checks, lowers and summarises a source text; undefined when it has errors. */
-export function summarizeGame(source: string, overrides?: ReadonlyMap<string, OverrideValue>, options: EditorOptions = {}): EditorSummary | undefined {
+export function summarizeGame(
+  source: string,
+  overrides?: ReadonlyMap<string, OverrideValue>,
+  options: EditorOptions = {},
+): EditorSummary | undefined {
   return summarizeDocument(checkText(source, { overrides }), options);
 }
 
@@ -88,8 +114,18 @@ function summarize(game: NormalForm, anchor: Span, model: GameModel | undefined)
   const dominated = dom.strict.map((e) => {
     const player = game.players[e.player];
     const actionName = player.actions[e.action].replace(/\(.*$/, "");
-    const actionSpan = model?.roles.find((r) => r.name === player.role)?.actions.find((a) => a.symbol.name === actionName)?.symbol.nameSpan;
-    return { role: player.role, agent: player.index, player: player.name, action: player.actions[e.action], by: player.actions[e.by], round: e.round, actionSpan };
+    const actionSpan = model?.roles
+      .find((r) => r.name === player.role)
+      ?.actions.find((a) => a.symbol.name === actionName)?.symbol.nameSpan;
+    return {
+      role: player.role,
+      agent: player.index,
+      player: player.name,
+      action: player.actions[e.action],
+      by: player.actions[e.by],
+      round: e.round,
+      actionSpan,
+    };
   });
   let mixed: EditorSummary["mixedEquilibria"];
   if (game.players.length === 2 && game.sizes[0] <= 4 && game.sizes[1] <= 4 && numProfiles(game.sizes) <= 16) {
@@ -100,7 +136,9 @@ function summarize(game: NormalForm, anchor: Span, model: GameModel | undefined)
         .map((e) => ({
           strategies: e.strategies.map((s, p) => ({
             player: game.players[p].name,
-            probabilities: s.flatMap((q, a) => (q.isZero() ? [] : [{ action: game.players[p].actions[a], p: q.toString() }])),
+            probabilities: s.flatMap((q, a) =>
+              q.isZero() ? [] : [{ action: game.players[p].actions[a], p: q.toString() }],
+            ),
           })),
           payoffs: e.payoffs.map((q) => q.toNumber()),
         }));
@@ -113,21 +151,33 @@ function summarize(game: NormalForm, anchor: Span, model: GameModel | undefined)
   if (cls) parts.push(cls);
   const eqText = (p: string[]) => `(${p.join(", ")})`;
   if (pure.length === 0) parts.push("no pure equilibrium");
-  else if (pure.length <= 3) parts.push(`${pure.length === 1 ? "equilibrium" : "equilibria"} ${pure.map((e) => eqText(e.profile)).join(" ")}`);
+  else if (pure.length <= 3)
+    parts.push(`${pure.length === 1 ? "equilibrium" : "equilibria"} ${pure.map((e) => eqText(e.profile)).join(" ")}`);
   else parts.push(`${pure.length} pure equilibria`);
   if (mixed && mixed.length > 0) parts.push(`${mixed.length} mixed`);
   const firstRound = [...new Set(dominated.filter((d) => d.round === 1).map((d) => `${d.role}.${d.action}`))];
-  if (firstRound.length > 0) parts.push(`strictly dominated: ${firstRound.slice(0, 4).join(", ")}${firstRound.length > 4 ? ", ..." : ""}`);
+  if (firstRound.length > 0)
+    parts.push(`strictly dominated: ${firstRound.slice(0, 4).join(", ")}${firstRound.length > 4 ? ", ..." : ""}`);
   const lens = parts.join(" · ");
   // Hover.
-  const lines = [`**Game analysis** (${game.source === "payoff_table" ? "payoff table" : "enumerated step"}, ${game.sizes.join("×")})`, ""];
+  const lines = [
+    `**Game analysis** (${game.source === "payoff_table" ? "payoff table" : "enumerated step"}, ${game.sizes.join("×")})`,
+    "",
+  ];
   lines.push(`- class: ${cls ? `\`${cls}\`` : "none"}`);
-  lines.push(`- pure equilibria: ${pure.length === 0 ? "none" : pure.map((e) => `${eqText(e.profile)} → ${e.payoffs.join(", ")}${e.strict ? "" : " (weak)"}`).join("; ")}`);
+  lines.push(
+    `- pure equilibria: ${pure.length === 0 ? "none" : pure.map((e) => `${eqText(e.profile)} → ${e.payoffs.join(", ")}${e.strict ? "" : " (weak)"}`).join("; ")}`,
+  );
   if (mixed) {
-    for (const m of mixed) lines.push(`- mixed equilibrium: ${m.strategies.map((s) => `${s.player}: ${s.probabilities.map((x) => `${x.action} ${x.p}`).join(", ")}`).join("; ")} → ${m.payoffs.map((v) => Number(v.toPrecision(6))).join(", ")}`);
+    for (const m of mixed)
+      lines.push(
+        `- mixed equilibrium: ${m.strategies.map((s) => `${s.player}: ${s.probabilities.map((x) => `${x.action} ${x.p}`).join(", ")}`).join("; ")} → ${m.payoffs.map((v) => Number(v.toPrecision(6))).join(", ")}`,
+      );
   }
   if (dominated.length > 0) {
-    lines.push(`- strictly dominated: ${dominated.map((d) => `${d.player} \`${d.action}\` (by \`${d.by}\`${d.round > 1 ? `, round ${d.round}` : ""})`).join("; ")}`);
+    lines.push(
+      `- strictly dominated: ${dominated.map((d) => `${d.player} \`${d.action}\` (by \`${d.by}\`${d.round > 1 ? `, round ${d.round}` : ""})`).join("; ")}`,
+    );
   }
   for (const n of game.notes) lines.push(`- note: ${n}`);
   lines.push("", "Run `agora analyze` for mixed equilibria, Pareto, welfare and sweeps.");

@@ -13,8 +13,12 @@ export function float32Game(game: NormalForm): NormalForm {
   if (differs.length === 0) return game;
   const payoffs = game.payoffs.map((row) => row.slice());
   // An overflow to ±Infinity is past every finite payoff: a value beyond them all stands in.
-  const bound = game.payoffs.flat().reduce((m, q) => (q.sign() < 0 ? q.neg() : q).cmp(m) > 0 ? (q.sign() < 0 ? q.neg() : q) : m, Q.ONE).add(Q.ONE);
-  for (const d of differs) payoffs[d.player][d.profile] = Number.isFinite(d.value) ? Q.fromDouble(d.value) : d.value > 0 ? bound : bound.neg();
+  const bound = game.payoffs
+    .flat()
+    .reduce((m, q) => ((q.sign() < 0 ? q.neg() : q).cmp(m) > 0 ? (q.sign() < 0 ? q.neg() : q) : m), Q.ONE)
+    .add(Q.ONE);
+  for (const d of differs)
+    payoffs[d.player][d.profile] = Number.isFinite(d.value) ? Q.fromDouble(d.value) : d.value > 0 ? bound : bound.neg();
   return { ...game, payoffs, precision: { exact: true, reasons: [], float32: [] } };
 }
 
@@ -34,13 +38,18 @@ export function float32Changes(game: NormalForm): string[] {
   const [pe, pf] = [pureText(game), pureText(f32)];
   if (pe !== pf) out.push(`pure equilibria: ${pe} as written, ${pf} in float32`);
   const [de, df] = [dominance(game), dominance(f32)];
-  const domText = (g: NormalForm, list: { player: number; action: number }[]) => list.map((e) => `${g.players[e.player].name}.${g.players[e.player].actions[e.action]}`).join(", ") || "none";
+  const domText = (g: NormalForm, list: { player: number; action: number }[]) =>
+    list.map((e) => `${g.players[e.player].name}.${g.players[e.player].actions[e.action]}`).join(", ") || "none";
   for (const kind of ["strict", "weak"] as const) {
     const [a, b] = [domText(game, de[kind]), domText(f32, df[kind])];
-    if (a !== b) out.push(`${kind === "strict" ? "strictly" : "weakly"} dominated actions: ${a} as written, ${b} in float32`);
+    if (a !== b)
+      out.push(`${kind === "strict" ? "strictly" : "weakly"} dominated actions: ${a} as written, ${b} in float32`);
   }
   const changed = bestResponseChanges(game, f32);
-  if (changed.length > 0) out.push(`best responses differ in ${changed.length} case${changed.length === 1 ? "" : "s"}, such as ${changed[0]}`);
+  if (changed.length > 0)
+    out.push(
+      `best responses differ in ${changed.length} case${changed.length === 1 ? "" : "s"}, such as ${changed[0]}`,
+    );
   return out;
 }
 
@@ -60,7 +69,15 @@ function bestResponseChanges(a: NormalForm, b: NormalForm): string[] {
       };
       if (best(a) !== best(b)) {
         const others = profileNames(a, profileActions(a.sizes, base)).filter((_, q) => q !== p);
-        out.push(`${a.players[p].name} against (${others.join(", ")}): ${best(a).split(",").map((k) => a.players[p].actions[Number(k)]).join(" or ")} as written, ${best(b).split(",").map((k) => a.players[p].actions[Number(k)]).join(" or ")} in float32`);
+        out.push(
+          `${a.players[p].name} against (${others.join(", ")}): ${best(a)
+            .split(",")
+            .map((k) => a.players[p].actions[Number(k)])
+            .join(" or ")} as written, ${best(b)
+            .split(",")
+            .map((k) => a.players[p].actions[Number(k)])
+            .join(" or ")} in float32`,
+        );
       }
     }
   }

@@ -3,7 +3,15 @@
  * enumerating a one-shot step), equilibria, dominance, Pareto optimality, welfare, classes
  * of 2x2 games and param sweeps. See docs/analysis.md.
  */
-export { analyzeNormalForm, analyzeScenario, SCHEMA, type AnalysisReport, type AnalyzeOptions, type ScenarioAnalysis, type ScenarioOptions } from "./analyze.js";
+export {
+  analyzeNormalForm,
+  analyzeScenario,
+  SCHEMA,
+  type AnalysisReport,
+  type AnalyzeOptions,
+  type ScenarioAnalysis,
+  type ScenarioOptions,
+} from "./analyze.js";
 export { bimatrixEquilibria, type BimatrixResult } from "./bimatrix.js";
 export { buildNormalForm, planStage, type BuildOptions, type BuildResult } from "./build.js";
 export { classify, classOfOrdering, dilemmaStrength, type Classification, type GameClass } from "./classify.js";

@@ -24,7 +24,17 @@ export interface Reads {
 }
 
 export function emptyReads(): Reads {
-  return { random: false, round: false, history: false, globals: new Set(), agentState: new Set(), teams: false, rules: new Set(), anyRule: false, params: new Set() };
+  return {
+    random: false,
+    round: false,
+    history: false,
+    globals: new Set(),
+    agentState: new Set(),
+    teams: false,
+    rules: new Set(),
+    anyRule: false,
+    params: new Set(),
+  };
 }
 
 export function readsOf(exprs: readonly Expr[], into: Reads = emptyReads()): Reads {
@@ -69,7 +79,11 @@ export function readsOf(exprs: readonly Expr[], into: Reads = emptyReads()): Rea
 /** Every expression a body evaluates at its top (the roots; `walkExpr` reaches the rest). */
 export function stmtExprs(stmts: readonly Stmt[]): Expr[] {
   const roots = new Set<Expr>();
-  walkStmts(stmts, () => {}, (s) => exprsOfStmt(s).forEach((e) => roots.add(e)));
+  walkStmts(
+    stmts,
+    () => {},
+    (s) => exprsOfStmt(s).forEach((e) => roots.add(e)),
+  );
   return [...roots];
 }
 
@@ -85,7 +99,15 @@ export interface Writes {
 }
 
 export function writesOf(stmts: readonly Stmt[]): Writes {
-  const w: Writes = { rewards: false, globals: new Set(), agentState: new Set(), teams: false, rules: new Set(), anyRule: false, ends: false };
+  const w: Writes = {
+    rewards: false,
+    globals: new Set(),
+    agentState: new Set(),
+    teams: false,
+    rules: new Set(),
+    anyRule: false,
+    ends: false,
+  };
   walkStmts(
     stmts,
     () => {},
@@ -162,16 +184,26 @@ export function roundDifferences(ir: IRGame, objective: boolean): string[] {
   const reasons: string[] = [];
   if (reads.round) reasons.push("the step, a guard or a scheduled rule reads `round`");
   if (reads.history) reasons.push("the step, a guard or an objective reads the history (`total` or `last(...)`)");
-  for (const g of writes.globals) if (reads.globals.has(g)) reasons.push(`the step changes state \`${ir.globals[g].name}\`, which the game reads`);
+  for (const g of writes.globals)
+    if (reads.globals.has(g)) reasons.push(`the step changes state \`${ir.globals[g].name}\`, which the game reads`);
   for (const key of writes.agentState) {
     if (!reads.agentState.has(key)) continue;
     const [role, index] = key.split(":").map(Number);
-    reasons.push(`the step changes \`${ir.roles[role].name}.${ir.roles[role].state[index].name}\`, which the game reads`);
+    reasons.push(
+      `the step changes \`${ir.roles[role].name}.${ir.roles[role].state[index].name}\`, which the game reads`,
+    );
   }
   if (writes.teams && reads.teams) reasons.push("the step moves agents between teams, which the game reads");
-  const ruleRead = (r: number) => reads.anyRule || reads.rules.has(r) || ir.params.some((p, i) => reads.params.has(i) && p.overrides.some((o) => o.rule === r));
-  for (const r of writes.rules) if (ruleRead(r)) reasons.push(`the step enacts or repeals rule \`${ir.rules[r].name}\`, which the game reads`);
-  if (writes.anyRule && (reads.anyRule || reads.rules.size > 0 || ir.params.some((p, i) => reads.params.has(i) && p.overrides.length > 0))) {
+  const ruleRead = (r: number) =>
+    reads.anyRule ||
+    reads.rules.has(r) ||
+    ir.params.some((p, i) => reads.params.has(i) && p.overrides.some((o) => o.rule === r));
+  for (const r of writes.rules)
+    if (ruleRead(r)) reasons.push(`the step enacts or repeals rule \`${ir.rules[r].name}\`, which the game reads`);
+  if (
+    writes.anyRule &&
+    (reads.anyRule || reads.rules.size > 0 || ir.params.some((p, i) => reads.params.has(i) && p.overrides.length > 0))
+  ) {
     reasons.push("the step enacts or repeals rules chosen at run time, which the game reads");
   }
   return reasons;

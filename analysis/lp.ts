@@ -49,11 +49,19 @@ export function maximize(c: Q[], A: Q[][], b: Q[]): LpResult {
  * maximise c·x subject to M x ≤ b, x ≥ 0, for b ≥ 0: the origin is feasible, so no first
  * phase. Also returns the dual solution w (w ≥ 0, wᵀM ≥ c, w·b = the optimum).
  */
-export function maximizeFeasibleOrigin(c: Q[], M: Q[][], b: Q[]): { status: "optimal"; value: Q; x: Q[]; dual: Q[] } | { status: "unbounded" } {
+export function maximizeFeasibleOrigin(
+  c: Q[],
+  M: Q[][],
+  b: Q[],
+): { status: "optimal"; value: Q; x: Q[]; dual: Q[] } | { status: "unbounded" } {
   const m = M.length;
   const n = c.length;
   const width = n + m;
-  const T: Q[][] = M.map((row, i) => [...row, ...Array.from({ length: m }, (_, k) => (k === i ? Q.ONE : Q.ZERO)), b[i]]);
+  const T: Q[][] = M.map((row, i) => [
+    ...row,
+    ...Array.from({ length: m }, (_, k) => (k === i ? Q.ONE : Q.ZERO)),
+    b[i],
+  ]);
   const basis = Array.from({ length: m }, (_, i) => n + i);
   const obj = [...c, ...new Array<Q>(m).fill(Q.ZERO)];
   if (!simplex(T, basis, obj, width)) return { status: "unbounded" };
@@ -62,7 +70,9 @@ export function maximizeFeasibleOrigin(c: Q[], M: Q[][], b: Q[]): { status: "opt
     if (v < n) x[v] = T[i][width];
   });
   // w_k = −(reduced cost of slack k) = Σ_i obj_basis[i] T[i][n + k].
-  const dual = Array.from({ length: m }, (_, k) => basis.reduce((s, v, i) => (obj[v].isZero() ? s : s.add(obj[v].mul(T[i][n + k]))), Q.ZERO));
+  const dual = Array.from({ length: m }, (_, k) =>
+    basis.reduce((s, v, i) => (obj[v].isZero() ? s : s.add(obj[v].mul(T[i][n + k]))), Q.ZERO),
+  );
   const value = c.reduce((s, cj, j) => s.add(cj.mul(x[j])), Q.ZERO);
   return { status: "optimal", value, x, dual };
 }
@@ -77,7 +87,8 @@ function simplex(T: Q[][], basis: number[], obj: Q[], enter: number): boolean {
     for (let j = 0; j < enter && e < 0; j++) {
       if (basis.includes(j)) continue;
       let r = obj[j];
-      for (let i = 0; i < m; i++) if (!obj[basis[i]].isZero() && !T[i][j].isZero()) r = r.sub(obj[basis[i]].mul(T[i][j]));
+      for (let i = 0; i < m; i++)
+        if (!obj[basis[i]].isZero() && !T[i][j].isZero()) r = r.sub(obj[basis[i]].mul(T[i][j]));
       if (r.sign() > 0) e = j;
     }
     if (e < 0) return true;

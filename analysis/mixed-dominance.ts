@@ -86,7 +86,14 @@ function othersProfiles(game: NormalForm, alive: number[][], p: number): number[
   return offsets;
 }
 
-function dominator(game: NormalForm, p: number, a: number, actions: number[], rows: number[], strictly: boolean): { action: number; p: Q }[] | undefined {
+function dominator(
+  game: NormalForm,
+  p: number,
+  a: number,
+  actions: number[],
+  rows: number[],
+  strictly: boolean,
+): { action: number; p: Q }[] | undefined {
   const stride = strides(game.sizes)[p];
   const others = actions.filter((b) => b !== a);
   const u = game.payoffs[p];
@@ -113,10 +120,16 @@ function dominator(game: NormalForm, p: number, a: number, actions: number[], ro
     const shift = Q.ONE.sub(min!);
     const M = others.map((bAction) => rows.map((o) => u[o + bAction * stride].add(shift)));
     const c = rows.map((o) => u[o + a * stride].add(shift));
-    const result = maximizeFeasibleOrigin(c, M, others.map(() => Q.ONE));
+    const result = maximizeFeasibleOrigin(
+      c,
+      M,
+      others.map(() => Q.ONE),
+    );
     if (result.status !== "optimal" || result.value.cmp(Q.ONE) >= 0) return undefined;
     const total = result.dual.reduce((x, y) => x.add(y), Q.ZERO);
-    return others.flatMap((action, col) => (result.dual[col].isZero() ? [] : [{ action, p: result.dual[col].div(total) }]));
+    return others.flatMap((action, col) =>
+      result.dual[col].isZero() ? [] : [{ action, p: result.dual[col].div(total) }],
+    );
   }
   // Columns: σ (k), then t (strict only), then one surplus per row.
   const extra = strictly ? 1 : 0;

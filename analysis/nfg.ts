@@ -44,7 +44,11 @@ export function writeNfg(game: NormalForm): string {
   lines.push("{");
   for (const p of game.players) lines.push(`{ ${p.actions.map(quote).join(" ")} }`);
   lines.push("}");
-  lines.push(quote(`written by agora analyze from ${game.source === "payoff_table" ? "the payoff table" : game.source === "step_enumeration" ? "the enumerated step" : "a normal form"}${game.exact ? "" : ` (payoffs are means over ${game.samples} samples)`}`));
+  lines.push(
+    quote(
+      `written by agora analyze from ${game.source === "payoff_table" ? "the payoff table" : game.source === "step_enumeration" ? "the enumerated step" : "a normal form"}${game.exact ? "" : ` (payoffs are means over ${game.samples} samples)`}`,
+    ),
+  );
   lines.push("");
   lines.push("{");
   const order: number[] = [];
@@ -153,7 +157,8 @@ export function parseNfg(text: string): NormalForm {
     next("}", "`}` after the strategy counts");
     strategies = counts.map((n) => Array.from({ length: n }, (_, k) => String(k + 1)));
   }
-  if (strategies.length !== playerNames.length) throw new NfgError(`${playerNames.length} players but ${strategies.length} strategy lists`, tokens[pos - 1].offset);
+  if (strategies.length !== playerNames.length)
+    throw new NfgError(`${playerNames.length} players but ${strategies.length} strategy lists`, tokens[pos - 1].offset);
   if (peek()?.kind === "string") next(); // the comment
   const sizes = strategies.map((s) => s.length);
   const total = numProfiles(sizes);
@@ -174,14 +179,16 @@ export function parseNfg(text: string): NormalForm {
         values.push(num("a payoff"));
       }
       next("}", "`}` after an outcome");
-      if (values.length !== N) throw new NfgError(`an outcome has ${values.length} payoffs for ${N} players`, tokens[pos - 1].offset);
+      if (values.length !== N)
+        throw new NfgError(`an outcome has ${values.length} payoffs for ${N} players`, tokens[pos - 1].offset);
       outcomes.push(values);
     }
     next("}", "`}` after the outcomes");
     for (let k = 0; k < total; k++) {
       const t = next("word", "an outcome number");
       const o = Number(t.text);
-      if (!Number.isInteger(o) || o < 0 || o > outcomes.length) throw new NfgError(`outcome number ${t.text} is out of range`, t.offset);
+      if (!Number.isInteger(o) || o < 0 || o > outcomes.length)
+        throw new NfgError(`outcome number ${t.text} is out of range`, t.offset);
       const i = fromGambitOrder(sizes, k);
       for (let p = 0; p < N; p++) payoffs[p][i] = o === 0 ? Q.ZERO : outcomes[o - 1][p];
     }
@@ -197,7 +204,13 @@ export function parseNfg(text: string): NormalForm {
   if (pos < tokens.length) throw new NfgError(`unexpected \`${tokens[pos].text}\` after the game`, tokens[pos].offset);
   return {
     name: title,
-    players: playerNames.map((name, p) => ({ role: name, index: p, name, actions: strategies[p], flat: strategies[p].map((_, k) => k) })),
+    players: playerNames.map((name, p) => ({
+      role: name,
+      index: p,
+      name,
+      actions: strategies[p],
+      flat: strategies[p].map((_, k) => k),
+    })),
     sizes,
     payoffs,
     source: "nfg",
@@ -211,7 +224,10 @@ export function parseNfg(text: string): NormalForm {
  * `agora analyze game.nfg`: the analysis of a Gambit file's game, its payoffs read exactly
  * as written (decimals and `p/q` as rationals). An error message for a malformed file.
  */
-export function analyzeNfgText(text: string, options: AnalyzeOptions = {}): { ok: true; report: AnalysisReport; game: NormalForm } | { ok: false; error: string } {
+export function analyzeNfgText(
+  text: string,
+  options: AnalyzeOptions = {},
+): { ok: true; report: AnalysisReport; game: NormalForm } | { ok: false; error: string } {
   let game: NormalForm;
   try {
     game = parseNfg(text);
@@ -219,6 +235,7 @@ export function analyzeNfgText(text: string, options: AnalyzeOptions = {}): { ok
     if (error instanceof NfgError) return { ok: false, error: error.message };
     throw error;
   }
-  if (game.players.length === 0 || game.sizes.some((n) => n === 0)) return { ok: false, error: "the game has no players or a player without strategies" };
+  if (game.players.length === 0 || game.sizes.some((n) => n === 0))
+    return { ok: false, error: "the game has no players or a player without strategies" };
   return { ok: true, report: analyzeNormalForm(game, options), game };
 }

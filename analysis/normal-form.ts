@@ -112,7 +112,8 @@ export function numeric(game: NormalForm): NumericPayoffs {
       scale: Number(common),
       exact: true,
     };
-  } else result = { values: game.payoffs.map((row) => Float64Array.from(row, (q) => q.toNumber())), scale: 1, exact: false };
+  } else
+    result = { values: game.payoffs.map((row) => Float64Array.from(row, (q) => q.toNumber())), scale: 1, exact: false };
   numericCache.set(game, result);
   return result;
 }
@@ -149,12 +150,21 @@ export function normalFormFromNumbers(
 ): NormalForm {
   const sizes = players.map((p) => p.actions.length);
   const total = numProfiles(sizes);
-  for (const row of payoffs) if (row.length !== total) throw new RangeError(`expected ${total} payoffs per player, got ${row.length}`);
+  for (const row of payoffs)
+    if (row.length !== total) throw new RangeError(`expected ${total} payoffs per player, got ${row.length}`);
   return {
     name,
-    players: players.map((p, i) => ({ role: p.role ?? p.name, index: p.index ?? i, name: p.name, actions: p.actions, flat: p.actions.map((_, k) => k) })),
+    players: players.map((p, i) => ({
+      role: p.role ?? p.name,
+      index: p.index ?? i,
+      name: p.name,
+      actions: p.actions,
+      flat: p.actions.map((_, k) => k),
+    })),
     sizes,
-    payoffs: payoffs.map((row) => row.map((v) => (v instanceof Q ? v : typeof v === "string" ? Q.parse(v) : Q.fromFloat64(v)))),
+    payoffs: payoffs.map((row) =>
+      row.map((v) => (v instanceof Q ? v : typeof v === "string" ? Q.parse(v) : Q.fromFloat64(v))),
+    ),
     source: "nfg",
     exact: true,
     notes: [],

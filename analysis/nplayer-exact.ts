@@ -165,7 +165,17 @@ export function segmentEnds(game: NormalForm, sigma: Q[][], maxBest = 4): Q[][][
     const k = best.length;
     if (k < 2 || k > maxBest) continue;
     // W[q][x][c]: q's payoff for x when p plays best[c] (others as in σ).
-    const W = game.sizes.map((_, q) => (q === p ? [] : best.map((c) => exactDeviationValues(game, sigma.map((s, r) => (r === p ? s.map((_, b) => (b === c ? Q.ONE : Q.ZERO)) : s)))[q])));
+    const W = game.sizes.map((_, q) =>
+      q === p
+        ? []
+        : best.map(
+            (c) =>
+              exactDeviationValues(
+                game,
+                sigma.map((s, r) => (r === p ? s.map((_, b) => (b === c ? Q.ONE : Q.ZERO)) : s)),
+              )[q],
+          ),
+    );
     // Inequalities g·τ ≥ 0: τ_c ≥ 0, then U_q(a) − U_q(b) ≥ 0 for a in supp σ_q.
     const rows: Q[][] = best.map((_, c) => best.map((__, d) => (c === d ? Q.ONE : Q.ZERO)));
     for (let q = 0; q < game.sizes.length; q++) {

@@ -126,7 +126,12 @@ function solve(A: number[][], b: number[], pivotTolerance = 1e-14): number[] | u
  * Newton's method on the indifference equations of a support profile. Each expected
  * payoff is affine in each single probability, so a unit step gives an exact derivative.
  */
-function newton(ev: Evaluator, supports: number[][], start: number[][], scale: number): { sigma: number[][]; regular: boolean } | undefined {
+function newton(
+  ev: Evaluator,
+  supports: number[][],
+  start: number[][],
+  scale: number,
+): { sigma: number[][]; regular: boolean } | undefined {
   const N = supports.length;
   const sigma = start.map((s) => s.slice());
   const unknowns: { p: number; a: number }[] = [];
@@ -162,12 +167,20 @@ function newton(ev: Evaluator, supports: number[][], start: number[][], scale: n
     return J;
   };
   // Regular: the Jacobian at the solution is invertible, so the equilibrium is isolated.
-  const regular = (r: number[]) => solve(jacobian(r), r.map(() => 0), 1e-9 * Math.max(1, scale)) !== undefined;
+  const regular = (r: number[]) =>
+    solve(
+      jacobian(r),
+      r.map(() => 0),
+      1e-9 * Math.max(1, scale),
+    ) !== undefined;
   for (let iter = 0; iter < 40; iter++) {
     const r = residual(sigma, v);
     const norm = Math.max(...r.map(Math.abs));
     if (norm < 1e-13 * scale) return { sigma, regular: regular(r) };
-    const step = solve(jacobian(r), r.map((x) => -x));
+    const step = solve(
+      jacobian(r),
+      r.map((x) => -x),
+    );
     if (!step || step.some((x) => !Number.isFinite(x))) return undefined;
     unknowns.forEach(({ p, a }, col) => (sigma[p][a] += step[col]));
     supports.forEach((_, p) => (v[p] += step[unknowns.length + p]));
@@ -257,7 +270,11 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
           truncated = true;
           break outer;
         }
-        const start = supports.map((s, p) => (k === 0 ? Array.from({ length: game.sizes[p] }, (_, a) => (s.includes(a) ? 1 / s.length : 0)) : dirichlet(s, game.sizes[p])));
+        const start = supports.map((s, p) =>
+          k === 0
+            ? Array.from({ length: game.sizes[p] }, (_, a) => (s.includes(a) ? 1 / s.length : 0))
+            : dirichlet(s, game.sizes[p]),
+        );
         const result = newton(ev, supports, start, range);
         // On a continuum every start converges somewhere else: keep the first start's point only.
         if (result && (result.regular || k === 0)) consider(result.sigma, result.regular);
@@ -272,7 +289,14 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
       truncated = true;
       break;
     }
-    let sigma = game.sizes.map((n) => (k === 0 ? new Array<number>(n).fill(1 / n) : dirichlet(Array.from({ length: n }, (_, a) => a), n)));
+    let sigma = game.sizes.map((n) =>
+      k === 0
+        ? new Array<number>(n).fill(1 / n)
+        : dirichlet(
+            Array.from({ length: n }, (_, a) => a),
+            n,
+          ),
+    );
     const iterations = Math.min(3000, Math.max(50, Math.floor((budget - ev.passes) / Math.max(1, repStarts - k) / 2)));
     for (let it = 0; it < iterations; it++) {
       const dev = ev.deviationValues(sigma);
@@ -294,7 +318,9 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
     const pa = a.strategies.every((s) => s.filter((x) => x > 0).length === 1);
     const pb = b.strategies.every((s) => s.filter((x) => x > 0).length === 1);
     if (pa !== pb) return pa ? -1 : 1;
-    for (let p = 0; p < a.strategies.length; p++) for (let i = 0; i < a.strategies[p].length; i++) if (a.strategies[p][i] !== b.strategies[p][i]) return b.strategies[p][i] - a.strategies[p][i];
+    for (let p = 0; p < a.strategies.length; p++)
+      for (let i = 0; i < a.strategies[p].length; i++)
+        if (a.strategies[p][i] !== b.strategies[p][i]) return b.strategies[p][i] - a.strategies[p][i];
     return 0;
   });
   return { equilibria: found, supportEnumeration: enumerate, replicator: repStarts > 0, threshold, truncated };

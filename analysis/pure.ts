@@ -44,7 +44,8 @@ export function pureEquilibria(game: NormalForm): PureEquilibrium[] {
     }
   }
   const out: PureEquilibrium[] = [];
-  for (let i = 0; i < total; i++) if (isNash[i]) out.push({ profile: i, actions: profileActions(sizes, i), strict: isStrict[i] === 1 });
+  for (let i = 0; i < total; i++)
+    if (isNash[i]) out.push({ profile: i, actions: profileActions(sizes, i), strict: isStrict[i] === 1 });
   return out;
 }
 
@@ -100,7 +101,15 @@ function otherOffsets(game: NormalForm, alive: number[][], p: number): number[] 
 }
 
 /** Whether `b` dominates `a` for player p against the given others' profiles. */
-function dominates(v: Float64Array, s: number, offsets: number[], b: number, a: number, strict: boolean, tol: number): boolean {
+function dominates(
+  v: Float64Array,
+  s: number,
+  offsets: number[],
+  b: number,
+  a: number,
+  strict: boolean,
+  tol: number,
+): boolean {
   let some = false;
   for (const o of offsets) {
     const d = v[o + b * s] - v[o + a * s];
@@ -247,7 +256,10 @@ export function welfareMax(game: NormalForm): WelfareResult {
  * player's payoff is the same with a as with b, whatever the others do. Returns, per
  * player, the classes (each sorted, the first its representative) among `alive` actions.
  */
-export function equivalentActions(game: NormalForm, alive: number[][] = game.sizes.map((n) => Array.from({ length: n }, (_, i) => i))): number[][][] {
+export function equivalentActions(
+  game: NormalForm,
+  alive: number[][] = game.sizes.map((n) => Array.from({ length: n }, (_, i) => i)),
+): number[][][] {
   const { values } = numeric(game);
   const st = strides(game.sizes);
   const tol = tolerance(game);

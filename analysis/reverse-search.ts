@@ -41,7 +41,13 @@ export interface ReverseSearchOptions {
  * rows and V columns; variable v carries label `varLabel[v]`, the slack of row k
  * `slackLabel[k]`. Returns the number of bases visited.
  */
-export function reverseSearchVertices(M: bigint[][], varLabel: number[], slackLabel: number[], visit: (v: PolytopeVertex) => void, options: ReverseSearchOptions = {}): number {
+export function reverseSearchVertices(
+  M: bigint[][],
+  varLabel: number[],
+  slackLabel: number[],
+  visit: (v: PolytopeVertex) => void,
+  options: ReverseSearchOptions = {},
+): number {
   const K = M.length;
   const V = varLabel.length;
   const maxBases = options.maxBases ?? Infinity;
@@ -63,7 +69,8 @@ export function reverseSearchVertices(M: bigint[][], varLabel: number[], slackLa
   const report = (f: Frame) => {
     bases++;
     if (bases > maxBases) throw new BasisLimitError(`more than ${maxBases.toLocaleString("en-US")} bases`);
-    if ((bases & 1023) === 0 && options.deadline !== undefined && Date.now() > options.deadline) throw new BasisLimitError("the time limit");
+    if ((bases & 1023) === 0 && options.deadline !== undefined && Date.now() > options.deadline)
+      throw new BasisLimitError("the time limit");
     const z = new Array<bigint>(V).fill(0n);
     let labels = 0n;
     let degenerate = false;
@@ -176,7 +183,16 @@ function minRatioRows(T: bigint[][], K: number, j: number, RHS: number): number[
  * variable with a negative reduced cost, and among the rows tied at the minimum ratio in
  * u's column, the one where s is basic has the smallest basic index.
  */
-function isChild(T: bigint[][], K: number, V: number, basis: number[], cobasis: number[], j: number, r: number, s: number): boolean {
+function isChild(
+  T: bigint[][],
+  K: number,
+  V: number,
+  basis: number[],
+  cobasis: number[],
+  j: number,
+  r: number,
+  s: number,
+): boolean {
   const RHS = V;
   const u = basis[r];
   const obj = T[K];

@@ -23,7 +23,10 @@ export function tooLargeToAnalyse(doc: GameDocument): boolean {
   return doc.text.length > MAX_ANALYSED_LENGTH;
 }
 
-/** The summary of a document version, computed once per version, only when asked for (undefined where the document has errors or is too large). */
+/**
+ * The summary of a document version, computed once per version, only when asked for (undefined where the document has
+ * errors or is too large).
+ */
 export function summaryOf(doc: GameDocument): EditorSummary | undefined {
   return doc.memo("analysis", (d) => {
     if (tooLargeToAnalyse(d)) return undefined;

@@ -80,7 +80,15 @@ export function sweepParams(ir: IRGame, options: SweepOptions = {}): Sweep[] {
         pureEquilibria: pureEquilibria(game).map((e) => profileNames(game, e.actions)),
       };
     };
-    const sweep: Sweep = { param: param.name, type, range: { ...param.range }, default: param.value, points: [], changes: [], estimated: false };
+    const sweep: Sweep = {
+      param: param.name,
+      type,
+      range: { ...param.range },
+      default: param.value,
+      points: [],
+      changes: [],
+      estimated: false,
+    };
     const first = buildNormalForm(ir, { ...options, params: { ...options.params, [param.name]: param.range.lo } });
     if (!first.ok) continue;
     sweep.estimated = !first.game.exact;
@@ -96,7 +104,12 @@ export function sweepParams(ir: IRGame, options: SweepOptions = {}): Sweep[] {
       const a = sweep.points[k - 1];
       const b = sweep.points[k];
       if (signature(a) === signature(b)) continue;
-      const change: SweepChange = { after: a.value, before: b.value, from: { class: a.class, pureEquilibria: a.pureEquilibria }, to: { class: b.class, pureEquilibria: b.pureEquilibria } };
+      const change: SweepChange = {
+        after: a.value,
+        before: b.value,
+        from: { class: a.class, pureEquilibria: a.pureEquilibria },
+        to: { class: b.class, pureEquilibria: b.pureEquilibria },
+      };
       if (type === "real" && !sweep.estimated) {
         let lo = a.value;
         let hi = b.value;

@@ -14,15 +14,23 @@ import { prng } from "../language/util/prng.js";
  * lrsnash (Debian's lrslib, what a user would pick instead) on the same games, interleaved
  * game by game. The equilibrium counts must agree.
  */
-export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZES ?? "6,10,14,16").split(",").map(Number), games = Number(process.env.AGORA_BENCH_GAMES ?? 20)) {
+export function benchAnalysis(
+  root: string,
+  sizes = (process.env.AGORA_BENCH_SIZES ?? "6,10,14,16").split(",").map(Number),
+  games = Number(process.env.AGORA_BENCH_GAMES ?? 20),
+) {
   // AGORA_BENCH_CLI=0 leaves the CLI column out (a machine with dist/ but no node_modules).
   const withCli = process.env.AGORA_BENCH_CLI !== "0";
   const lrs = spawnSync("lrsnash", ["--help"], { encoding: "utf8" }).error === undefined;
   const dir = mkdtempSync(join(tmpdir(), "agora-bench-analysis-"));
   const cli = join(root, "bin", "agora.js");
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\nExact equilibria of random n×n games (payoffs 0..99), seconds per game, median of ${games}${lrs ? "" : " (lrsnash not installed: no comparison)"}:`);
-  console.log(`  size    in-process     CLI  ${lrs ? " lrsnash  in-process/lrsnash  equilibria (median)  agree" : "equilibria (median)"}`);
+  console.log(
+    `\nExact equilibria of random n×n games (payoffs 0..99), seconds per game, median of ${games}${lrs ? "" : " (lrsnash not installed: no comparison)"}:`,
+  );
+  console.log(
+    `  size    in-process     CLI  ${lrs ? " lrsnash  in-process/lrsnash  equilibria (median)  agree" : "equilibria (median)"}`,
+  );
   const random = prng(2026);
   for (const n of sizes) {
     const inProcess: number[] = [];
@@ -34,7 +42,14 @@ export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZ
       const A = Array.from({ length: n }, () => Array.from({ length: n }, () => Math.floor(random() * 100)));
       const B = Array.from({ length: n }, () => Array.from({ length: n }, () => Math.floor(random() * 100)));
       const names = (p: string) => Array.from({ length: n }, (_, i) => `${p}${i + 1}`);
-      const game = normalFormFromNumbers(`random ${n}x${n} #${g}`, [{ name: "row", actions: names("r") }, { name: "col", actions: names("c") }], [A.flat(), B.flat()]);
+      const game = normalFormFromNumbers(
+        `random ${n}x${n} #${g}`,
+        [
+          { name: "row", actions: names("r") },
+          { name: "col", actions: names("c") },
+        ],
+        [A.flat(), B.flat()],
+      );
       const nfg = join(dir, `g${n}-${g}.nfg`);
       writeFileSync(nfg, writeNfg(game));
       let t = performance.now();
@@ -45,15 +60,29 @@ export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZ
       counts.push(report.equilibria.length);
       if (withCli) {
         t = performance.now();
-        const json = JSON.parse(execFileSync(process.execPath, [cli, "analyze", nfg, "--format", "json"], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] }));
+        const json = JSON.parse(
+          execFileSync(process.execPath, [cli, "analyze", nfg, "--format", "json"], {
+            encoding: "utf8",
+            maxBuffer: 1 << 28,
+            stdio: ["ignore", "pipe", "ignore"],
+          }),
+        );
         viaCli.push((performance.now() - t) / 1000);
-        if (json.equilibria.length !== report.equilibria.length) throw new Error("the CLI and the in-process analysis disagree");
+        if (json.equilibria.length !== report.equilibria.length)
+          throw new Error("the CLI and the in-process analysis disagree");
       }
       if (lrs) {
         const file = join(dir, `g${n}-${g}.txt`);
-        writeFileSync(file, `${n} ${n}\n\n${A.map((r) => r.join(" ")).join("\n")}\n\n${B.map((r) => r.join(" ")).join("\n")}\n`);
+        writeFileSync(
+          file,
+          `${n} ${n}\n\n${A.map((r) => r.join(" ")).join("\n")}\n\n${B.map((r) => r.join(" ")).join("\n")}\n`,
+        );
         t = performance.now();
-        const out = execFileSync("lrsnash", [file], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] });
+        const out = execFileSync("lrsnash", [file], {
+          encoding: "utf8",
+          maxBuffer: 1 << 28,
+          stdio: ["ignore", "pipe", "ignore"],
+        });
         viaLrs.push((performance.now() - t) / 1000);
         const found = Number(/Number of equilibria found: (\d+)/.exec(out)?.[1] ?? NaN);
         if (found === report.equilibria.length) agree++;
@@ -61,7 +90,9 @@ export function benchAnalysis(root: string, sizes = (process.env.AGORA_BENCH_SIZ
     }
     const f = (s: number) => s.toFixed(3).padStart(8);
     const ratio = lrs ? (median(inProcess) / median(viaLrs)).toFixed(2).padStart(8) + "x" : "";
-    console.log(`  ${`${n}x${n}`.padEnd(6)} ${f(median(inProcess))}   ${withCli ? f(median(viaCli)) : "     n/a"}  ${lrs ? `${f(median(viaLrs))}  ${ratio}            ` : ""}${String(median(counts)).padStart(6)}              ${lrs ? `${agree}/${games}` : ""}`);
+    console.log(
+      `  ${`${n}x${n}`.padEnd(6)} ${f(median(inProcess))}   ${withCli ? f(median(viaCli)) : "     n/a"}  ${lrs ? `${f(median(viaLrs))}  ${ratio}            ` : ""}${String(median(counts)).padStart(6)}              ${lrs ? `${agree}/${games}` : ""}`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }

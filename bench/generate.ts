@@ -3,7 +3,12 @@
  * a long `step`, in the proportions of hand-written games.
  */
 export function generateScenario(targetLines: number): string {
-  const lines: string[] = ["// Generated for benchmarks: a large, valid scenario.", "game Generated {", "  horizon 20..80", "  teams red, blue, green"];
+  const lines: string[] = [
+    "// Generated for benchmarks: a large, valid scenario.",
+    "game Generated {",
+    "  horizon 20..80",
+    "  teams red, blue, green",
+  ];
   const roles: string[] = [];
   let unit = 0;
   while (lines.length < targetLines - 40) {

@@ -23,7 +23,13 @@ export function createHandwrittenIpd(numEnvs: number) {
   const done = new Uint8Array(E);
   const metrics = new Float32Array(E);
   const phase = new Int32Array(E);
-  const result: StepResult = { roles: [{ obs, mask, reward, objective }], done, metrics, phase, rules: new Uint8Array(0) };
+  const result: StepResult = {
+    roles: [{ obs, mask, reward, objective }],
+    done,
+    metrics,
+    phase,
+    rules: new Uint8Array(0),
+  };
 
   function observe(e: number) {
     const b = e * 2;

@@ -33,7 +33,13 @@ export function actionPattern(ir: IRGame, numEnvs: number, first: StepResult): I
 }
 
 /** Agent-steps per second of a stepper, timed over about `seconds` after a warm-up. */
-export function measure(stepper: Stepper, actions: Int32Array[], agentsPerCopy: number, numEnvs: number, seconds = 1.5): number {
+export function measure(
+  stepper: Stepper,
+  actions: Int32Array[],
+  agentsPerCopy: number,
+  numEnvs: number,
+  seconds = 1.5,
+): number {
   stepper.reset();
   for (let i = 0; i < 50; i++) stepper.step(actions);
   let steps = 0;
@@ -67,15 +73,21 @@ export function benchJsKernels(root: string, numEnvs = 4096) {
   const best = (xs: number[]) => Math.max(...xs);
   const ratio = best(gen) / best(hand);
   console.log(`  iterated_pd   hand-written typed-array kernel  ${fmtRate(best(hand)).padStart(8)}   (reference)`);
-  console.log(`  iterated_pd   generated kernel                 ${fmtRate(best(gen)).padStart(8)}   ${ratio.toFixed(2)}x the hand-written one`);
+  console.log(
+    `  iterated_pd   generated kernel                 ${fmtRate(best(gen)).padStart(8)}   ${ratio.toFixed(2)}x the hand-written one`,
+  );
   for (const name of BENCH_SCENARIOS.slice(1)) {
     const ir = loadExample(root, name);
     const env = createJsKernel(ir)({ numEnvs, seed: 1 });
     const agents = ir.roles.reduce((n, r) => n + r.count, 0);
     const rate = measure(env, actionPattern(ir, numEnvs, env.reset()), agents, numEnvs, 1.5);
-    console.log(`  ${name.replace(".game", "").padEnd(13)} generated kernel                 ${fmtRate(rate).padStart(8)}`);
+    console.log(
+      `  ${name.replace(".game", "").padEnd(13)} generated kernel                 ${fmtRate(rate).padStart(8)}`,
+    );
   }
-  console.log(`  targets: generated >= 0.7x hand-written -> ${ratio >= 0.7 ? "met" : "NOT met"}; >= 100M agent-steps/s on the iterated PD -> ${best(gen) >= 100e6 ? "met" : "NOT met"}`);
+  console.log(
+    `  targets: generated >= 0.7x hand-written -> ${ratio >= 0.7 ? "met" : "NOT met"}; >= 100M agent-steps/s on the iterated PD -> ${best(gen) >= 100e6 ? "met" : "NOT met"}`,
+  );
 }
 
 /** The tensor program on TensorFlow.js's cpu and wasm backends (and a GPU one, where present). */
@@ -98,7 +110,9 @@ export async function benchTensor(root: string, numEnvs = 4096) {
       env.dispose();
       const js = createJsKernel(ir)({ numEnvs, seed: 1 });
       const jsRate = measure(js, actionPattern(ir, numEnvs, js.reset()), agents, numEnvs, 0.5);
-      console.log(`  ${backend.padEnd(5)} ${name.replace(".game", "").padEnd(13)} ${fmtRate(rate).padStart(8)}   (JS kernel ${fmtRate(jsRate)}, ${(jsRate / rate).toFixed(0)}x)`);
+      console.log(
+        `  ${backend.padEnd(5)} ${name.replace(".game", "").padEnd(13)} ${fmtRate(rate).padStart(8)}   (JS kernel ${fmtRate(jsRate)}, ${(jsRate / rate).toFixed(0)}x)`,
+      );
     }
   }
 }

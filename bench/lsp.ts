@@ -27,7 +27,10 @@ export async function benchLanguageServer(root: string) {
     await published;
     edits.push(performance.now() - t0);
     const t1 = performance.now();
-    await client.request("textDocument/completion", { textDocument: { uri }, position: { line: line + 1, character: 6 } });
+    await client.request("textDocument/completion", {
+      textDocument: { uri },
+      position: { line: line + 1, character: 6 },
+    });
     completions.push(performance.now() - t1);
   }
   await client.stop();
@@ -37,7 +40,11 @@ export async function benchLanguageServer(root: string) {
   const e = edits.slice(10);
   const c = completions.slice(10);
   console.log(`\nLanguage server on a generated ${lines.length}-line scenario (${e.length} edits, after warm-up):`);
-  console.log(`  one-character edit -> published diagnostics  median ${median(e).toFixed(1)} ms, p90 ${p90(e).toFixed(1)} ms (15 ms of it is the debounce)`);
-  console.log(`  completion right after                       median ${median(c).toFixed(1)} ms, p90 ${p90(c).toFixed(1)} ms`);
+  console.log(
+    `  one-character edit -> published diagnostics  median ${median(e).toFixed(1)} ms, p90 ${p90(e).toFixed(1)} ms (15 ms of it is the debounce)`,
+  );
+  console.log(
+    `  completion right after                       median ${median(c).toFixed(1)} ms, p90 ${p90(c).toFixed(1)} ms`,
+  );
   console.log(`  target: edit to diagnostics under 50 ms -> ${median(e) < 50 ? "met" : "NOT met"}`);
 }

@@ -18,7 +18,11 @@ export function benchPython(root: string, numEnvs = 4096) {
       writeFileSync(path, generatePythonModule(loadExample(root, name), { sourceName: name }));
       return path;
     });
-    const run = spawnSync(process.env.AGORA_PYTHON ?? "python3", [join(root, "bench", "python", "bench.py"), ...paths, "--envs", String(numEnvs)], { stdio: "inherit" });
+    const run = spawnSync(
+      process.env.AGORA_PYTHON ?? "python3",
+      [join(root, "bench", "python", "bench.py"), ...paths, "--envs", String(numEnvs)],
+      { stdio: "inherit" },
+    );
     if (run.error) console.log(`\nNumPy env.py: cannot run python3 (${run.error.message})`);
     else if (run.status !== 0) console.log(`\nNumPy env.py: bench.py failed (exit ${run.status})`);
   } finally {

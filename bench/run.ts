@@ -39,10 +39,14 @@ function benchFrontEnd() {
   const parseOnly = median(() => parse(source), runs);
   const full = median(() => checkText(source), runs);
   const fmt = (ms: number) => `${ms.toFixed(1).padStart(7)} ms`;
-  console.log(`front end on a generated ${lineCount}-line scenario (${(source.length / 1024).toFixed(0)} KiB), median of ${runs}:`);
+  console.log(
+    `front end on a generated ${lineCount}-line scenario (${(source.length / 1024).toFixed(0)} KiB), median of ${runs}:`,
+  );
   console.log(`  lex only          ${fmt(lex)}   (reference)`);
   console.log(`  lex + parse + AST ${fmt(parseOnly)}   ${(parseOnly / lex).toFixed(1)}x lex`);
-  console.log(`  parse + check     ${fmt(full)}   ${(full / lex).toFixed(1)}x lex   ${Math.round(lineCount / (full / 1000)).toLocaleString("en-US")} lines/s`);
+  console.log(
+    `  parse + check     ${fmt(full)}   ${(full / lex).toFixed(1)}x lex   ${Math.round(lineCount / (full / 1000)).toLocaleString("en-US")} lines/s`,
+  );
   console.log(`  target: parse + check under 200 ms -> ${full < 200 ? "met" : "NOT met"}`);
 }
 

@@ -51,13 +51,21 @@ export function benchStartup(root: string, rounds = 15) {
   const node = median(times[0]);
   // analyze checks the file itself (compileToIR), so its work is the analysis timing alone.
   const work = [0, 0, checkWork, analyzeWork];
-  console.log(`CLI start-up, median wall time of ${rounds} interleaved runs (small file: examples/prisoners_dilemma.game):`);
+  console.log(
+    `CLI start-up, median wall time of ${rounds} interleaved runs (small file: examples/prisoners_dilemma.game):`,
+  );
   commands.forEach(([name], i) => {
     const t = median(times[i]);
     const budget = node + work[i];
-    console.log(`  ${name.padEnd(28)} ${t.toFixed(0).padStart(5)} ms   ${(t / budget).toFixed(2)}x (node -e 0 + work ${budget.toFixed(0)} ms)`);
+    console.log(
+      `  ${name.padEnd(28)} ${t.toFixed(0).padStart(5)} ms   ${(t / budget).toFixed(2)}x (node -e 0 + work ${budget.toFixed(0)} ms)`,
+    );
   });
-  console.log(`  work in-process, warm: check ${checkWork.toFixed(2)} ms, check + lowering + analysis ${analyzeWork.toFixed(2)} ms`);
+  console.log(
+    `  work in-process, warm: check ${checkWork.toFixed(2)} ms, check + lowering + analysis ${analyzeWork.toFixed(2)} ms`,
+  );
   const worst = Math.max(...commands.map((_, i) => median(times[i]) / (node + work[i])));
-  console.log(`  target: every command within 2x of node -e 0 plus its work -> ${worst <= 2 ? "met" : "NOT met"} (worst ${worst.toFixed(2)}x)`);
+  console.log(
+    `  target: every command within 2x of node -e 0 plus its work -> ${worst <= 2 ? "met" : "NOT met"} (worst ${worst.toFixed(2)}x)`,
+  );
 }

@@ -40,7 +40,14 @@ export function flopPerAgentStep(hidden: number): { rollout: number; update: num
   return { rollout, update, total: rollout + update };
 }
 
-async function runAgora(root: string, envs: number, hidden: number, updates: number, threads: number, backend: EngineName = "native"): Promise<Measured> {
+async function runAgora(
+  root: string,
+  envs: number,
+  hidden: number,
+  updates: number,
+  threads: number,
+  backend: EngineName = "native",
+): Promise<Measured> {
   const out = mkdtempSync(join(tmpdir(), "agora-bench-"));
   const perUpdate = envs * ROLLOUT * 2;
   const marks: { wall: number; cpu: number; line: MetricsLine }[] = [];
@@ -50,7 +57,14 @@ async function runAgora(root: string, envs: number, hidden: number, updates: num
     backend,
     threads,
     opponents: ["self"],
-    flags: { steps: perUpdate * updates, envs, rollout: ROLLOUT, hidden: [hidden, hidden], epochs: EPOCHS, minibatches: MINIBATCHES },
+    flags: {
+      steps: perUpdate * updates,
+      envs,
+      rollout: ROLLOUT,
+      hidden: [hidden, hidden],
+      epochs: EPOCHS,
+      minibatches: MINIBATCHES,
+    },
     report: false,
     checkpointEvery: 1000,
     onUpdate: (line) => {
@@ -63,9 +77,22 @@ async function runAgora(root: string, envs: number, hidden: number, updates: num
   const first = marks[0];
   const last = marks[marks.length - 1];
   const steps = (marks.length - 1) * perUpdate;
-  const time = marks.slice(1).reduce((t, m) => ({ env: t.env + m.line.time.env, inference: t.inference + m.line.time.inference, update: t.update + m.line.time.update }), { env: 0, inference: 0, update: 0 });
+  const time = marks.slice(1).reduce(
+    (t, m) => ({
+      env: t.env + m.line.time.env,
+      inference: t.inference + m.line.time.inference,
+      update: t.update + m.line.time.update,
+    }),
+    { env: 0, inference: 0, update: 0 },
+  );
   const wall = steps / ((last.wall - first.wall) / 1000);
-  return { label: backend === "native" ? `agora native, ${threads} thread${threads > 1 ? "s" : ""}` : `agora ${backend}`, threads, wall, perCpu: steps / ((last.cpu - first.cpu) / 1000), time };
+  return {
+    label: backend === "native" ? `agora native, ${threads} thread${threads > 1 ? "s" : ""}` : `agora ${backend}`,
+    threads,
+    wall,
+    perCpu: steps / ((last.cpu - first.cpu) / 1000),
+    time,
+  };
 }
 
 /** A python with torch and numpy: `AGORA_PYTHON`, `python3` on the PATH, or Debian's. */
@@ -82,14 +109,58 @@ function findPython(): string | undefined {
   return undefined;
 }
 
-function runPeer(root: string, python: string, envs: number, hidden: number, updates: number, threads: number): Measured {
-  const out = execFileSync(python, [join(root, "bench/peers/ppo_ipd.py"), "--envs", String(envs), "--rollout", String(ROLLOUT), "--updates", String(updates), "--hidden", String(hidden), "--threads", String(threads), "--epochs", String(EPOCHS), "--minibatches", String(MINIBATCHES)], {
-    env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE", OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
-    encoding: "utf8",
-  });
-  const r = JSON.parse(out.trim().split("\n").pop()!) as { agentStepsPerSecond: number; agentStepsPerCpuSecond: number; time: { env: number; inference: number; update: number }; matmulGflops: number };
+function runPeer(
+  root: string,
+  python: string,
+  envs: number,
+  hidden: number,
+  updates: number,
+  threads: number,
+): Measured {
+  const out = execFileSync(
+    python,
+    [
+      join(root, "bench/peers/ppo_ipd.py"),
+      "--envs",
+      String(envs),
+      "--rollout",
+      String(ROLLOUT),
+      "--updates",
+      String(updates),
+      "--hidden",
+      String(hidden),
+      "--threads",
+      String(threads),
+      "--epochs",
+      String(EPOCHS),
+      "--minibatches",
+      String(MINIBATCHES),
+    ],
+    {
+      env: {
+        ...process.env,
+        OMP_WAIT_POLICY: "PASSIVE",
+        OMP_NUM_THREADS: String(threads),
+        OPENBLAS_NUM_THREADS: String(threads),
+      },
+      encoding: "utf8",
+    },
+  );
+  const r = JSON.parse(out.trim().split("\n").pop()!) as {
+    agentStepsPerSecond: number;
+    agentStepsPerCpuSecond: number;
+    time: { env: number; inference: number; update: number };
+    matmulGflops: number;
+  };
   const ms = { env: r.time.env * 1000, inference: r.time.inference * 1000, update: r.time.update * 1000 };
-  return { label: `pytorch, ${threads} thread${threads > 1 ? "s" : ""}`, threads, wall: r.agentStepsPerSecond, perCpu: r.agentStepsPerCpuSecond, time: ms, gflops: r.matmulGflops };
+  return {
+    label: `pytorch, ${threads} thread${threads > 1 ? "s" : ""}`,
+    threads,
+    wall: r.agentStepsPerSecond,
+    perCpu: r.agentStepsPerCpuSecond,
+    time: ms,
+    gflops: r.matmulGflops,
+  };
 }
 
 function better(a: Measured | undefined, b: Measured): Measured {
@@ -108,10 +179,19 @@ export async function benchTraining(root: string) {
   // other processes on the core do not lower it), times the cores used.
   const peak = Math.max(...[0, 1, 2].map(() => native.engine!.peak(2e7)));
   const python = findPython();
-  console.log(`\nTraining throughput, iterated PD, self-play, rollout ${ROLLOUT}, ${EPOCHS} epochs x ${MINIBATCHES} minibatches, separate actor and critic, ReLU (agent-steps/s, whole loop)`);
-  console.log(`  arithmetic limit: ${peak.toFixed(0)} GFLOP per CPU-second per core, measured (fused multiply-adds, widest vectors); ${cores} core${cores > 1 ? "s" : ""} here, shared with whatever else runs`);
-  console.log("  % of limit: wall GFLOP/s against the cores used; per CPU-s: GFLOP per CPU-second against one core's peak (what the run got of the CPU time it was given)");
-  if (!python) console.log("  peer skipped: no python3 with torch and numpy (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread)");
+  console.log(
+    `\nTraining throughput, iterated PD, self-play, rollout ${ROLLOUT}, ${EPOCHS} epochs x ${MINIBATCHES} minibatches, separate actor and critic, ReLU (agent-steps/s, whole loop)`,
+  );
+  console.log(
+    `  arithmetic limit: ${peak.toFixed(0)} GFLOP per CPU-second per core, measured (fused multiply-adds, widest vectors); ${cores} core${cores > 1 ? "s" : ""} here, shared with whatever else runs`,
+  );
+  console.log(
+    "  % of limit: wall GFLOP/s against the cores used; per CPU-s: GFLOP per CPU-second against one core's peak (what the run got of the CPU time it was given)",
+  );
+  if (!python)
+    console.log(
+      "  peer skipped: no python3 with torch and numpy (Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread)",
+    );
   const configs = [
     { hidden: 64, envs: 1024, updates: 4, rounds: 2 },
     { hidden: 64, envs: 4096, updates: 3, rounds: 2 },
@@ -119,7 +199,9 @@ export async function benchTraining(root: string) {
   ];
   for (const { hidden, envs, updates, rounds } of configs) {
     const flop = flopPerAgentStep(hidden);
-    console.log(`\n  3-${hidden}-${hidden} networks, ${envs} copies x 2 players, ${(flop.total / 1000).toFixed(0)} kFLOP per agent-step (${(flop.rollout / 1000).toFixed(1)}k rollout + ${(flop.update / 1000).toFixed(0)}k update); best of ${rounds} interleaved round${rounds > 1 ? "s" : ""}`);
+    console.log(
+      `\n  3-${hidden}-${hidden} networks, ${envs} copies x 2 players, ${(flop.total / 1000).toFixed(0)} kFLOP per agent-step (${(flop.rollout / 1000).toFixed(1)}k rollout + ${(flop.update / 1000).toFixed(0)}k update); best of ${rounds} interleaved round${rounds > 1 ? "s" : ""}`,
+    );
     const best = new Map<string, Measured>();
     for (let round = 0; round < rounds; round++) {
       for (const threads of threadCounts) {
@@ -141,15 +223,23 @@ export async function benchTraining(root: string) {
         `    ${m.label.padEnd(24)} ${fmtRate(m.wall).padStart(7)} wall  ${fmtRate(m.perCpu).padStart(7)} per CPU-s   env ${share(m.time.env)} inference ${share(m.time.inference)} update ${share(m.time.update)}   ${gflops.toFixed(1).padStart(5)} GFLOP/s = ${((100 * gflops) / limit).toFixed(1).padStart(4)}% of ${m.threads} core${m.threads > 1 ? "s" : ""}, per CPU-s ${((100 * perCpu) / peak).toFixed(1).padStart(4)}%${m.gflops ? `   (torch matmul ${m.gflops.toFixed(1)} GFLOP/s)` : ""}`,
       );
     }
-    const agora = [...best.values()].filter((m) => m.label.startsWith("agora")).reduce<Measured | undefined>(better, undefined)!;
-    const peer = [...best.values()].filter((m) => m.label.startsWith("pytorch")).reduce<Measured | undefined>(better, undefined);
+    const agora = [...best.values()]
+      .filter((m) => m.label.startsWith("agora"))
+      .reduce<Measured | undefined>(better, undefined)!;
+    const peer = [...best.values()]
+      .filter((m) => m.label.startsWith("pytorch"))
+      .reduce<Measured | undefined>(better, undefined);
     const fraction = (agora.wall * flop.total) / 1e9 / (peak * agora.threads);
     const fractionPerCpu = (agora.perCpu * flop.total) / 1e9 / peak;
     if (peer) {
       const ratio = agora.wall / peer.wall;
-      console.log(`    agora (${agora.label.replace("agora ", "")}) / best pytorch (${peer.threads} thread${peer.threads > 1 ? "s" : ""}): ${ratio.toFixed(2)}x wall, ${(agora.perCpu / peer.perCpu).toFixed(2)}x per CPU-s; target >= 2x: ${ratio >= 2 ? "met" : "NOT met"}; >= 20% of the limit of the cores used: ${fractionPerCpu >= 0.2 ? "met" : "NOT met"} (${(100 * fractionPerCpu).toFixed(1)}% per CPU-s; ${(100 * fraction).toFixed(1)}% of ${agora.threads} whole core${agora.threads > 1 ? "s" : ""} by wall clock)`);
+      console.log(
+        `    agora (${agora.label.replace("agora ", "")}) / best pytorch (${peer.threads} thread${peer.threads > 1 ? "s" : ""}): ${ratio.toFixed(2)}x wall, ${(agora.perCpu / peer.perCpu).toFixed(2)}x per CPU-s; target >= 2x: ${ratio >= 2 ? "met" : "NOT met"}; >= 20% of the limit of the cores used: ${fractionPerCpu >= 0.2 ? "met" : "NOT met"} (${(100 * fractionPerCpu).toFixed(1)}% per CPU-s; ${(100 * fraction).toFixed(1)}% of ${agora.threads} whole core${agora.threads > 1 ? "s" : ""} by wall clock)`,
+      );
     } else {
-      console.log(`    >= 20% of the limit of the cores used: ${fractionPerCpu >= 0.2 ? "met" : "NOT met"} (${(100 * fractionPerCpu).toFixed(1)}% per CPU-s; ${(100 * fraction).toFixed(1)}% by wall clock)`);
+      console.log(
+        `    >= 20% of the limit of the cores used: ${fractionPerCpu >= 0.2 ? "met" : "NOT met"} (${(100 * fractionPerCpu).toFixed(1)}% per CPU-s; ${(100 * fraction).toFixed(1)}% by wall clock)`,
+      );
     }
   }
 }

@@ -60,7 +60,9 @@ export function readRegularFile(path: string): { buffer: Buffer } | { error: str
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { error: `${path}: is a folder, not a file` };
     if (!stat.isFile()) return { error: `${path}: not a regular file` };
-    const tooLarge = (bytes: number) => ({ error: `${path}: file too large (${megabytes(bytes)} MB, limit ${megabytes(MAX_SOURCE_BYTES)} MB)` });
+    const tooLarge = (bytes: number) => ({
+      error: `${path}: file too large (${megabytes(bytes)} MB, limit ${megabytes(MAX_SOURCE_BYTES)} MB)`,
+    });
     if (stat.size > MAX_SOURCE_BYTES) return tooLarge(stat.size);
     const buffer = readFileSync(fd);
     // It may have grown since fstat.
@@ -126,9 +128,9 @@ export function parseOverrides(pairs: string[]): Map<string, number | boolean> {
     if (raw === "true" || raw === "false") value = raw === "true";
     else if (/^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(raw)) {
       value = Number(raw);
-      if (!Number.isFinite(Math.fround(value))) throw new UserError(`--set ${pair}: ${raw} is not a finite number (reals are float32, at most about 3.4e38)`);
-    }
-    else throw new UserError(`--set ${pair}: the value must be a number, true or false`);
+      if (!Number.isFinite(Math.fround(value)))
+        throw new UserError(`--set ${pair}: ${raw} is not a finite number (reals are float32, at most about 3.4e38)`);
+    } else throw new UserError(`--set ${pair}: the value must be a number, true or false`);
     overrides.set(name, value);
   }
   return overrides;

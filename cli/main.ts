@@ -4,7 +4,17 @@ import { ACTIVATIONS, type PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, UserError } from "./files.js";
-import { collect, hiddenSizes, numberIn, nonNegativeNumber, parseCount, positiveInt, positiveNumber, TRAIN_LIMITS, wholeNumber } from "./options.js";
+import {
+  collect,
+  hiddenSizes,
+  numberIn,
+  nonNegativeNumber,
+  parseCount,
+  positiveInt,
+  positiveNumber,
+  TRAIN_LIMITS,
+  wholeNumber,
+} from "./options.js";
 import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
@@ -13,11 +23,16 @@ import { printable } from "../language/text.js";
 const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
 
 /** Builds the `agora` command line. Each command returns its exit code. */
-export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
+export function buildProgram(
+  io: { out: (s: string) => void; err: (s: string) => void },
+  setExit: (code: number) => void,
+): Command {
   const program = new Command();
   program
     .name("agora")
-    .description("Agora: write social-game scenarios as .game files, check them, compile them into vectorized environments and train agents on them.")
+    .description(
+      "Agora: write social-game scenarios as .game files, check them, compile them into vectorized environments and train agents on them.",
+    )
     .version(AGORA_VERSION)
     .showHelpAfterError("(run `agora --help` for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
@@ -32,23 +47,64 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--strict", "treat warnings as failures")
     .option("--dominated", "also warn about strictly dominated actions in one-shot games (W0008), as the editor does")
     .option("--no-color", "plain output")
-    .action(async (paths: string[], opts: { format: "text" | "json"; set: string[]; strict?: boolean; dominated?: boolean; color: boolean }) => {
-      const color = opts.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-      setExit(await (await import("./commands/check.js")).runCheck(paths, { format: opts.format, overrides: parseOverrides(opts.set), color, strict: opts.strict, dominated: opts.dominated }, io.out, io.err));
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { format: "text" | "json"; set: string[]; strict?: boolean; dominated?: boolean; color: boolean },
+      ) => {
+        const color = opts.color && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+        setExit(
+          await (
+            await import("./commands/check.js")
+          ).runCheck(
+            paths,
+            {
+              format: opts.format,
+              overrides: parseOverrides(opts.set),
+              color,
+              strict: opts.strict,
+              dominated: opts.dominated,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("compile")
     .description("compile a scenario into a standalone vectorized environment (env.mjs or env.py, and schema.json)")
     .argument("<file>", "the .game file")
     .option("-o, --out <dir>", "output folder (default: out/<name>)")
-    .addOption(new Option("--target <target>", "js: a generated JavaScript kernel; tensor: a TensorFlow.js program; python: a NumPy module (env.py)").choices(["js", "tensor", "python"]).default("js"))
+    .addOption(
+      new Option(
+        "--target <target>",
+        "js: a generated JavaScript kernel; tensor: a TensorFlow.js program; python: a NumPy module (env.py)",
+      )
+        .choices(["js", "tensor", "python"])
+        .default("js"),
+    )
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--no-color", "plain output")
-    .action(async (file: string, opts: { out?: string; target: "js" | "tensor" | "python"; set: string[]; color: boolean }) => {
-      const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
-      setExit(await (await import("./commands/compile.js")).runCompile(file, { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color }, io.out, io.err));
-    });
+    .action(
+      async (
+        file: string,
+        opts: { out?: string; target: "js" | "tensor" | "python"; set: string[]; color: boolean },
+      ) => {
+        const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+        setExit(
+          await (
+            await import("./commands/compile.js")
+          ).runCompile(
+            file,
+            { out: opts.out, target: opts.target, overrides: parseOverrides(opts.set), color },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("fmt")
@@ -72,24 +128,60 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command("analyze")
-    .description("game-theoretic analysis of a scenario: normal form, equilibria, dominance, Pareto, welfare, class, param sweeps")
+    .description(
+      "game-theoretic analysis of a scenario: normal form, equilibria, dominance, Pareto, welfare, class, param sweeps",
+    )
     .argument("<file>", "the .game file, or a Gambit .nfg file")
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--nfg <file>", "also write the normal form to this file in Gambit's NFG format")
-    .option("--samples <n>", "samples per joint action where the step is random (default 1000)", (v: string) => parseCount(v, "--samples"))
+    .option("--samples <n>", "samples per joint action where the step is random (default 1000)", (v: string) =>
+      parseCount(v, "--samples"),
+    )
     .option("--seed <n>", "seed for those samples (default 0)", (v: string) => parseCount(v, "--seed"))
     .option("--objective", "analyse each role's objective (what learners maximise) instead of its reward")
     .option("--no-sweep", "skip the sweeps of ranged params")
     .option("--no-color", "plain output")
-    .action(async (file: string, opts: { set: string[]; format: "text" | "json"; nfg?: string; samples?: number; seed?: number; objective?: boolean; sweep: boolean; color: boolean }) => {
-      const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
-      setExit((await import("./commands/analyze.js")).runAnalyze(file, { overrides: parseOverrides(opts.set), format: opts.format, nfg: opts.nfg, samples: opts.samples, seed: opts.seed, objective: opts.objective, sweep: opts.sweep, color }, io.out, io.err));
-    });
+    .action(
+      async (
+        file: string,
+        opts: {
+          set: string[];
+          format: "text" | "json";
+          nfg?: string;
+          samples?: number;
+          seed?: number;
+          objective?: boolean;
+          sweep: boolean;
+          color: boolean;
+        },
+      ) => {
+        const color = opts.color && Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+        setExit(
+          (await import("./commands/analyze.js")).runAnalyze(
+            file,
+            {
+              overrides: parseOverrides(opts.set),
+              format: opts.format,
+              nfg: opts.nfg,
+              samples: opts.samples,
+              seed: opts.seed,
+              objective: opts.objective,
+              sweep: opts.sweep,
+              color,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("train")
-    .description("train one policy per role with PPO, showing progress; writes a run folder with metrics, checkpoints and report.html")
+    .description(
+      "train one policy per role with PPO, showing progress; writes a run folder with metrics, checkpoints and report.html",
+    )
     .argument("[file]", "the .game file (not needed with --resume)")
     .option("--steps <n>", "total agent steps", positiveInt("--steps"))
     .option("--envs <n>", "environment copies stepped together", positiveInt("--envs", TRAIN_LIMITS.envs))
@@ -107,23 +199,105 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--max-grad-norm <x>", "global gradient-norm clipping", positiveNumber("--max-grad-norm"))
     .option("--no-anneal-lr", "keep the learning rate constant (default: annealed linearly to 0)")
     .addOption(new Option("--activation <name>", "hidden-layer activation").choices(ACTIVATIONS))
-    .option("--opponent <who>", "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)", collect, [])
+    .option(
+      "--opponent <who>",
+      "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
+      collect,
+      [],
+    )
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--out <dir>", "run folder (default: runs/<scenario>-<time>)")
     .option("--resume <dir>", "continue a run from its latest checkpoint")
-    .addOption(new Option("--backend <name>", "training engine: auto (native, else TensorFlow.js wasm), native, or a TensorFlow.js backend (default: auto; on --resume, the run's)").choices(ENGINES))
-    .option("--threads <n>", "threads for the native engine (default: every core; results do not depend on it)", positiveInt("--threads"))
+    .addOption(
+      new Option(
+        "--backend <name>",
+        "training engine: auto (native, else TensorFlow.js wasm), native, or a TensorFlow.js backend (default: auto; on --resume, the run's)",
+      ).choices(ENGINES),
+    )
+    .option(
+      "--threads <n>",
+      "threads for the native engine (default: every core; results do not depend on it)",
+      positiveInt("--threads"),
+    )
     .option("--no-color", "plain output")
-    .action(async (file: string | undefined, opts: { steps?: number; envs?: number; rollout?: number; seed?: number; lr?: number; entropy?: number; hidden?: number[]; gamma?: number; lambda?: number; clip?: number; epochs?: number; minibatches?: number; valueCoef?: number; maxGradNorm?: number; annealLr: boolean; activation?: PpoConfig["activation"]; opponent: string[]; set: string[]; out?: string; resume?: string; backend?: EngineName; threads?: number; color: boolean }) => {
-      if (!file && opts.resume === undefined) throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
-      const flags: Partial<PpoConfig> = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, seed: opts.seed, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, gamma: opts.gamma, lambda: opts.lambda, clip: opts.clip, epochs: opts.epochs, minibatches: opts.minibatches, valueCoef: opts.valueCoef, maxGradNorm: opts.maxGradNorm, annealLr: opts.annealLr === false ? false : undefined, activation: opts.activation };
-      const tty = Boolean(process.stdout.isTTY);
-      setExit(await (await import("./commands/train.js")).runTrain(file, { flags, overrides: parseOverrides(opts.set), opponents: opts.opponent, out: opts.out, resume: opts.resume, backend: opts.backend, threads: opts.threads, color: opts.color && tty, tty }, io.out, io.err));
-    });
+    .action(
+      async (
+        file: string | undefined,
+        opts: {
+          steps?: number;
+          envs?: number;
+          rollout?: number;
+          seed?: number;
+          lr?: number;
+          entropy?: number;
+          hidden?: number[];
+          gamma?: number;
+          lambda?: number;
+          clip?: number;
+          epochs?: number;
+          minibatches?: number;
+          valueCoef?: number;
+          maxGradNorm?: number;
+          annealLr: boolean;
+          activation?: PpoConfig["activation"];
+          opponent: string[];
+          set: string[];
+          out?: string;
+          resume?: string;
+          backend?: EngineName;
+          threads?: number;
+          color: boolean;
+        },
+      ) => {
+        if (!file && opts.resume === undefined)
+          throw new UserError("agora train needs a .game file (or --resume RUN_DIR)");
+        const flags: Partial<PpoConfig> = {
+          steps: opts.steps,
+          envs: opts.envs,
+          rollout: opts.rollout,
+          seed: opts.seed,
+          lr: opts.lr,
+          entropy: opts.entropy,
+          hidden: opts.hidden,
+          gamma: opts.gamma,
+          lambda: opts.lambda,
+          clip: opts.clip,
+          epochs: opts.epochs,
+          minibatches: opts.minibatches,
+          valueCoef: opts.valueCoef,
+          maxGradNorm: opts.maxGradNorm,
+          annealLr: opts.annealLr === false ? false : undefined,
+          activation: opts.activation,
+        };
+        const tty = Boolean(process.stdout.isTTY);
+        setExit(
+          await (
+            await import("./commands/train.js")
+          ).runTrain(
+            file,
+            {
+              flags,
+              overrides: parseOverrides(opts.set),
+              opponents: opts.opponent,
+              out: opts.out,
+              resume: opts.resume,
+              backend: opts.backend,
+              threads: opts.threads,
+              color: opts.color && tty,
+              tty,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("eval")
-    .description("evaluate a trained run: returns and metrics with confidence intervals, and a cross-play table against bots and checkpoints")
+    .description(
+      "evaluate a trained run: returns and metrics with confidence intervals, and a cross-play table against bots and checkpoints",
+    )
     .argument("<run-dir>", "a run folder made by agora train")
     .option("--vs <who>", "also play against bot:NAME or checkpoint:RUN_DIR (repeatable)", collect, [])
     .option("--episodes <n>", "episodes per entry", positiveInt("--episodes"), 200)
@@ -131,22 +305,68 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
-    .action(async (runDir: string, opts: { vs: string[]; episodes: number; seed: number; set: string[]; format: "text" | "json"; backend: TfBackendName }) => {
-      setExit(await (await import("./commands/eval.js")).runEval(runDir, { vs: opts.vs, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), format: opts.format, backend: opts.backend }, io.out, io.err));
-    });
+    .action(
+      async (
+        runDir: string,
+        opts: {
+          vs: string[];
+          episodes: number;
+          seed: number;
+          set: string[];
+          format: "text" | "json";
+          backend: TfBackendName;
+        },
+      ) => {
+        setExit(
+          await (
+            await import("./commands/eval.js")
+          ).runEval(
+            runDir,
+            {
+              vs: opts.vs,
+              episodes: opts.episodes,
+              seed: opts.seed,
+              overrides: parseOverrides(opts.set),
+              format: opts.format,
+              backend: opts.backend,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("sweep")
-    .description("train and evaluate over a grid or samples of params × seeds (× scenarios), in parallel and resumable; writes results.jsonl, results.csv and sweep.html")
+    .description(
+      "train and evaluate over a grid or samples of params × seeds (× scenarios), in parallel and resumable; writes results.jsonl, results.csv and sweep.html",
+    )
     .argument("<files...>", "the .game files")
     .requiredOption("--out <dir>", "the sweep folder (rerun the same command to resume)")
-    .option("--vary <axis>", "a param axis: name=lo..hi:count (evenly spaced), name=a,b,c, or name=lo..hi with --samples (repeatable)", collect, [])
-    .option("--samples <n>", "quasi-random (Halton) points over the ranged --vary axes instead of a grid", positiveInt("--samples"))
+    .option(
+      "--vary <axis>",
+      "a param axis: name=lo..hi:count (evenly spaced), name=a,b,c, or name=lo..hi with --samples (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--samples <n>",
+      "quasi-random (Halton) points over the ranged --vary axes instead of a grid",
+      positiveInt("--samples"),
+    )
     .option("--seeds <n>", "seeds per point", positiveInt("--seeds"), 3)
     .option("--seed <n>", "the first seed (seeds are consecutive)", (v) => parseCount(v, "--seed"), 1)
     .option("--episodes <n>", "evaluation episodes per trial", positiveInt("--episodes"), 100)
-    .option("--parallel <n>", "trials at once on this machine (default: cores / trainer threads)", positiveInt("--parallel"))
-    .option("--queue <url>", "enqueue the trials in Redis (redis://HOST:PORT) for `agora worker`s instead of running them here")
+    .option(
+      "--parallel <n>",
+      "trials at once on this machine (default: cores / trainer threads)",
+      positiveInt("--parallel"),
+    )
+    .option(
+      "--queue <url>",
+      "enqueue the trials in Redis (redis://HOST:PORT) for `agora worker`s instead of running them here",
+    )
     .option("--steps <n>", "total agent steps per trial", positiveInt("--steps"))
     .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))
     .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout"))
@@ -158,29 +378,122 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     })
     .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", (v) => {
       const sizes = v.split(",").map((x) => Number(x.trim()));
-      if (sizes.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
+      if (sizes.some((x) => !Number.isInteger(x) || x < 1))
+        throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
       return sizes;
     })
-    .option("--opponent <who>", "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)", collect, [])
+    .option(
+      "--opponent <who>",
+      "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
+      collect,
+      [],
+    )
     .option("--set <name=value>", "fix a param for every trial (repeatable)", collect, [])
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
-    .addOption(new Option("--format <format>", "what to print at the end: a summary, or every result as JSON or CSV").choices(["text", "json", "csv"]).default("text"))
-    .action(async (files: string[], opts: { out: string; vary: string[]; samples?: number; seeds: number; seed: number; episodes: number; parallel?: number; queue?: string; steps?: number; envs?: number; rollout?: number; lr?: number; entropy?: number; hidden?: number[]; opponent: string[]; set: string[]; backend: string; format: "text" | "json" | "csv" }) => {
-      const train = { steps: opts.steps, envs: opts.envs, rollout: opts.rollout, lr: opts.lr, entropy: opts.entropy, hidden: opts.hidden, opponents: opts.opponent, backend: opts.backend, set: parseOverrides(opts.set) };
-      setExit(await (await import("./commands/sweep.js")).runSweep({ files, vary: opts.vary, samples: opts.samples, seeds: opts.seeds, seed: opts.seed, episodes: opts.episodes, train, out: opts.out, parallel: opts.parallel, queue: opts.queue, format: opts.format }, io.out, io.err));
-    });
+    .addOption(
+      new Option("--format <format>", "what to print at the end: a summary, or every result as JSON or CSV")
+        .choices(["text", "json", "csv"])
+        .default("text"),
+    )
+    .action(
+      async (
+        files: string[],
+        opts: {
+          out: string;
+          vary: string[];
+          samples?: number;
+          seeds: number;
+          seed: number;
+          episodes: number;
+          parallel?: number;
+          queue?: string;
+          steps?: number;
+          envs?: number;
+          rollout?: number;
+          lr?: number;
+          entropy?: number;
+          hidden?: number[];
+          opponent: string[];
+          set: string[];
+          backend: string;
+          format: "text" | "json" | "csv";
+        },
+      ) => {
+        const train = {
+          steps: opts.steps,
+          envs: opts.envs,
+          rollout: opts.rollout,
+          lr: opts.lr,
+          entropy: opts.entropy,
+          hidden: opts.hidden,
+          opponents: opts.opponent,
+          backend: opts.backend,
+          set: parseOverrides(opts.set),
+        };
+        setExit(
+          await (
+            await import("./commands/sweep.js")
+          ).runSweep(
+            {
+              files,
+              vary: opts.vary,
+              samples: opts.samples,
+              seeds: opts.seeds,
+              seed: opts.seed,
+              episodes: opts.episodes,
+              train,
+              out: opts.out,
+              parallel: opts.parallel,
+              queue: opts.queue,
+              format: opts.format,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   program
     .command("worker")
-    .description("pull sweep trials from a Redis queue (made by `agora sweep --queue`) and run them, one at a time, until stopped")
+    .description(
+      "pull sweep trials from a Redis queue (made by `agora sweep --queue`) and run them, one at a time, until stopped",
+    )
     .argument("<url>", "the queue: redis://HOST:PORT")
-    .option("--artifacts <dir>", "write run folders here (a path shared with the coordinator) instead of a local scratch folder")
+    .option(
+      "--artifacts <dir>",
+      "write run folders here (a path shared with the coordinator) instead of a local scratch folder",
+    )
     .option("--concurrency <n>", "trials at once in this worker", positiveInt("--concurrency"), 1)
     .option("--max-trials <n>", "exit after this many trials", positiveInt("--max-trials"))
-    .option("--lock-seconds <n>", "retry a trial elsewhere when its worker is silent this long", positiveInt("--lock-seconds"), 30)
-    .action(async (url: string, opts: { artifacts?: string; concurrency: number; maxTrials?: number; lockSeconds: number }) => {
-      setExit(await (await import("./commands/worker.js")).runWorker(url, { artifacts: opts.artifacts, concurrency: opts.concurrency, maxTrials: opts.maxTrials, lockSeconds: opts.lockSeconds }, io.out, io.err));
-    });
+    .option(
+      "--lock-seconds <n>",
+      "retry a trial elsewhere when its worker is silent this long",
+      positiveInt("--lock-seconds"),
+      30,
+    )
+    .action(
+      async (
+        url: string,
+        opts: { artifacts?: string; concurrency: number; maxTrials?: number; lockSeconds: number },
+      ) => {
+        setExit(
+          await (
+            await import("./commands/worker.js")
+          ).runWorker(
+            url,
+            {
+              artifacts: opts.artifacts,
+              concurrency: opts.concurrency,
+              maxTrials: opts.maxTrials,
+              lockSeconds: opts.lockSeconds,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   // The child process of a sweep executor: one trial, its job on stdin.
   program.command("trial", { hidden: true }).action(async () => {
@@ -197,15 +510,39 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("--seed <n>", "random seed", wholeNumber("--seed"), 1)
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
-    .action(async (file: string, opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName }) => {
-      setExit(await (await import("./commands/play.js")).runPlay(file, { policy: opts.policy, role: opts.role, episodes: opts.episodes, seed: opts.seed, overrides: parseOverrides(opts.set), backend: opts.backend }, io.out, io.err));
-    });
+    .action(
+      async (
+        file: string,
+        opts: { policy?: string; role?: string; episodes: number; seed: number; set: string[]; backend: TfBackendName },
+      ) => {
+        setExit(
+          await (
+            await import("./commands/play.js")
+          ).runPlay(
+            file,
+            {
+              policy: opts.policy,
+              role: opts.role,
+              episodes: opts.episodes,
+              seed: opts.seed,
+              overrides: parseOverrides(opts.set),
+              backend: opts.backend,
+            },
+            io.out,
+            io.err,
+          ),
+        );
+      },
+    );
 
   return program;
 }
 
 /** Runs the CLI; never throws for user errors, printing a message and returning a non-zero code. */
-export async function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
+): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

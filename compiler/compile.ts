@@ -12,6 +12,7 @@ export interface CompileResult {
 /** Checks a scenario and lowers it to the IR. Errors stay in `document.diagnostics`. */
 export function compileToIR(source: string, overrides?: ReadonlyMap<string, OverrideValue>): CompileResult {
   const document = checkText(source, { overrides });
-  if (hasErrors(document.diagnostics) || document.overrideErrors.length > 0 || !document.model) return { ir: undefined, document };
+  if (hasErrors(document.diagnostics) || document.overrideErrors.length > 0 || !document.model)
+    return { ir: undefined, document };
   return { ir: lowerGame(document.model, source), document };
 }

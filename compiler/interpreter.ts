@@ -1,7 +1,26 @@
-import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
+import {
+  HORIZON_SITE,
+  PARAM_SITE_BASE,
+  RESET_ROUND,
+  type AssignOp,
+  type Expr,
+  type IRGame,
+  type Scalar,
+  type Stmt,
+} from "./ir.js";
 import { assertNever } from "./ir-walk.js";
 import { imod, rbase, rdiv, rint, rlog, rmix, rmod, rreal, rsqrt, runit } from "../language/semantic/scalar-ops.js";
-import { allocateResult, buildSchema, checkActionArrays, illegalActionMessage, resolveParamOptions, type EnvOptions, type Schema, type StepResult, type VecEnv } from "./vecenv.js";
+import {
+  allocateResult,
+  buildSchema,
+  checkActionArrays,
+  illegalActionMessage,
+  resolveParamOptions,
+  type EnvOptions,
+  type Schema,
+  type StepResult,
+  type VecEnv,
+} from "./vecenv.js";
 
 /**
  * The reference interpreter: walks the IR one environment copy at a time, with plain
@@ -110,7 +129,17 @@ class Interpreter implements VecEnv {
       params: this.ir.params.map((p) => p.value),
       rules: this.ir.rules.map(() => false),
       globals: this.ir.globals.map(() => 0),
-      agents: this.ir.roles.map((r) => Array.from({ length: r.count }, () => ({ state: r.state.map(() => 0), reward: 0, total: 0, team: 0, action: -1, last: -1, roundAction: -1 }))),
+      agents: this.ir.roles.map((r) =>
+        Array.from({ length: r.count }, () => ({
+          state: r.state.map(() => 0),
+          reward: 0,
+          total: 0,
+          team: 0,
+          action: -1,
+          last: -1,
+          roundAction: -1,
+        })),
+      ),
     };
   }
 
@@ -261,7 +290,10 @@ class Interpreter implements VecEnv {
   botActions(botName: string, out: Int32Array): void {
     const ir = this.ir;
     const bot = ir.bots.find((b) => b.name === botName);
-    if (!bot) throw new Error(`unknown bot \`${botName}\`; the bots are ${ir.bots.map((b) => `\`${b.name}\``).join(", ") || "none"}`);
+    if (!bot)
+      throw new Error(
+        `unknown bot \`${botName}\`; the bots are ${ir.bots.map((b) => `\`${b.name}\``).join(", ") || "none"}`,
+      );
     const role = ir.roles[bot.role];
     const mask = this.result.roles[bot.role].mask;
     for (let e = 0; e < this.numEnvs; e++) {

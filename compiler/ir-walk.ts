@@ -9,7 +9,8 @@ import type { Expr, Stmt } from "./ir.js";
 
 /** For the `default` of an exhaustive switch: the type checker proves it unreachable. */
 export function assertNever(value: never, what = "IR node"): never {
-  const kind = (value as { k?: string; kind?: string } | undefined)?.k ?? (value as { kind?: string } | undefined)?.kind;
+  const kind =
+    (value as { k?: string; kind?: string } | undefined)?.k ?? (value as { kind?: string } | undefined)?.kind;
   throw new Error(`internal: unhandled ${what} \`${kind ?? String(value)}\``);
 }
 
@@ -108,7 +109,11 @@ export function walkExpr(e: Expr, visit: (e: Expr) => void): void {
 }
 
 /** Calls `onStmt` on every statement (parents first) and `onExpr` on every expression of a body. */
-export function walkStmts(stmts: readonly Stmt[], onExpr: (e: Expr) => void, onStmt: (s: Stmt) => void = () => {}): void {
+export function walkStmts(
+  stmts: readonly Stmt[],
+  onExpr: (e: Expr) => void,
+  onStmt: (s: Stmt) => void = () => {},
+): void {
   for (const s of stmts) {
     onStmt(s);
     for (const e of stmtExprs(s)) walkExpr(e, onExpr);

@@ -70,7 +70,15 @@ export type AssignOp = "set" | "add" | "sub" | "mul" | "div";
 export type Stmt =
   | { k: "setLocal"; slot: number; op: AssignOp; value: Expr; t: Scalar }
   | { k: "setGlobal"; index: number; op: AssignOp; value: Expr; t: Scalar }
-  | { k: "setAgent"; role: number; agent: Expr; field: { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" }; op: AssignOp; value: Expr; t: Scalar }
+  | {
+      k: "setAgent";
+      role: number;
+      agent: Expr;
+      field: { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" };
+      op: AssignOp;
+      value: Expr;
+      t: Scalar;
+    }
   | { k: "if"; c: Expr; then: Stmt[]; else: Stmt[] }
   | { k: "for"; domain: Domain; slot: number; filter?: Expr; body: Stmt[] }
   | { k: "enact"; rule: number; active: boolean }

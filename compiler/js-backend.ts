@@ -1,4 +1,13 @@
-import { HORIZON_SITE, PARAM_SITE_BASE, RESET_ROUND, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "./ir.js";
+import {
+  HORIZON_SITE,
+  PARAM_SITE_BASE,
+  RESET_ROUND,
+  type AssignOp,
+  type Expr,
+  type IRGame,
+  type Scalar,
+  type Stmt,
+} from "./ir.js";
 import { assertNever } from "./ir-walk.js";
 import { SCALAR_OPS_SOURCE } from "../language/semantic/scalar-ops.js";
 import { buildSchema } from "./vecenv.js";
@@ -111,7 +120,8 @@ class Emitter {
         const p = this.ir.params[e.param];
         let code = this.load(`P${e.param}`, "e", p.t);
         // Rule overrides, the last declared rule first.
-        for (const o of [...p.overrides].reverse()) code = `(RULE${o.rule}[e] === 1 ? ${this.expr(o.value, pre)} : ${code})`;
+        for (const o of [...p.overrides].reverse())
+          code = `(RULE${o.rule}[e] === 1 ? ${this.expr(o.value, pre)} : ${code})`;
         return code;
       }
       case "global":
@@ -180,13 +190,17 @@ class Emitter {
         const team = this.fresh();
         const n = this.fresh();
         pre.push(`const ${team} = ${this.expr(e.team, pre)}; let ${n} = 0;`);
-        this.ir.roles.forEach((r, role) => pre.push(`for (let i = 0; i < ${r.count}; i++) if (TEAM${role}[b${role} + i] === ${team}) ${n}++;`));
+        this.ir.roles.forEach((r, role) =>
+          pre.push(`for (let i = 0; i < ${r.count}; i++) if (TEAM${role}[b${role} + i] === ${team}) ${n}++;`),
+        );
         return n;
       }
       case "actionIs": {
         const a = this.ir.roles[e.role].actions[e.action];
         const v = this.value(e.value, pre);
-        return a.flatCount === 1 ? `(${v} === ${a.flatStart})` : `(${v} >= ${a.flatStart} && ${v} < ${a.flatStart + a.flatCount})`;
+        return a.flatCount === 1
+          ? `(${v} === ${a.flatStart})`
+          : `(${v} >= ${a.flatStart} && ${v} < ${a.flatStart + a.flatCount})`;
       }
       case "actionArg": {
         const a = this.ir.roles[e.role].actions[e.action];
@@ -291,8 +305,14 @@ class Emitter {
         const v = this.expr(e.body!, inner);
         pre.push(`let ${acc} = 0, ${count} = 0;`);
         body.push(...inner);
-        if (e.fn === "min" || e.fn === "max") body.push(`{ const v = ${v}; ${acc} = ${count} === 0 ? v : Math.${e.fn}(${acc}, v); ${count}++; }`);
-        else body.push(e.t === "int" ? `${acc} = (${acc} + ${v}) | 0; ${count}++;` : `${acc} = Math.fround(${acc} + ${v}); ${count}++;`);
+        if (e.fn === "min" || e.fn === "max")
+          body.push(`{ const v = ${v}; ${acc} = ${count} === 0 ? v : Math.${e.fn}(${acc}, v); ${count}++; }`);
+        else
+          body.push(
+            e.t === "int"
+              ? `${acc} = (${acc} + ${v}) | 0; ${count}++;`
+              : `${acc} = Math.fround(${acc} + ${v}); ${count}++;`,
+          );
       }
     }
     pre.push(`for (let i = 0; i < ${n}; i++) { ${body.join(" ")} }`);
@@ -328,12 +348,22 @@ class Emitter {
             break;
           default: {
             const v = this.expr(e.body!, body);
-            if (e.fn === "min" || e.fn === "max") body.push(`${acc} = ${count} === 0 ? ${v} : Math.${e.fn}(${acc}, ${v}); ${count}++;`);
-            else body.push(e.t === "int" ? `${acc} = (${acc} + ${v}) | 0; ${count}++;` : `${acc} = Math.fround(${acc} + ${v}); ${count}++;`);
+            if (e.fn === "min" || e.fn === "max")
+              body.push(`${acc} = ${count} === 0 ? ${v} : Math.${e.fn}(${acc}, ${v}); ${count}++;`);
+            else
+              body.push(
+                e.t === "int"
+                  ? `${acc} = (${acc} + ${v}) | 0; ${count}++;`
+                  : `${acc} = Math.fround(${acc} + ${v}); ${count}++;`,
+              );
           }
         }
         counted++;
-        pre.push(guard ? `{ ${inner.join(" ")} if (${guard}) { ${body.slice(inner.length).join(" ")} } }` : `{ ${body.join(" ")} }`);
+        pre.push(
+          guard
+            ? `{ ${inner.join(" ")} if (${guard}) { ${body.slice(inner.length).join(" ")} } }`
+            : `{ ${body.join(" ")} }`,
+        );
       });
     }
     if (e.fn === "any" || e.fn === "all" || e.fn === "count") return acc;
@@ -349,11 +379,17 @@ class Emitter {
       case "set":
         return `${target} = ${t === "bool" ? `(${value} ? 1 : 0)` : value};`;
       case "add":
-        return t === "int" ? `${target} = (${target} + ${value}) | 0;` : `${target} = Math.fround(${target} + ${value});`;
+        return t === "int"
+          ? `${target} = (${target} + ${value}) | 0;`
+          : `${target} = Math.fround(${target} + ${value});`;
       case "sub":
-        return t === "int" ? `${target} = (${target} - ${value}) | 0;` : `${target} = Math.fround(${target} - ${value});`;
+        return t === "int"
+          ? `${target} = (${target} - ${value}) | 0;`
+          : `${target} = Math.fround(${target} - ${value});`;
       case "mul":
-        return t === "int" ? `${target} = Math.imul(${target}, ${value});` : `${target} = Math.fround(${target} * ${value});`;
+        return t === "int"
+          ? `${target} = Math.imul(${target}, ${value});`
+          : `${target} = Math.fround(${target} * ${value});`;
       case "div":
         return `${target} = rdiv(${target}, ${value});`;
     }
@@ -381,7 +417,12 @@ class Emitter {
       case "setAgent": {
         const agent = this.expr(s.agent, pre);
         const v = this.expr(s.value, pre);
-        const array = s.field.kind === "reward" ? `REW${s.role}` : s.field.kind === "team" ? `TEAM${s.role}` : `S${s.role}_${s.field.index}`;
+        const array =
+          s.field.kind === "reward"
+            ? `REW${s.role}`
+            : s.field.kind === "team"
+              ? `TEAM${s.role}`
+              : `S${s.role}_${s.field.index}`;
         out.push(...pre, this.assign(`${array}[b${s.role} + ${agent}]`, s.op, s.t, v));
         return;
       }
@@ -396,21 +437,29 @@ class Emitter {
         const otherwise: string[] = [];
         this.stmts(s.then, then);
         this.stmts(s.else, otherwise);
-        out.push(...pre, `if (${c}) {`, ...then, otherwise.length ? "} else {" : "}", ...(otherwise.length ? [...otherwise, "}"] : []));
+        out.push(
+          ...pre,
+          `if (${c}) {`,
+          ...then,
+          otherwise.length ? "} else {" : "}",
+          ...(otherwise.length ? [...otherwise, "}"] : []),
+        );
         return;
       }
       case "for": {
         const n = this.domainSize(s.domain as Extract<Expr, { k: "aggregate" }>["domain"]);
         if (this.unrolls(n)) {
           for (let i = 0; i < n; i++) {
-            this.unroll(n, () => this.withKnown(s.slot, i, () => {
-              const body: string[] = [];
-              const f = s.filter ? this.expr(s.filter, body) : "true";
-              if (f === "false") return;
-              const inner: string[] = [];
-              this.stmts(s.body, inner);
-              out.push("{", ...body, ...(f === "true" ? inner : [`if (${f}) {`, ...inner, "}"]), "}");
-            }));
+            this.unroll(n, () =>
+              this.withKnown(s.slot, i, () => {
+                const body: string[] = [];
+                const f = s.filter ? this.expr(s.filter, body) : "true";
+                if (f === "false") return;
+                const inner: string[] = [];
+                this.stmts(s.body, inner);
+                out.push("{", ...body, ...(f === "true" ? inner : [`if (${f}) {`, ...inner, "}"]), "}");
+              }),
+            );
           }
           return;
         }
@@ -428,7 +477,10 @@ class Emitter {
         return;
       case "enactDyn": {
         const id = this.value(s.rule, pre);
-        out.push(...pre, `switch (${id}) { ${this.ir.rules.map((_, i) => `case ${i}: RULE${i}[e] = ${s.active ? 1 : 0}; break;`).join(" ")} }`);
+        out.push(
+          ...pre,
+          `switch (${id}) { ${this.ir.rules.map((_, i) => `case ${i}: RULE${i}[e] = ${s.active ? 1 : 0}; break;`).join(" ")} }`,
+        );
         return;
       }
       case "end":
@@ -459,11 +511,18 @@ class Emitter {
     if (constant) {
       // All payoffs constant: one table lookup per agent.
       s.agents.forEach((a, p) => {
-        out.push(`REW${a.role}[b${a.role} + ${a.index}] = Math.fround(REW${a.role}[b${a.role} + ${a.index}] + PAYOFF_${p}[${j}]);`);
+        out.push(
+          `REW${a.role}[b${a.role} + ${a.index}] = Math.fround(REW${a.role}[b${a.role} + ${a.index}] + PAYOFF_${p}[${j}]);`,
+        );
       });
       out.push("}");
       // A missing row pays nothing: its entries are 0, and rewards are still 0 when the table runs.
-      this.tables.push(...s.agents.map((_, p) => `const PAYOFF_${p} = new Float32Array([${Array.from({ length: s.rows.length }, (_, k) => (s.rows[k] ? literal("real", (s.rows[k][p] as { v: number }).v) : "0")).join(", ")}]);`));
+      this.tables.push(
+        ...s.agents.map(
+          (_, p) =>
+            `const PAYOFF_${p} = new Float32Array([${Array.from({ length: s.rows.length }, (_, k) => (s.rows[k] ? literal("real", (s.rows[k][p] as { v: number }).v) : "0")).join(", ")}]);`,
+        ),
+      );
       return;
     }
     out.push(`switch (${j}) {`);
@@ -471,7 +530,15 @@ class Emitter {
       if (!row) return;
       const pre: string[] = [];
       const values = row.map((r) => this.expr(r, pre));
-      out.push(`case ${k}: {`, ...pre, ...s.agents.map((a, p) => `REW${a.role}[b${a.role} + ${a.index}] = Math.fround(REW${a.role}[b${a.role} + ${a.index}] + ${values[p]});`), "break; }");
+      out.push(
+        `case ${k}: {`,
+        ...pre,
+        ...s.agents.map(
+          (a, p) =>
+            `REW${a.role}[b${a.role} + ${a.index}] = Math.fround(REW${a.role}[b${a.role} + ${a.index}] + ${values[p]});`,
+        ),
+        "break; }",
+      );
     });
     out.push("}", "}");
   }
@@ -508,16 +575,33 @@ export function generateJsModule(ir: IRGame, options: JsModuleOptions = {}): str
 }
 
 /** Builds the kernel in-process (for the runtime and tests) from the same generated source. */
-export function createJsKernel(ir: IRGame): (options: import("./vecenv.js").EnvOptions) => import("./vecenv.js").VecEnv {
+export function createJsKernel(
+  ir: IRGame,
+): (options: import("./vecenv.js").EnvOptions) => import("./vecenv.js").VecEnv {
   const body = generateKernelBody(ir);
   const schema = buildSchema(ir);
-  const factory = new Function("schema", "rdiv", "imod", "rmod", "rlog", "rsqrt", "rmix", "rbase", "runit", "rint", "rreal", `return function createEnv(options) {\n${body}\n};`);
+  const factory = new Function(
+    "schema",
+    "rdiv",
+    "imod",
+    "rmod",
+    "rlog",
+    "rsqrt",
+    "rmix",
+    "rbase",
+    "runit",
+    "rint",
+    "rreal",
+    `return function createEnv(options) {\n${body}\n};`,
+  );
   return factory(schema, ...scalarOpsFunctions());
 }
 
 function scalarOpsFunctions(): unknown[] {
   // Evaluate the embedded source once, so in-process kernels run exactly the module's code.
-  return new Function(`${SCALAR_OPS_SOURCE}\nreturn [rdiv, imod, rmod, rlog, rsqrt, rmix, rbase, runit, rint, rreal];`)() as unknown[];
+  return new Function(
+    `${SCALAR_OPS_SOURCE}\nreturn [rdiv, imod, rmod, rlog, rsqrt, rmix, rbase, runit, rint, rreal];`,
+  )() as unknown[];
 }
 
 /** The body of `createEnv(options)`: allocation, reset, observe, step and bots. */
@@ -573,7 +657,12 @@ function generateKernelBody(ir: IRGame): string {
     `const result = { roles: [${ir.roles.map((_, r) => `{ obs: OBS${r}, mask: MASK${r}, reward: OUTREW${r}, objective: OBJ${r} }`).join(", ")}], done: DONE, metrics: METRICS, phase: PH, rules: RULES };`,
   );
   // Locals live in each function (V8 keeps them in registers; closure variables it cannot).
-  const locals = [...Array.from({ length: ir.numLocals }, (_, i) => `l${i} = 0`), "ended = false", "played = -1", "self = 0"].join(", ");
+  const locals = [
+    ...Array.from({ length: ir.numLocals }, (_, i) => `l${i} = 0`),
+    "ended = false",
+    "played = -1",
+    "self = 0",
+  ].join(", ");
   const declareLocals = `let ${locals};`;
   const bases = ir.roles.map((r, role) => `b${role} = e * ${r.count}`).join(", ");
   const declareBases = ir.roles.length ? `const ${bases};` : "";
@@ -598,43 +687,62 @@ function generateKernelBody(ir: IRGame): string {
     const c = em.expr(r.activeWhen, pre);
     L(...pre, `RULE${i}[e] = ${c} ? 1 : 0;`);
   });
-  ir.roles.forEach((r, role) => L(...agents(r.count, (self) => {
-    const body: string[] = [];
-    if (r.obsDim > 0) {
-      body.push(`const o = (${at(role, self)}) * ${r.obsDim};`);
-      let offset = 0;
-      for (const item of r.observations) {
-        const pre: string[] = [];
-        const v = em.expr(item.expr, pre);
-        body.push(...pre);
-        if (item.encoding === "oneHot") {
-          const k = Array.from({ length: item.width }, (_, k) => `OBS${role}[o + ${offset + k}] = v === ${k} ? 1 : 0;`);
-          body.push(`{ const v = ${v}; ${k.join(" ")} }`);
-        } else body.push(`OBS${role}[o + ${offset}] = ${v};`);
-        offset += item.width;
-      }
-    }
-    // Masks: only actions whose availability can change are rewritten each phase.
-    body.push(`const m = (${at(role, self)}) * ${r.numActions};`);
-    for (const a of r.actions) {
-      const phaseTest = a.phases.length > 0 && ir.phases.length > 1 ? a.phases.map((p) => `PH[e] === ${p}`).join(" || ") : "";
-      if (!a.guard && !phaseTest) continue;
-      const pre: string[] = [];
-      const guard = a.guard ? em.expr(a.guard, pre) : "true";
-      const cond = phaseTest ? `(${phaseTest}) && ${guard}` : guard;
-      if (a.arg) {
-        body.push(`for (let k = 0; k < ${a.flatCount}; k++) { l${a.arg.slot} = ${a.arg.lo} + k;`, ...(phaseTest ? [`if (!(${phaseTest})) { MASK${role}[m + ${a.flatStart} + k] = 0; continue; }`] : []), ...pre, `MASK${role}[m + ${a.flatStart} + k] = ${guard} ? 1 : 0; }`);
-      } else if (phaseTest && a.guard) {
-        body.push(`if (${phaseTest}) {`, ...pre, `MASK${role}[m + ${a.flatStart}] = ${guard} ? 1 : 0; } else MASK${role}[m + ${a.flatStart}] = 0;`);
-      } else body.push(...pre, `MASK${role}[m + ${a.flatStart}] = ${cond} ? 1 : 0;`);
-    }
-    return body;
-  })));
+  ir.roles.forEach((r, role) =>
+    L(
+      ...agents(r.count, (self) => {
+        const body: string[] = [];
+        if (r.obsDim > 0) {
+          body.push(`const o = (${at(role, self)}) * ${r.obsDim};`);
+          let offset = 0;
+          for (const item of r.observations) {
+            const pre: string[] = [];
+            const v = em.expr(item.expr, pre);
+            body.push(...pre);
+            if (item.encoding === "oneHot") {
+              const k = Array.from(
+                { length: item.width },
+                (_, k) => `OBS${role}[o + ${offset + k}] = v === ${k} ? 1 : 0;`,
+              );
+              body.push(`{ const v = ${v}; ${k.join(" ")} }`);
+            } else body.push(`OBS${role}[o + ${offset}] = ${v};`);
+            offset += item.width;
+          }
+        }
+        // Masks: only actions whose availability can change are rewritten each phase.
+        body.push(`const m = (${at(role, self)}) * ${r.numActions};`);
+        for (const a of r.actions) {
+          const phaseTest =
+            a.phases.length > 0 && ir.phases.length > 1 ? a.phases.map((p) => `PH[e] === ${p}`).join(" || ") : "";
+          if (!a.guard && !phaseTest) continue;
+          const pre: string[] = [];
+          const guard = a.guard ? em.expr(a.guard, pre) : "true";
+          const cond = phaseTest ? `(${phaseTest}) && ${guard}` : guard;
+          if (a.arg) {
+            body.push(
+              `for (let k = 0; k < ${a.flatCount}; k++) { l${a.arg.slot} = ${a.arg.lo} + k;`,
+              ...(phaseTest ? [`if (!(${phaseTest})) { MASK${role}[m + ${a.flatStart} + k] = 0; continue; }`] : []),
+              ...pre,
+              `MASK${role}[m + ${a.flatStart} + k] = ${guard} ? 1 : 0; }`,
+            );
+          } else if (phaseTest && a.guard) {
+            body.push(
+              `if (${phaseTest}) {`,
+              ...pre,
+              `MASK${role}[m + ${a.flatStart}] = ${guard} ? 1 : 0; } else MASK${role}[m + ${a.flatStart}] = 0;`,
+            );
+          } else body.push(...pre, `MASK${role}[m + ${a.flatStart}] = ${cond} ? 1 : 0;`);
+        }
+        return body;
+      }),
+    ),
+  );
   L("}");
 
   // --- start an episode ---
   L("function startEpisode(e, episode) {", declareLocals, declareBases, "EP[e] = episode; RND[e] = 0; PH[e] = 0;");
-  L(`HZ[e] = rint(runit(rbase(SEED, e, episode, ${RESET_ROUND}, 0, ${HORIZON_SITE})), ${ir.horizon.lo}, ${ir.horizon.hi});`);
+  L(
+    `HZ[e] = rint(runit(rbase(SEED, e, episode, ${RESET_ROUND}, 0, ${HORIZON_SITE})), ${ir.horizon.lo}, ${ir.horizon.hi});`,
+  );
   ir.params.forEach((p, i) => {
     if (!dynamic.has(i)) return;
     const sample = p.range
@@ -642,7 +750,9 @@ function generateKernelBody(ir: IRGame): string {
         ? `rint(runit(rbase(SEED, e, episode, ${RESET_ROUND}, 0, ${PARAM_SITE_BASE + i})), ${p.range.lo}, ${p.range.hi})`
         : `rreal(runit(rbase(SEED, e, episode, ${RESET_ROUND}, 0, ${PARAM_SITE_BASE + i})), ${p.range.lo}, ${p.range.hi})`
       : literal(p.t === "bool" ? "int" : p.t, p.value);
-    L(`P${i}[e] = PINNED[${i}] !== undefined ? PINNED[${i}] : ${p.range ? `SAMPLE ? ${sample} : ${literal(p.t === "bool" ? "int" : p.t, p.value)}` : sample};`);
+    L(
+      `P${i}[e] = PINNED[${i}] !== undefined ? PINNED[${i}] : ${p.range ? `SAMPLE ? ${sample} : ${literal(p.t === "bool" ? "int" : p.t, p.value)}` : sample};`,
+    );
   });
   ir.rules.forEach((r, i) => L(`RULE${i}[e] = ${r.startsActive ? 1 : 0};`));
   L(`RND[e] = ${RESET_ROUND};`);
@@ -651,23 +761,43 @@ function generateKernelBody(ir: IRGame): string {
     const v = em.expr(g.init, pre);
     L(...pre, g.t === "bool" ? `G${i}[e] = ${v} ? 1 : 0;` : `G${i}[e] = ${v};`);
   });
-  ir.roles.forEach((r, role) => L(...agents(r.count, (self) => {
-    const body: string[] = [];
-    const pre: string[] = [];
-    const team = r.teamInit ? em.expr(r.teamInit, pre) : ir.teams.length > 0 ? (self === "self" ? `self % ${ir.teams.length}` : String(Number(self) % ir.teams.length)) : "0";
-    body.push(...pre, `TEAM${role}[${at(role, self)}] = ${team};`);
-    r.state.forEach((s, k) => {
-      const spre: string[] = [];
-      const v = em.expr(s.init, spre);
-      body.push(...spre, s.t === "bool" ? `S${role}_${k}[${at(role, self)}] = ${v} ? 1 : 0;` : `S${role}_${k}[${at(role, self)}] = ${v};`);
-    });
-    const i = at(role, self);
-    body.push(`REW${role}[${i}] = 0; TOT${role}[${i}] = 0; ACT${role}[${i}] = -1; LAST${role}[${i}] = -1; RACT${role}[${i}] = -1;`);
-    // Masks of actions that are always available are written here once.
-    const fixed = r.actions.filter((a) => !a.guard && !(a.phases.length > 0 && ir.phases.length > 1));
-    if (fixed.length) body.push(`{ const m = (${i}) * ${r.numActions}; ${fixed.map((a) => `MASK${role}.fill(1, m + ${a.flatStart}, m + ${a.flatStart + a.flatCount});`).join(" ")} }`);
-    return body;
-  })));
+  ir.roles.forEach((r, role) =>
+    L(
+      ...agents(r.count, (self) => {
+        const body: string[] = [];
+        const pre: string[] = [];
+        const team = r.teamInit
+          ? em.expr(r.teamInit, pre)
+          : ir.teams.length > 0
+            ? self === "self"
+              ? `self % ${ir.teams.length}`
+              : String(Number(self) % ir.teams.length)
+            : "0";
+        body.push(...pre, `TEAM${role}[${at(role, self)}] = ${team};`);
+        r.state.forEach((s, k) => {
+          const spre: string[] = [];
+          const v = em.expr(s.init, spre);
+          body.push(
+            ...spre,
+            s.t === "bool"
+              ? `S${role}_${k}[${at(role, self)}] = ${v} ? 1 : 0;`
+              : `S${role}_${k}[${at(role, self)}] = ${v};`,
+          );
+        });
+        const i = at(role, self);
+        body.push(
+          `REW${role}[${i}] = 0; TOT${role}[${i}] = 0; ACT${role}[${i}] = -1; LAST${role}[${i}] = -1; RACT${role}[${i}] = -1;`,
+        );
+        // Masks of actions that are always available are written here once.
+        const fixed = r.actions.filter((a) => !a.guard && !(a.phases.length > 0 && ir.phases.length > 1));
+        if (fixed.length)
+          body.push(
+            `{ const m = (${i}) * ${r.numActions}; ${fixed.map((a) => `MASK${role}.fill(1, m + ${a.flatStart}, m + ${a.flatStart + a.flatCount});`).join(" ")} }`,
+          );
+        return body;
+      }),
+    ),
+  );
   L("RND[e] = 0;", "beginPhase(e);", "}");
 
   // --- reset ---
@@ -682,21 +812,30 @@ function generateKernelBody(ir: IRGame): string {
 
   // --- step ---
   L("function step(actions) {", declareLocals);
-  ir.roles.forEach((r, role) => L(`const IN${role} = actions[${role}];`, `if (!IN${role} || IN${role}.length < E * ${r.count}) throw new Error(${jsString(`actions[${role}] (${r.name}) must hold `)} + (E * ${r.count}) + ' action indices');`));
+  ir.roles.forEach((r, role) =>
+    L(
+      `const IN${role} = actions[${role}];`,
+      `if (!IN${role} || IN${role}.length < E * ${r.count}) throw new Error(${jsString(`actions[${role}] (${r.name}) must hold `)} + (E * ${r.count}) + ' action indices');`,
+    ),
+  );
   L("for (let e = 0; e < E; e++) {", declareBases);
   ir.roles.forEach((r, role) => {
     const always = r.actions.some((a) => !a.guard && !(a.phases.length > 0 && ir.phases.length > 1));
-    L(...agents(r.count, (self) => {
-      const i = at(role, self);
-      return [
-        `let a = IN${role}[${i}];`,
-        `const m = (${i}) * ${r.numActions};`,
-        always ? "" : `let any = false; for (let f = 0; f < ${r.numActions}; f++) if (MASK${role}[m + f] === 1) { any = true; break; }`,
-        `if (${always ? "" : "!any || "}a < 0) a = -1;`,
-        `else if (a >= ${r.numActions} || MASK${role}[m + a] !== 1) { if (CHECKED) throw new Error(illegal(${role}, e, ${self}, a)); a = -1; }`,
-        `ACT${role}[${i}] = a; if (a >= 0) RACT${role}[${i}] = a; REW${role}[${i}] = 0;`,
-      ];
-    }));
+    L(
+      ...agents(r.count, (self) => {
+        const i = at(role, self);
+        return [
+          `let a = IN${role}[${i}];`,
+          `const m = (${i}) * ${r.numActions};`,
+          always
+            ? ""
+            : `let any = false; for (let f = 0; f < ${r.numActions}; f++) if (MASK${role}[m + f] === 1) { any = true; break; }`,
+          `if (${always ? "" : "!any || "}a < 0) a = -1;`,
+          `else if (a >= ${r.numActions} || MASK${role}[m + a] !== 1) { if (CHECKED) throw new Error(illegal(${role}, e, ${self}, a)); a = -1; }`,
+          `ACT${role}[${i}] = a; if (a >= 0) RACT${role}[${i}] = a; REW${role}[${i}] = 0;`,
+        ];
+      }),
+    );
   });
   L("ended = false;");
   if (ir.phases.length === 1) {
@@ -719,14 +858,22 @@ function generateKernelBody(ir: IRGame): string {
   });
   ir.rules.forEach((_, k) => L(`RULES[e * ${ir.rules.length} + ${k}] = RULE${k}[e];`));
   // Every total first, then the objectives (which may read any agent's total).
-  ir.roles.forEach((r, role) => L(...agents(r.count, (self) => [`{ const r = REW${role}[${at(role, self)}]; OUTREW${role}[${at(role, self)}] = r; TOT${role}[${at(role, self)}] = Math.fround(TOT${role}[${at(role, self)}] + r); }`])));
+  ir.roles.forEach((r, role) =>
+    L(
+      ...agents(r.count, (self) => [
+        `{ const r = REW${role}[${at(role, self)}]; OUTREW${role}[${at(role, self)}] = r; TOT${role}[${at(role, self)}] = Math.fround(TOT${role}[${at(role, self)}] + r); }`,
+      ]),
+    ),
+  );
   ir.roles.forEach((r, role) => {
     if (!r.objective) return;
-    L(...agents(r.count, (self) => {
-      const pre: string[] = [];
-      const objective = em.expr(r.objective!, pre);
-      return [...pre, `OBJ${role}[${at(role, self)}] = ${objective};`];
-    }));
+    L(
+      ...agents(r.count, (self) => {
+        const pre: string[] = [];
+        const objective = em.expr(r.objective!, pre);
+        return [...pre, `OBJ${role}[${at(role, self)}] = ${objective};`];
+      }),
+    );
   });
   L("let done = ended;");
   ir.endWhen.forEach((cond) => {
@@ -734,12 +881,20 @@ function generateKernelBody(ir: IRGame): string {
     const c = em.expr(cond, pre);
     L("if (!done) {", ...pre, `if (${c}) done = true;`, "}");
   });
-  L(`if (PH[e] === ${lastPhase} && RND[e] >= HZ[e] - 1) done = true;`, "DONE[e] = done ? 1 : 0;", "if (done) { startEpisode(e, EP[e] + 1); continue; }");
+  L(
+    `if (PH[e] === ${lastPhase} && RND[e] >= HZ[e] - 1) done = true;`,
+    "DONE[e] = done ? 1 : 0;",
+    "if (done) { startEpisode(e, EP[e] + 1); continue; }",
+  );
   L(`if (PH[e] === ${lastPhase}) {`, "PH[e] = 0; RND[e]++;");
-  ir.roles.forEach((r, role) => L(...agents(r.count, (self) => {
-    const i = at(role, self);
-    return [`if (RACT${role}[${i}] >= 0) LAST${role}[${i}] = RACT${role}[${i}]; RACT${role}[${i}] = -1;`];
-  })));
+  ir.roles.forEach((r, role) =>
+    L(
+      ...agents(r.count, (self) => {
+        const i = at(role, self);
+        return [`if (RACT${role}[${i}] >= 0) LAST${role}[${i}] = RACT${role}[${i}]; RACT${role}[${i}] = -1;`];
+      }),
+    ),
+  );
   L("} else PH[e]++;", "beginPhase(e);", "}", "return result;", "}");
 
   // --- bots ---
@@ -754,14 +909,25 @@ function generateKernelBody(ir: IRGame): string {
         const body: string[] = [];
         em.stmts(bot.body, body);
         const i = at(bot.role, self);
-        return ["played = -1;", "bot: {", ...body, "}", `const a = played; const m = (${i}) * ${r.numActions};`, `out[${i}] = a >= 0 && a < ${r.numActions} && MASK${bot.role}[m + a] === 1 ? a : -1;`];
+        return [
+          "played = -1;",
+          "bot: {",
+          ...body,
+          "}",
+          `const a = played; const m = (${i}) * ${r.numActions};`,
+          `out[${i}] = a >= 0 && a < ${r.numActions} && MASK${bot.role}[m + a] === 1 ? a : -1;`,
+        ];
       }),
       "}",
       "return;",
       "}",
     );
   });
-  L(`default: throw new Error('unknown bot \`' + name + '\`; the bots are ' + ${jsString(ir.bots.map((b) => "`" + b.name + "`").join(", ") || "none")});`, "}", "}");
+  L(
+    `default: throw new Error('unknown bot \`' + name + '\`; the bots are ' + ${jsString(ir.bots.map((b) => "`" + b.name + "`").join(", ") || "none")});`,
+    "}",
+    "}",
+  );
 
   L(
     "function illegal(role, e, i, a) {",

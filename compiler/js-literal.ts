@@ -6,7 +6,9 @@ import { printable } from "../language/text.js";
 
 /** `JSON.stringify` with U+2028/U+2029 escaped too (line terminators in older engines and in comments). */
 export function jsonLiteral(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value, null, indent)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** A string as a JS string literal. */

@@ -1,7 +1,19 @@
 import type * as A from "../language/syntax/ast.js";
 import type { GameModel, RoleInfo, SymbolDef } from "../language/semantic/model.js";
 import type { Type } from "../language/semantic/types.js";
-import { DEFAULT_MAX_ROUNDS, type AssignOp, type BinaryOp, type Domain, type Expr, type IRAction, type IRGame, type IRObservation, type IRRole, type Scalar, type Stmt } from "./ir.js";
+import {
+  DEFAULT_MAX_ROUNDS,
+  type AssignOp,
+  type BinaryOp,
+  type Domain,
+  type Expr,
+  type IRAction,
+  type IRGame,
+  type IRObservation,
+  type IRRole,
+  type Scalar,
+  type Stmt,
+} from "./ir.js";
 import { printable } from "../language/text.js";
 
 /** Where an expression is lowered: which role `self` is, and which loop variables key random draws. */
@@ -84,7 +96,11 @@ class Lowering {
       for (const set of rule.sets) {
         const index = this.paramIndex.get(set.param);
         // The value reads as the param: an int overriding a real param becomes a real.
-        if (index !== undefined) params[index].overrides.unshift({ rule: ruleId, value: this.convert(this.expr(set.value, top), params[index].t) });
+        if (index !== undefined)
+          params[index].overrides.unshift({
+            rule: ruleId,
+            value: this.convert(this.expr(set.value, top), params[index].t),
+          });
       }
     });
     const dynamicParams = params.flatMap((p, i) => (p.range || p.overrides.length > 0 ? [i] : []));
@@ -102,13 +118,24 @@ class Lowering {
       name: m.name,
       params,
       dynamicParams,
-      globals: [...m.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.stored(decl.value, symbol.type, top) })),
+      globals: [...m.state.values()].map(({ symbol, decl }) => ({
+        name: symbol.name,
+        t: storageOf(symbol.type),
+        init: this.stored(decl.value, symbol.type, top),
+      })),
       roles: this.roles,
       teams: m.teams.map((t) => t.name),
       phases,
-      rules: m.rules.map((r) => ({ name: r.symbol.name, startsActive: r.startsActive, activeWhen: r.activeWhen ? this.expr(r.activeWhen, top) : undefined })),
+      rules: m.rules.map((r) => ({
+        name: r.symbol.name,
+        startsActive: r.startsActive,
+        activeWhen: r.activeWhen ? this.expr(r.activeWhen, top) : undefined,
+      })),
       steps,
-      metrics: m.metrics.map(({ symbol, decl }) => ({ name: symbol.name, expr: this.convert(this.expr(decl.value, top), "real") })),
+      metrics: m.metrics.map(({ symbol, decl }) => ({
+        name: symbol.name,
+        expr: this.convert(this.expr(decl.value, top), "real"),
+      })),
       endWhen: m.endWhen.map((e) => this.expr(e, top)),
       horizon: m.horizon ?? { lo: DEFAULT_MAX_ROUNDS, hi: DEFAULT_MAX_ROUNDS },
       bots: m.bots.map((b) => {
@@ -141,7 +168,13 @@ class Lowering {
         } else if (info.kind === "role") {
           const target = this.model.roles.find((r) => r.name === info.role)!;
           values = range(0, (target.count ?? 1) - 1).map((v) => ({ value: v, label: `${name}(${target.name}#${v})` }));
-          arg = { name: action.argument.name, slot: this.slot(action.argument.symbol), kind: "role", lo: 0, role: this.roleIndex.get(target.name) };
+          arg = {
+            name: action.argument.name,
+            slot: this.slot(action.argument.symbol),
+            kind: "role",
+            lo: 0,
+            role: this.roleIndex.get(target.name),
+          };
         } else if (info.kind === "team") {
           values = this.model.teams.map((t, i) => ({ value: i, label: `${name}(${t.name})` }));
           arg = { name: action.argument.name, slot: this.slot(action.argument.symbol), kind: "team", lo: 0 };
@@ -180,10 +213,15 @@ class Lowering {
   private roleBody(role: RoleInfo, ir: IRRole) {
     const roleId = this.roleIndex.get(role.name)!;
     const ctx: LowerContext = { selfRole: roleId, keys: [] };
-    ir.state = [...role.state.values()].map(({ symbol, decl }) => ({ name: symbol.name, t: storageOf(symbol.type), init: this.stored(decl.value, symbol.type, ctx) }));
+    ir.state = [...role.state.values()].map(({ symbol, decl }) => ({
+      name: symbol.name,
+      t: storageOf(symbol.type),
+      init: this.stored(decl.value, symbol.type, ctx),
+    }));
     role.actions.forEach((action, i) => {
       const guards = action.decl.guards.map((g) => this.expr(g, ctx));
-      if (guards.length > 0) ir.actions[i].guard = guards.reduce((a, b) => ({ k: "binary", t: "bool", op: "and", a, b, operand: "bool" }));
+      if (guards.length > 0)
+        ir.actions[i].guard = guards.reduce((a, b) => ({ k: "binary", t: "bool", op: "and", a, b, operand: "bool" }));
     });
     ir.observations = role.observe.map((e) => this.observation(e, ctx));
     ir.obsDim = ir.observations.reduce((n, o) => n + o.width, 0);
@@ -195,14 +233,25 @@ class Lowering {
     const type = this.model.types.get(e);
     const label = this.label(e);
     if (type?.kind === "team") {
-      return { expr: this.expr(e, ctx), encoding: "oneHot", width: this.model.teams.length, labels: this.model.teams.map((t) => `${label}=${t.name}`) };
+      return {
+        expr: this.expr(e, ctx),
+        encoding: "oneHot",
+        width: this.model.teams.length,
+        labels: this.model.teams.map((t) => `${label}=${t.name}`),
+      };
     }
     if (type?.kind === "action" && type.role) {
       const roleId = this.roleIndex.get(type.role)!;
       const names = this.roles[roleId].actions.map((a) => a.name);
-      return { expr: { k: "actionIndex", t: "int", role: roleId, value: this.expr(e, ctx) }, encoding: "oneHot", width: names.length, labels: names.map((n) => `${label}=${n}`) };
+      return {
+        expr: { k: "actionIndex", t: "int", role: roleId, value: this.expr(e, ctx) },
+        encoding: "oneHot",
+        width: names.length,
+        labels: names.map((n) => `${label}=${n}`),
+      };
     }
-    if (type?.kind === "bool" || type?.kind === "rule") return { expr: this.expr(e, ctx), encoding: "bool", width: 1, labels: [label] };
+    if (type?.kind === "bool" || type?.kind === "rule")
+      return { expr: this.expr(e, ctx), encoding: "bool", width: 1, labels: [label] };
     return { expr: this.convert(this.expr(e, ctx), "real"), encoding: "number", width: 1, labels: [label] };
   }
 
@@ -252,7 +301,9 @@ class Lowering {
       case "Let": {
         const symbol = this.model.symbols.find((d) => d.kind === "local" && d.declSpan === s.span)!;
         const t = storageOf(symbol.type);
-        return [{ k: "setLocal", slot: this.slot(symbol), op: "set", value: this.stored(s.value, symbol.type, ctx), t }];
+        return [
+          { k: "setLocal", slot: this.slot(symbol), op: "set", value: this.stored(s.value, symbol.type, ctx), t },
+        ];
       }
       case "Assign":
         return [this.assign(s, ctx)];
@@ -269,14 +320,23 @@ class Lowering {
         const symbol = this.model.symbols.find((d) => d.kind === "loopVariable" && d.declSpan === s.span)!;
         const slot = this.slot(symbol);
         const inner = { ...ctx, keys: [...ctx.keys, slot] };
-        return [{ k: "for", domain: this.domain(s.over), slot, filter: s.filter ? this.expr(s.filter, inner) : undefined, body: this.block(s.body, inner) }];
+        return [
+          {
+            k: "for",
+            domain: this.domain(s.over),
+            slot,
+            filter: s.filter ? this.expr(s.filter, inner) : undefined,
+            body: this.block(s.body, inner),
+          },
+        ];
       }
       case "Match":
         return this.match(s, ctx);
       case "Enact":
       case "Repeal": {
         const symbol = this.model.resolved.get(s.rule);
-        if (symbol && symbol.kind !== "rule") return [{ k: "enactDyn", rule: this.ruleIdOf(symbol), active: s.kind === "Enact" }];
+        if (symbol && symbol.kind !== "rule")
+          return [{ k: "enactDyn", rule: this.ruleIdOf(symbol), active: s.kind === "Enact" }];
         return [{ k: "enact", rule: this.ruleIndex.get(s.rule.text)!, active: s.kind === "Enact" }];
       }
       case "End":
@@ -284,7 +344,18 @@ class Lowering {
       case "Play": {
         const role = ctx.selfRole!;
         const action = this.roles[role].actions.findIndex((a) => a.name === s.action.text);
-        return [{ k: "play", value: { k: "actionFlat", t: "int", role, action, arg: s.argument ? this.expr(s.argument, ctx) : undefined } }];
+        return [
+          {
+            k: "play",
+            value: {
+              k: "actionFlat",
+              t: "int",
+              role,
+              action,
+              arg: s.argument ? this.expr(s.argument, ctx) : undefined,
+            },
+          },
+        ];
       }
     }
   }
@@ -304,7 +375,13 @@ class Lowering {
       const body: Stmt[] = [];
       if (arm.binding) {
         const symbol = this.model.symbols.find((d) => d.kind === "matchBinding" && d.nameSpan === arm.binding!.span)!;
-        body.push({ k: "setLocal", slot: this.slot(symbol), op: "set", value: { k: "actionArg", t: "int", role, value, action }, t: "int" });
+        body.push({
+          k: "setLocal",
+          slot: this.slot(symbol),
+          op: "set",
+          value: { k: "actionArg", t: "int", role, value, action },
+          t: "int",
+        });
       }
       body.push(...this.block(arm.body, ctx));
       chain = [{ k: "if", c: { k: "actionIs", t: "bool", role, value, action }, then: body, else: chain }];
@@ -318,7 +395,10 @@ class Lowering {
     if (target.kind === "NameRef") {
       const symbol = this.model.resolved.get(target)!;
       const t = storageOf(symbol.type);
-      const value = symbol.type.kind === "rule" ? this.ruleId(s.value, ctx) : this.convert(this.expr(s.value, ctx), op === "div" ? "real" : t);
+      const value =
+        symbol.type.kind === "rule"
+          ? this.ruleId(s.value, ctx)
+          : this.convert(this.expr(s.value, ctx), op === "div" ? "real" : t);
       if (symbol.kind === "state") return { k: "setGlobal", index: this.globalIndex.get(symbol.name)!, op, value, t };
       return { k: "setLocal", slot: this.slot(symbol), op, value, t };
     }
@@ -329,12 +409,30 @@ class Lowering {
       const field = target.field.text;
       const stateIndex = [...this.model.roles[role].state.keys()].indexOf(field);
       if (stateIndex >= 0) {
-        const t = this.roles[role].state[stateIndex]?.t ?? storageOf(this.model.roles[role].state.get(field)!.symbol.type);
+        const t =
+          this.roles[role].state[stateIndex]?.t ?? storageOf(this.model.roles[role].state.get(field)!.symbol.type);
         const type = this.model.roles[role].state.get(field)!.symbol.type;
-        return { k: "setAgent", role, agent, field: { kind: "state", index: stateIndex }, op, value: this.stored(s.value, type, ctx), t };
+        return {
+          k: "setAgent",
+          role,
+          agent,
+          field: { kind: "state", index: stateIndex },
+          op,
+          value: this.stored(s.value, type, ctx),
+          t,
+        };
       }
-      if (field === "team") return { k: "setAgent", role, agent, field: { kind: "team" }, op, value: this.expr(s.value, ctx), t: "int" };
-      return { k: "setAgent", role, agent, field: { kind: "reward" }, op, value: this.convert(this.expr(s.value, ctx), "real"), t: "real" };
+      if (field === "team")
+        return { k: "setAgent", role, agent, field: { kind: "team" }, op, value: this.expr(s.value, ctx), t: "int" };
+      return {
+        k: "setAgent",
+        role,
+        agent,
+        field: { kind: "reward" },
+        op,
+        value: this.convert(this.expr(s.value, ctx), "real"),
+        t: "real",
+      };
     }
     throw new Error("unreachable: assignment target was checked");
   }
@@ -393,7 +491,13 @@ class Lowering {
         return this.binary(e, ctx);
       case "IfExpr": {
         const t = storageOf(this.typeOf(e));
-        return { k: "if", t, c: this.expr(e.condition, ctx), a: this.convert(this.expr(e.then, ctx), t), b: this.convert(this.expr(e.else, ctx), t) };
+        return {
+          k: "if",
+          t,
+          c: this.expr(e.condition, ctx),
+          a: this.convert(this.expr(e.then, ctx), t),
+          b: this.convert(this.expr(e.else, ctx), t),
+        };
       }
       case "Call":
         return this.call(e, ctx);
@@ -458,7 +562,14 @@ class Lowering {
       const symbol = this.resolvedName(e);
       if (symbol) return this.ruleIdOf(symbol);
     }
-    if (e.kind === "IfExpr") return { k: "if", t: "int", c: this.expr(e.condition, ctx), a: this.ruleId(e.then, ctx), b: this.ruleId(e.else, ctx) };
+    if (e.kind === "IfExpr")
+      return {
+        k: "if",
+        t: "int",
+        c: this.expr(e.condition, ctx),
+        a: this.ruleId(e.then, ctx),
+        b: this.ruleId(e.else, ctx),
+      };
     const value = this.expr(e, ctx);
     // A rule-typed agent field reads as its active flag: take the stored index beneath.
     return value.k === "ruleDyn" ? value.rule : value;
@@ -483,7 +594,13 @@ class Lowering {
     const name = e.field.text;
     const stateIndex = [...this.model.roles[role].state.keys()].indexOf(name);
     if (stateIndex >= 0) {
-      const stored: Expr = { k: "agent", t: storageOf(this.typeOf(e)), role, agent, field: { kind: "state", index: stateIndex } };
+      const stored: Expr = {
+        k: "agent",
+        t: storageOf(this.typeOf(e)),
+        role,
+        agent,
+        field: { kind: "state", index: stateIndex },
+      };
       return this.typeOf(e)?.kind === "rule" ? { k: "ruleDyn", t: "bool", rule: stored } : stored;
     }
     switch (name) {
@@ -503,7 +620,12 @@ class Lowering {
   /** An action named on one side of a comparison, or undefined if `e` is not one. */
   private actionOperand(e: A.Expr): { role: number; action: number; arg?: A.Expr } | undefined {
     const node = e.kind === "Paren" ? e.inner : e;
-    const symbol = node.kind === "NameRef" ? this.resolvedName(node) : node.kind === "Call" ? this.model.resolved.get(node.callee) : undefined;
+    const symbol =
+      node.kind === "NameRef"
+        ? this.resolvedName(node)
+        : node.kind === "Call"
+          ? this.model.resolved.get(node.callee)
+          : undefined;
     if (symbol?.kind !== "action") return undefined;
     const role = this.roleIndex.get(symbol.role!)!;
     const action = this.roles[role].actions.findIndex((a) => a.name === symbol.name);
@@ -524,12 +646,26 @@ class Lowering {
         if (named.arg) {
           const argType = this.roles[named.role].actions[named.action].arg?.kind;
           const arg = argType === "rule" ? this.ruleId(named.arg, ctx) : this.expr(named.arg, ctx);
-          test = { k: "binary", t: "bool", op: "eq", a: value, b: { k: "actionFlat", t: "int", role: named.role, action: named.action, arg }, operand: "int" };
+          test = {
+            k: "binary",
+            t: "bool",
+            op: "eq",
+            a: value,
+            b: { k: "actionFlat", t: "int", role: named.role, action: named.action, arg },
+            operand: "int",
+          };
         } else test = { k: "actionIs", t: "bool", role: named.role, value, action: named.action };
         return op === "eq" ? test : { k: "unary", t: "bool", op: "not", x: test };
       }
       if (lt?.kind === "rule" && rt?.kind === "rule") {
-        return { k: "binary", t: "bool", op, a: this.ruleId(e.left, ctx), b: this.ruleId(e.right, ctx), operand: "int" };
+        return {
+          k: "binary",
+          t: "bool",
+          op,
+          a: this.ruleId(e.left, ctx),
+          b: this.ruleId(e.right, ctx),
+          operand: "int",
+        };
       }
     }
     const a = this.expr(e.left, ctx);
@@ -539,8 +675,19 @@ class Lowering {
     else if (a.t === "bool" && b.t === "bool") operand = "bool";
     else if (op === "div" || a.t === "real" || b.t === "real") operand = "real";
     else operand = "int";
-    const t: Scalar = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or"].includes(op) ? "bool" : op === "div" ? "real" : operand;
-    return { k: "binary", t, op, a: operand === "real" ? this.convert(a, "real") : a, b: operand === "real" ? this.convert(b, "real") : b, operand };
+    const t: Scalar = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or"].includes(op)
+      ? "bool"
+      : op === "div"
+        ? "real"
+        : operand;
+    return {
+      k: "binary",
+      t,
+      op,
+      a: operand === "real" ? this.convert(a, "real") : a,
+      b: operand === "real" ? this.convert(b, "real") : b,
+      operand,
+    };
   }
 
   private call(e: A.CallExpr, ctx: LowerContext): Expr {
@@ -580,7 +727,15 @@ class Lowering {
     const fn = e.fn.text as "sum" | "mean" | "min" | "max" | "count" | "any" | "all";
     const t = storageOf(this.typeOf(e));
     const body = e.body ? this.convert(this.expr(e.body, inner), fn === "mean" ? "real" : t) : undefined;
-    return { k: "aggregate", t, fn, domain: this.domain(e.over), slot, filter: e.filter ? this.expr(e.filter, inner) : undefined, body };
+    return {
+      k: "aggregate",
+      t,
+      fn,
+      domain: this.domain(e.over),
+      slot,
+      filter: e.filter ? this.expr(e.filter, inner) : undefined,
+      body,
+    };
   }
 }
 

@@ -78,7 +78,9 @@ const factories = new WeakMap<IRGame, (tf: TfModule) => (options: EnvOptions) =>
 export function createTensorEnv(ir: IRGame, options: EnvOptions, tf: TfModule): TensorEnv {
   let factory = factories.get(ir);
   if (!factory) {
-    factory = new Function("tf", `"use strict";\n${moduleBody(ir)}\nreturn createEnv;`) as (tf: TfModule) => (options: EnvOptions) => TensorEnv;
+    factory = new Function("tf", `"use strict";\n${moduleBody(ir)}\nreturn createEnv;`) as (
+      tf: TfModule,
+    ) => (options: EnvOptions) => TensorEnv;
     factories.set(ir, factory);
   }
   return factory(tf)(options);

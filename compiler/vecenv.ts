@@ -69,7 +69,13 @@ export interface Schema {
     obsDim: number;
     observations: { labels: string[]; encoding: string; offset: number; width: number }[];
   }[];
-  params: { name: string; type: string; value: number; range?: { lo: number; hi: number }; variesPerEpisode: boolean }[];
+  params: {
+    name: string;
+    type: string;
+    value: number;
+    range?: { lo: number; hi: number };
+    variesPerEpisode: boolean;
+  }[];
   metrics: string[];
   phases: string[];
   teams: string[];
@@ -90,7 +96,13 @@ export function buildSchema(ir: IRGame): Schema {
         numActions: r.numActions,
         actions: r.actions.map((a) => ({
           name: a.name,
-          argument: a.arg ? { name: a.arg.name, kind: a.arg.kind, values: r.actionLabels.slice(a.flatStart, a.flatStart + a.flatCount) } : undefined,
+          argument: a.arg
+            ? {
+                name: a.arg.name,
+                kind: a.arg.kind,
+                values: r.actionLabels.slice(a.flatStart, a.flatStart + a.flatCount),
+              }
+            : undefined,
           phases: a.phases.map((p) => ir.phases[p]),
         })),
         actionLabels: r.actionLabels,
@@ -102,7 +114,13 @@ export function buildSchema(ir: IRGame): Schema {
         }),
       };
     }),
-    params: ir.params.map((p, i) => ({ name: p.name, type: p.t, value: p.value, range: p.range, variesPerEpisode: ir.dynamicParams.includes(i) })),
+    params: ir.params.map((p, i) => ({
+      name: p.name,
+      type: p.t,
+      value: p.value,
+      range: p.range,
+      variesPerEpisode: ir.dynamicParams.includes(i),
+    })),
     metrics: ir.metrics.map((m) => m.name),
     phases: ir.phases,
     teams: ir.teams,
@@ -133,9 +151,14 @@ export function resolveParamOptions(ir: IRGame, options: EnvOptions): (number | 
   const pinned: (number | undefined)[] = ir.params.map(() => undefined);
   for (const [name, value] of Object.entries(options.params ?? {})) {
     const index = ir.params.findIndex((p) => p.name === name);
-    if (index < 0) throw new Error(`unknown param \`${name}\`; the params are ${ir.params.map((p) => `\`${p.name}\``).join(", ") || "none"}`);
+    if (index < 0)
+      throw new Error(
+        `unknown param \`${name}\`; the params are ${ir.params.map((p) => `\`${p.name}\``).join(", ") || "none"}`,
+      );
     if (!ir.dynamicParams.includes(index)) {
-      throw new Error(`param \`${name}\` is fixed when the scenario is compiled; set it with \`--set ${name}=...\` when compiling`);
+      throw new Error(
+        `param \`${name}\` is fixed when the scenario is compiled; set it with \`--set ${name}=...\` when compiling`,
+      );
     }
     const p = ir.params[index];
     const numeric = typeof value === "boolean" ? (value ? 1 : 0) : value;
@@ -151,7 +174,8 @@ export function resolveParamOptions(ir: IRGame, options: EnvOptions): (number | 
 export function checkActionArrays(ir: IRGame, numEnvs: number, actions: readonly (Int32Array | undefined)[]): void {
   ir.roles.forEach((r, i) => {
     const a = actions[i];
-    if (!a || a.length < numEnvs * r.count) throw new Error(`actions[${i}] (${r.name}) must hold ${numEnvs * r.count} action indices`);
+    if (!a || a.length < numEnvs * r.count)
+      throw new Error(`actions[${i}] (${r.name}) must hold ${numEnvs * r.count} action indices`);
   });
 }
 

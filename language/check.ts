@@ -26,7 +26,15 @@ export interface CheckedDocument {
 export function checkText(text: string, options: CheckOptions = {}): CheckedDocument {
   const parsed = parse(text);
   const { model, diagnostics, overrideErrors } = checkParsedText(text, parsed, options);
-  return { text, lines: new LineIndex(text), ast: parsed.ast, tokens: parsed.tokens, model, diagnostics, overrideErrors };
+  return {
+    text,
+    lines: new LineIndex(text),
+    ast: parsed.ast,
+    tokens: parsed.tokens,
+    model,
+    diagnostics,
+    overrideErrors,
+  };
 }
 
 /**
@@ -35,7 +43,11 @@ export function checkText(text: string, options: CheckOptions = {}): CheckedDocu
  * "no roles/actions" warnings dropped when the parse failed, ranges clamped into the text,
  * sorted, duplicates removed.
  */
-export function checkParsedText(text: string, parsed: ParseResult, options: CheckOptions = {}): { model: GameModel | undefined; diagnostics: Diagnostic[]; overrideErrors: string[] } {
+export function checkParsedText(
+  text: string,
+  parsed: ParseResult,
+  options: CheckOptions = {},
+): { model: GameModel | undefined; diagnostics: Diagnostic[]; overrideErrors: string[] } {
   const diagnostics = parsed.diagnostics.map((d) => ({ ...d }));
   let model: GameModel | undefined;
   let overrideErrors: string[] = [];
@@ -45,8 +57,13 @@ export function checkParsedText(text: string, parsed: ParseResult, options: Chec
     overrideErrors = checked.overrideErrors;
     // A game cut short by a syntax error is not empty: only say so when it parsed.
     const parsedWhole = !parsed.diagnostics.some((d) => d.severity === "error");
-    diagnostics.push(...checked.diagnostics.filter((d) => parsedWhole || (d.code !== DiagnosticCode.NoRoles && d.code !== DiagnosticCode.NoActions)));
-    if (model && !diagnostics.some((d) => d.severity === "error")) diagnostics.push(...payoffPrecisionDiagnostics(model));
+    diagnostics.push(
+      ...checked.diagnostics.filter(
+        (d) => parsedWhole || (d.code !== DiagnosticCode.NoRoles && d.code !== DiagnosticCode.NoActions),
+      ),
+    );
+    if (model && !diagnostics.some((d) => d.severity === "error"))
+      diagnostics.push(...payoffPrecisionDiagnostics(model));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     diagnostics.push({
@@ -78,7 +95,12 @@ function capErrors(diagnostics: Diagnostic[]): Diagnostic[] {
   const rest = diagnostics.length - index;
   return [
     ...diagnostics.slice(0, index),
-    { code: DiagnosticCode.TooManyErrors, severity: "error", span: diagnostics[index].span, message: `too many errors: ${MAX_ERRORS} are shown, ${rest} more diagnostic${rest === 1 ? "" : "s"} from here on are not` },
+    {
+      code: DiagnosticCode.TooManyErrors,
+      severity: "error",
+      span: diagnostics[index].span,
+      message: `too many errors: ${MAX_ERRORS} are shown, ${rest} more diagnostic${rest === 1 ? "" : "s"} from here on are not`,
+    },
   ];
 }
 

@@ -54,7 +54,8 @@ interface Element {
  * must be the parse of exactly `text` (an editor holding one saves a parse).
  */
 export function formatTextDetailed(text: string, parsed: ParseResult = parse(text)): FormatResult {
-  if (parsed.diagnostics.some((d) => d.severity === "error") || !parsed.ast.game) return { text, status: "syntaxErrors" };
+  if (parsed.diagnostics.some((d) => d.severity === "error") || !parsed.ast.game)
+    return { text, status: "syntaxErrors" };
   const eol = /\r\n/.test(text) ? "\r\n" : "\n";
   const bom = text.charCodeAt(0) === 0xfeff ? "\ufeff" : "";
   const output = bom + layout(text, parsed.tokens, parsed.ast, eol);
@@ -98,7 +99,8 @@ function layout(text: string, tokens: IToken[], ast: A.SourceFile, eol: string):
     if (t.tokenType === T.Semicolon) continue;
     elements.push({ start: t.startOffset, end: t.startOffset + t.image.length, text: t.image, type: t.tokenType });
   }
-  for (const c of ast.comments) elements.push({ start: c.span.start, end: c.span.end, text: c.text, comment: c.block ? "block" : "line" });
+  for (const c of ast.comments)
+    elements.push({ start: c.span.start, end: c.span.end, text: c.text, comment: c.block ? "block" : "line" });
   elements.sort((a, b) => a.start - b.start);
 
   const structure = analyse(ast, text);
@@ -166,7 +168,8 @@ function layout(text: string, tokens: IToken[], ast: A.SourceFile, eol: string):
       const next = nextToken(i);
       if (next === undefined) return 2 * depth;
       const n = elements[next];
-      if (n.type === T.RBrace || isLineStart(n) || elseOfIf(next) || elements[i - 1]?.type === T.LBrace) return 2 * depth;
+      if (n.type === T.RBrace || isLineStart(n) || elseOfIf(next) || elements[i - 1]?.type === T.LBrace)
+        return 2 * depth;
       return continuation(next, e);
     }
     return continuation(i, e);
@@ -205,11 +208,13 @@ function layout(text: string, tokens: IToken[], ast: A.SourceFile, eol: string):
       else separator = spacing(previous, e, structure.unaryMinus) ? "space" : "none";
       // A dropped `;` between a comment and what follows kept the comment from being the doc
       // of the declaration below (docs are the comments directly above): a blank line keeps it so.
-      if (previous.comment && (e.comment || isLineStart(e)) && text.slice(previous.end, e.start).includes(";")) separator = "blank";
+      if (previous.comment && (e.comment || isLineStart(e)) && text.slice(previous.end, e.start).includes(";"))
+        separator = "blank";
       if (separator === "line" || separator === "blank") newline(indentOf(i), separator === "blank");
       else if (separator === "space" && line !== "") {
         // (Not after a block comment over several lines: the columns are the last line's.)
-        if (e.comment === "line" && !/[\r\n]/.test(line)) trailing = { at: line.length, sourceColumn: sourceColumn(e.start) };
+        if (e.comment === "line" && !/[\r\n]/.test(line))
+          trailing = { at: line.length, sourceColumn: sourceColumn(e.start) };
         line += " ";
       }
       line += " ".repeat(arrowPadding.get(e.start) ?? 0);
@@ -244,7 +249,7 @@ interface OutputLine {
  * their code after one space.
  */
 function alignTrailingComments(lines: OutputLine[]) {
-  for (let k = 0; k < lines.length; ) {
+  for (let k = 0; k < lines.length;) {
     const first = lines[k].trailingComment;
     let end = k + 1;
     while (first && end < lines.length && lines[end].trailingComment?.sourceColumn === first.sourceColumn) end++;
@@ -298,13 +303,19 @@ function pairBraces(text: string, elements: Element[]): Braces {
  * call's arguments), else the start of the innermost node's first part (the left operand
  * of `a\n + b`). Undefined when there is nothing to line up with before the line break.
  */
-function continuationAnchor(nodes: { start: number; end: number; node: Record<string, unknown> }[], before: number, after: Element): number | undefined {
+function continuationAnchor(
+  nodes: { start: number; end: number; node: Record<string, unknown> }[],
+  before: number,
+  after: Element,
+): number | undefined {
   let innermost: (typeof nodes)[number] | undefined;
   for (const n of nodes) {
-    if (n.start <= before && after.end <= n.end && (!innermost || n.end - n.start < innermost.end - innermost.start)) innermost = n;
+    if (n.start <= before && after.end <= n.end && (!innermost || n.end - n.start < innermost.end - innermost.start))
+      innermost = n;
   }
   if (!innermost) return undefined;
-  const hasSpan = (v: unknown): v is { span: { start: number; end: number } } => v !== null && typeof v === "object" && "span" in v;
+  const hasSpan = (v: unknown): v is { span: { start: number; end: number } } =>
+    v !== null && typeof v === "object" && "span" in v;
   let first: number | undefined;
   for (const key in innermost.node) {
     if (POSITION_KEYS.has(key)) continue;
@@ -487,9 +498,14 @@ function alignPayoffs(
       const actions = rows.map((row) => row.actions.map((a) => a.text));
       const rewards = rows.map((row) => row.rewards.map((r) => inline(r.span.start, r.span.end)));
       const actionCells = layColumns(actions, () => false);
-      const rewardCells = layColumns(rewards, (column) => rewards.every((cells) => column >= cells.length || NUMBER_CELL.test(cells[column])));
+      const rewardCells = layColumns(rewards, (column) =>
+        rewards.every((cells) => column >= cells.length || NUMBER_CELL.test(cells[column])),
+      );
       rows.forEach((row, r) => {
-        result.set(row.span.start, { text: `${actionCells[r].join(" ")} => ${rewardCells[r].join(" ")}`.trimEnd(), end: row.span.end });
+        result.set(row.span.start, {
+          text: `${actionCells[r].join(" ")} => ${rewardCells[r].join(" ")}`.trimEnd(),
+          end: row.span.end,
+        });
       });
     }
   }
@@ -528,7 +544,12 @@ function layColumns(table: string[][], numeric: (column: number) => boolean): st
  * The `=>` of consecutive match arms that each fit on one line, lined up (as payoff rows
  * are): `=>` offset → the spaces to add before it.
  */
-function alignArms(text: string, elements: Element[], structure: Structure, oneLine: (offset: number) => boolean): Map<number, number> {
+function alignArms(
+  text: string,
+  elements: Element[],
+  structure: Structure,
+  oneLine: (offset: number) => boolean,
+): Map<number, number> {
   const padding = new Map<number, number>();
   const arrowOf = (arm: A.MatchArm) => elements.find((e) => e.start >= arm.span.start && e.type === T.Arrow);
   const fits = (arm: A.MatchArm) =>

@@ -7,7 +7,15 @@ export interface RenderOptions {
   maxLineWidth?: number;
 }
 
-const COLORS = { error: "\x1b[1;31m", warning: "\x1b[1;33m", info: "\x1b[1;34m", hint: "\x1b[1;36m", bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m" };
+const COLORS = {
+  error: "\x1b[1;31m",
+  warning: "\x1b[1;33m",
+  info: "\x1b[1;34m",
+  hint: "\x1b[1;36m",
+  bold: "\x1b[1m",
+  dim: "\x1b[2m",
+  reset: "\x1b[0m",
+};
 
 /**
  * Renders a diagnostic like rustc and tsc do:
@@ -26,13 +34,16 @@ export function renderDiagnostic(file: string, lines: LineIndex, d: Diagnostic, 
   const out: string[] = [];
   // File names, messages and source lines can carry control characters: never print them raw.
   file = printable(file);
-  out.push(`${c.bold}${file}:${start.line + 1}:${start.character + 1}:${c.reset} ${c[d.severity]}${d.severity}[${d.code}]${c.reset}${c.bold}: ${printable(d.message)}${c.reset}`);
+  out.push(
+    `${c.bold}${file}:${start.line + 1}:${start.character + 1}:${c.reset} ${c[d.severity]}${d.severity}[${d.code}]${c.reset}${c.bold}: ${printable(d.message)}${c.reset}`,
+  );
   const gutter = String(start.line + 1).length;
   const pad = " ".repeat(gutter);
   if (start.line < lines.lineCount) {
     let text = printable(lines.lineText(start.line).replace(/\t/g, " "), { sameWidth: true });
     let caretStart = start.character;
-    const caretEnd = end.line === start.line ? Math.max(end.character, caretStart + 1) : Math.max(text.length, caretStart + 1);
+    const caretEnd =
+      end.line === start.line ? Math.max(end.character, caretStart + 1) : Math.max(text.length, caretStart + 1);
     let caretLength = caretEnd - caretStart;
     if (text.length > maxWidth) {
       // Show a window of the line around the caret.
@@ -43,7 +54,9 @@ export function renderDiagnostic(file: string, lines: LineIndex, d: Diagnostic, 
     }
     out.push(`${c.dim}${pad} |${c.reset}`);
     out.push(`${c.dim}${String(start.line + 1)} |${c.reset} ${text}`);
-    out.push(`${c.dim}${pad} |${c.reset} ${" ".repeat(caretStart)}${c[d.severity]}${"^".repeat(Math.max(1, caretLength))}${c.reset}`);
+    out.push(
+      `${c.dim}${pad} |${c.reset} ${" ".repeat(caretStart)}${c[d.severity]}${"^".repeat(Math.max(1, caretLength))}${c.reset}`,
+    );
   }
   if (d.hint) out.push(`${pad} = hint: ${printable(d.hint)}`);
   for (const r of d.related ?? []) {

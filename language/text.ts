@@ -111,5 +111,7 @@ const UNPRINTABLE_EXCEPT_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2
  * for a terminal.
  */
 export function printable(text: string, options: { multiline?: boolean; sameWidth?: boolean } = {}): string {
-  return text.replace(options.multiline ? UNPRINTABLE_EXCEPT_LF : UNPRINTABLE, (c) => (options.sameWidth ? "\ufffd" : `\\u{${c.charCodeAt(0).toString(16)}}`));
+  return text.replace(options.multiline ? UNPRINTABLE_EXCEPT_LF : UNPRINTABLE, (c) =>
+    options.sameWidth ? "\ufffd" : `\\u{${c.charCodeAt(0).toString(16)}}`,
+  );
 }

@@ -45,7 +45,8 @@ export class ActionCounter {
             const mean = flats.reduce((a, f) => a + counts[f] * role.flatArg[f], 0) / n;
             entries.push({ action: action.name, share: n / total, meanArgument: mean });
           } else {
-            for (const f of flats) if (counts[f] > 0) entries.push({ action: role.actionLabels[f], share: counts[f] / total });
+            for (const f of flats)
+              if (counts[f] > 0) entries.push({ action: role.actionLabels[f], share: counts[f] / total });
           }
         }
         (out[role.name] ??= Object.create(null) as Record<string, ActionShare[]>)[phase] = entries;
@@ -59,7 +60,10 @@ export class ActionCounter {
 export function describeShares(shares: ActionShare[]): string {
   return [...shares]
     .sort((a, b) => b.share - a.share)
-    .map((s) => `${s.action} ${(s.share * 100).toFixed(0)}%${s.meanArgument !== undefined ? ` (mean ${Number(s.meanArgument.toFixed(2))})` : ""}`)
+    .map(
+      (s) =>
+        `${s.action} ${(s.share * 100).toFixed(0)}%${s.meanArgument !== undefined ? ` (mean ${Number(s.meanArgument.toFixed(2))})` : ""}`,
+    )
     .join(", ");
 }
 
@@ -68,7 +72,8 @@ export function describeActionShares(shares: ActionShares | undefined, phases: r
   if (!shares) return [];
   const lines: string[] = [];
   for (const [role, byPhase] of Object.entries(shares)) {
-    for (const [phase, entries] of Object.entries(byPhase)) lines.push(`${role}${phases.length > 1 ? ` in ${phase}` : ""}: ${describeShares(entries)}`);
+    for (const [phase, entries] of Object.entries(byPhase))
+      lines.push(`${role}${phases.length > 1 ? ` in ${phase}` : ""}: ${describeShares(entries)}`);
   }
   return lines;
 }

@@ -34,7 +34,11 @@ export function decode(t: SavedTensor): { shape: number[]; data: number[] } {
 }
 
 /** Weights and Adam state of every role's policy, whichever engine computes it (they share the layout). */
-export function makeCheckpoint(ir: IRGame, policies: Policy[], state: { update: number; agentSteps: number; config: PpoConfig; rng: number }): Checkpoint {
+export function makeCheckpoint(
+  ir: IRGame,
+  policies: Policy[],
+  state: { update: number; agentSteps: number; config: PpoConfig; rng: number },
+): Checkpoint {
   const roles = policies.map((policy, r) => ({
     name: ir.roles[r].name,
     obsDim: policy.obsDim,
@@ -43,7 +47,16 @@ export function makeCheckpoint(ir: IRGame, policies: Policy[], state: { update: 
     weights: policy.weights().map((w) => encode(w.data, w.shape)),
   }));
   const optimizerStates = policies.map((policy) => policy.optimizerState().map((t) => encode(t.data, t.shape)));
-  return { format: "agora-checkpoint/1", scenario: ir.name, update: state.update, agentSteps: state.agentSteps, config: state.config, roles, optimizers: optimizerStates, rng: state.rng };
+  return {
+    format: "agora-checkpoint/1",
+    scenario: ir.name,
+    update: state.update,
+    agentSteps: state.agentSteps,
+    config: state.config,
+    roles,
+    optimizers: optimizerStates,
+    rng: state.rng,
+  };
 }
 
 /** Writes atomically (a temporary file, then a rename), so a killed run never leaves half a checkpoint. */
@@ -70,16 +83,21 @@ export function readCheckpoint(path: string): Checkpoint {
   return parsed;
 }
 
-/** What is wrong with a parsed checkpoint (undefined: nothing): shapes that do not match their data, non-finite weights. */
+/**
+ * What is wrong with a parsed checkpoint (undefined: nothing): shapes that do not match their data, non-finite weights.
+ */
 function checkpointProblem(c: Checkpoint): string | undefined {
-  if (!Number.isInteger(c.update) || c.update < 0 || !Number.isFinite(c.agentSteps)) return "update or agentSteps is not a count";
+  if (!Number.isInteger(c.update) || c.update < 0 || !Number.isFinite(c.agentSteps))
+    return "update or agentSteps is not a count";
   if (!Number.isFinite(c.rng)) return "rng is not a number";
   if (!Array.isArray(c.roles) || !Array.isArray(c.optimizers)) return "missing roles or optimizers";
   const tensor = (t: SavedTensor, where: string): string | undefined => {
-    if (!Array.isArray(t?.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0) || typeof t.data !== "string") return `${where}: not a tensor`;
+    if (!Array.isArray(t?.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0) || typeof t.data !== "string")
+      return `${where}: not a tensor`;
     const bytes = Buffer.from(t.data, "base64").byteLength;
     const size = t.shape.reduce((a, b) => a * b, 1);
-    if (bytes !== size * 4) return `${where}: shape [${t.shape.join(", ")}] needs ${size * 4} bytes, the data has ${bytes}`;
+    if (bytes !== size * 4)
+      return `${where}: shape [${t.shape.join(", ")}] needs ${size * 4} bytes, the data has ${bytes}`;
     const values = decode(t).data;
     const bad = values.findIndex((v) => !Number.isFinite(v));
     return bad >= 0 ? `${where}: value ${bad} is ${values[bad]} (non-finite weights are never loaded)` : undefined;
@@ -102,16 +120,23 @@ function checkpointProblem(c: Checkpoint): string | undefined {
 }
 
 /** Loads a checkpoint's weights into networks built for the same scenario. */
-export function loadWeights(checkpoint: Checkpoint, ir: IRGame, nets: { setWeights(weights: { shape: number[]; data: number[] }[]): void }[]) {
+export function loadWeights(
+  checkpoint: Checkpoint,
+  ir: IRGame,
+  nets: { setWeights(weights: { shape: number[]; data: number[] }[]): void }[],
+) {
   checkpoint.roles.forEach((saved, r) => {
     const role = ir.roles[r];
     if (!role || saved.name !== role.name || saved.obsDim !== role.obsDim || saved.numActions !== role.numActions) {
-      throw new Error(`the checkpoint was trained on a different scenario (role ${saved.name}: ${saved.obsDim} observations, ${saved.numActions} actions)`);
+      throw new Error(
+        `the checkpoint was trained on a different scenario (role ${saved.name}: ${saved.obsDim} observations, ${saved.numActions} actions)`,
+      );
     }
     nets[r].setWeights(saved.weights.map(decode));
   });
 }
 
 export async function loadOptimizers(checkpoint: Checkpoint, policies: Policy[]) {
-  for (const [r, policy] of policies.entries()) await policy.setOptimizerState((checkpoint.optimizers[r] ?? []).map(decode));
+  for (const [r, policy] of policies.entries())
+    await policy.setOptimizerState((checkpoint.optimizers[r] ?? []).map(decode));
 }

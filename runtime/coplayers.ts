@@ -11,7 +11,8 @@ import type { IRGame } from "../compiler/ir.js";
  * - `checkpoint:PATH[:ROLE]`: a frozen trained policy plays the co-player seats, chosen the
  *   same way (its role: ROLE if given, else the last role).
  */
-export type Opponent = { kind: "self" } | { kind: "bot"; name: string; role: number } | { kind: "checkpoint"; path: string; role: number };
+export type Opponent =
+  { kind: "self" } | { kind: "bot"; name: string; role: number } | { kind: "checkpoint"; path: string; role: number };
 
 export function parseOpponent(spec: string, ir: IRGame): Opponent {
   if (spec === "self") return { kind: "self" };
@@ -21,7 +22,9 @@ export function parseOpponent(spec: string, ir: IRGame): Opponent {
     const bot = ir.bots.find((b) => b.name === name);
     if (!bot) {
       const known = ir.bots.map((b) => b.name);
-      throw new Error(`unknown bot \`${name}\`; ${known.length ? `the scenario's bots are ${known.map((b) => `\`${b}\``).join(", ")}` : "the scenario has no bots"}`);
+      throw new Error(
+        `unknown bot \`${name}\`; ${known.length ? `the scenario's bots are ${known.map((b) => `\`${b}\``).join(", ")}` : "the scenario has no bots"}`,
+      );
     }
     return { kind: "bot", name, role: bot.role };
   }

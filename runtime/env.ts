@@ -37,18 +37,24 @@ export class ScenarioError extends Error {
 export function reportScenarioError(error: unknown, file: string, err: (s: string) => void, color = false): boolean {
   if (!(error instanceof ScenarioError) || !error.document) return false;
   const doc = error.document;
-  for (const d of doc.diagnostics) if (d.severity === "error") err(renderDiagnostic(file, doc.lines, d, { color }) + "\n");
+  for (const d of doc.diagnostics)
+    if (d.severity === "error") err(renderDiagnostic(file, doc.lines, d, { color }) + "\n");
   for (const m of doc.overrideErrors) err(printable(`${file}: error: ${m}`));
   return true;
 }
 
 /** Checks and lowers scenario source; throws `ScenarioError` (with the diagnostics) on errors. */
-export function loadScenario(source: string, options: { name?: string; overrides?: ReadonlyMap<string, OverrideValue> } = {}): Scenario {
+export function loadScenario(
+  source: string,
+  options: { name?: string; overrides?: ReadonlyMap<string, OverrideValue> } = {},
+): Scenario {
   const { ir, document } = compileToIR(source, options.overrides);
   const name = options.name ?? "scenario";
   if (!ir) {
     const first = document.diagnostics.find((d) => d.severity === "error");
-    const where = first ? `${name}:${document.lines.positionAt(first.span.start).line + 1}:${document.lines.positionAt(first.span.start).character + 1}: ${first.message}` : document.overrideErrors[0];
+    const where = first
+      ? `${name}:${document.lines.positionAt(first.span.start).line + 1}:${document.lines.positionAt(first.span.start).character + 1}: ${first.message}`
+      : document.overrideErrors[0];
     throw new ScenarioError(`${name} has errors: ${where}`, document);
   }
   return { ir, schema: buildSchema(ir), document, name };
@@ -77,7 +83,8 @@ export interface CreateEnvOptions extends EnvOptions {
  */
 export async function createEnv(scenario: Scenario, options: CreateEnvOptions): Promise<VecEnv & { backend: string }> {
   const backend = options.backend ?? "js";
-  if (backend === "interpreter") return Object.assign(createInterpreter(scenario.ir, options), { backend: "interpreter" });
+  if (backend === "interpreter")
+    return Object.assign(createInterpreter(scenario.ir, options), { backend: "interpreter" });
   if (backend === "js") return Object.assign(createJsKernel(scenario.ir)(options), { backend: "js" });
   const { tf, backend: tfBackend } = await loadTf(options.tfBackend ?? "wasm");
   const { createTensorEnv } = await import("../compiler/tensor-backend.js");

@@ -91,7 +91,15 @@ export class EpisodeTracker {
         ruleActivity.push(this.rules[e * R + k] / n);
         this.rules[e * R + k] = 0;
       }
-      this.finished.push({ length: n, payoff, objective, agentPayoffs, metrics, ruleActivity, opponent: this.opponentOf(e) });
+      this.finished.push({
+        length: n,
+        payoff,
+        objective,
+        agentPayoffs,
+        metrics,
+        ruleActivity,
+        opponent: this.opponentOf(e),
+      });
       this.length[e] = 0;
     }
   }
@@ -117,7 +125,8 @@ export interface EpisodeSummary {
 export function summarize(records: EpisodeRecord[]): EpisodeSummary | undefined {
   if (records.length === 0) return undefined;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const column = (pick: (r: EpisodeRecord) => number[]) => pick(records[0]).map((_, k) => mean(records.map((r) => pick(r)[k])));
+  const column = (pick: (r: EpisodeRecord) => number[]) =>
+    pick(records[0]).map((_, k) => mean(records.map((r) => pick(r)[k])));
   const welfare = mean(records.map((r) => r.agentPayoffs.reduce((a, b) => a + b, 0)));
   return {
     episodes: records.length,

@@ -28,7 +28,8 @@ export interface PlayOutcome {
 
 export function readRun(runDir: string): RunConfig {
   const path = join(runDir, "config.json");
-  if (!existsSync(path)) throw new Error(`${runDir} is not a run folder (no config.json); train one with \`agora train\``);
+  if (!existsSync(path))
+    throw new Error(`${runDir} is not a run folder (no config.json); train one with \`agora train\``);
   return readRunConfig(runDir);
 }
 
@@ -41,7 +42,13 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
   const env: VecEnv = createJsKernel(ir)({ numEnvs: E, seed, sampleParams: false });
   const rng = new Rng(seed);
   let result: StepResult = env.reset();
-  const outcome: PlayOutcome = { returns: ir.roles.map((r) => Array.from({ length: r.count }, () => [])), metrics: [], welfare: [], equality: [], actions: {} };
+  const outcome: PlayOutcome = {
+    returns: ir.roles.map((r) => Array.from({ length: r.count }, () => [])),
+    metrics: [],
+    welfare: [],
+    equality: [],
+    actions: {},
+  };
   const counter = new ActionCounter(ir);
   const sums = ir.roles.map((r) => new Float64Array(E * r.count));
   const metricSums = new Float64Array(E * ir.metrics.length);
@@ -75,7 +82,8 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
       ir.roles.forEach((role, r) => {
         for (let i = 0; i < role.count; i++) sums[r][e * role.count + i] += result.roles[r].reward[e * role.count + i];
       });
-      for (let k = 0; k < ir.metrics.length; k++) metricSums[e * ir.metrics.length + k] += result.metrics[e * ir.metrics.length + k];
+      for (let k = 0; k < ir.metrics.length; k++)
+        metricSums[e * ir.metrics.length + k] += result.metrics[e * ir.metrics.length + k];
       if (!result.done[e]) continue;
       if (finished < episodes) {
         const all: number[] = [];
@@ -105,9 +113,20 @@ export interface EvaluationReport {
   scenario: string;
   episodes: number;
   /** The run's policies in self-play. */
-  selfPlay: { roles: { role: string; payoff: { mean: number; ci95: number } }[]; metrics: { name: string; mean: number; ci95: number }[]; welfare: { mean: number; ci95: number }; equality: { mean: number; ci95: number }; actions: ActionShares };
+  selfPlay: {
+    roles: { role: string; payoff: { mean: number; ci95: number } }[];
+    metrics: { name: string; mean: number; ci95: number }[];
+    welfare: { mean: number; ci95: number };
+    equality: { mean: number; ci95: number };
+    actions: ActionShares;
+  };
   /** Rows: who plays the focal seats; columns: who plays the co-player seats; cells: the focal seats' mean return. */
-  crossPlay: { rows: string[]; columns: string[]; cells: ({ mean: number; ci95: number } | null)[][]; focal: string[][] };
+  crossPlay: {
+    rows: string[];
+    columns: string[];
+    cells: ({ mean: number; ci95: number } | null)[][];
+    focal: string[][];
+  };
   /** The scenario's phases, for labelling action shares. */
   phases: string[];
 }
@@ -142,7 +161,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   };
 
   // Columns: co-players. Rows: focal players (this run's policy, other checkpoints, bots).
-  const columnSpecs = ["self", ...ir.bots.map((b) => `bot:${b.name}`), ...options.vs.filter((v) => !v.startsWith("bot:"))];
+  const columnSpecs = [
+    "self",
+    ...ir.bots.map((b) => `bot:${b.name}`),
+    ...options.vs.filter((v) => !v.startsWith("bot:")),
+  ];
   for (const v of options.vs) if (!columnSpecs.includes(v)) columnSpecs.push(v);
   const columns: Opponent[] = columnSpecs.map((spec) => parseOpponent(spec, ir));
   const checkpoints = new Map<string, ActorCritic[]>();
@@ -155,12 +178,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     return policy;
   };
   const rowSpecs = ["this run", ...options.vs.filter((v) => v.startsWith("checkpoint:"))];
-  const rowControllers: Controller[] = [policy, ...(await Promise.all(rowSpecs.slice(1).map((s) => controllerFor(parseOpponent(s, ir)))))];
+  const rowControllers: Controller[] = [
+    policy,
+    ...(await Promise.all(rowSpecs.slice(1).map((s) => controllerFor(parseOpponent(s, ir))))),
+  ];
   const cells: ({ mean: number; ci95: number } | null)[][] = [];
   // Per column: the seats the row's players take (the others are the column's).
   const focalSeats = columns.map((column) => {
     const seats = coPlayerSeats(ir, column);
-    return ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => i).filter((i) => !seats[k][i]).map((i) => `${r.name}#${i}`));
+    return ir.roles.flatMap((r, k) =>
+      Array.from({ length: r.count }, (_, i) => i)
+        .filter((i) => !seats[k][i])
+        .map((i) => `${r.name}#${i}`),
+    );
   });
   for (const row of rowControllers) {
     const line: ({ mean: number; ci95: number } | null)[] = [];
@@ -168,13 +198,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       const seats = coPlayerSeats(ir, column);
       const co = column.kind === "self" ? row : await controllerFor(column);
       const controllers = ir.roles.map((r, k) => Array.from({ length: r.count }, (_, i) => (seats[k][i] ? co : row)));
-      const focal = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => [k, i] as const).filter(([, i]) => !seats[k][i]));
+      const focal = ir.roles.flatMap((r, k) =>
+        Array.from({ length: r.count }, (_, i) => [k, i] as const).filter(([, i]) => !seats[k][i]),
+      );
       if (focal.length === 0) {
         line.push(null);
         continue;
       }
       // The run against itself is self-play, already measured: one number for one thing.
-      const outcome = row === policy && column.kind === "self" ? self : playEpisodes(ir, controllers, options.episodes, options.seed + 1);
+      const outcome =
+        row === policy && column.kind === "self"
+          ? self
+          : playEpisodes(ir, controllers, options.episodes, options.seed + 1);
       line.push(meanWithCi(focal.flatMap(([k, i]) => outcome.returns[k][i])));
     }
     cells.push(line);
@@ -191,22 +226,42 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 }
 
 export function formatEvaluation(report: EvaluationReport): string {
-  const ci = (x: { mean: number; ci95: number }) => `${x.mean.toFixed(3)} ± ${Number.isNaN(x.ci95) ? "n/a" : x.ci95.toFixed(3)}`;
-  const lines = [`${report.scenario}: ${report.episodes} episodes per entry, ranged params at their defaults (95% confidence intervals)`, "", "self-play:"];
-  for (const r of report.selfPlay.roles) lines.push(`  ${r.role.padEnd(Math.max(16, r.role.length + 1))} payoff ${ci(r.payoff)}`);
-  const labelWidth = Math.max(16, ...report.selfPlay.metrics.map((m) => m.name.length + 9), ...report.selfPlay.roles.map((r) => r.role.length + 2));
+  const ci = (x: { mean: number; ci95: number }) =>
+    `${x.mean.toFixed(3)} ± ${Number.isNaN(x.ci95) ? "n/a" : x.ci95.toFixed(3)}`;
+  const lines = [
+    `${report.scenario}: ${report.episodes} episodes per entry, ranged params at their defaults (95% confidence intervals)`,
+    "",
+    "self-play:",
+  ];
+  for (const r of report.selfPlay.roles)
+    lines.push(`  ${r.role.padEnd(Math.max(16, r.role.length + 1))} payoff ${ci(r.payoff)}`);
+  const labelWidth = Math.max(
+    16,
+    ...report.selfPlay.metrics.map((m) => m.name.length + 9),
+    ...report.selfPlay.roles.map((r) => r.role.length + 2),
+  );
   for (const m of report.selfPlay.metrics) lines.push(`  ${`metric ${m.name}`.padEnd(labelWidth)} ${ci(m)}`);
-  lines.push(`  ${"total welfare".padEnd(labelWidth)} ${ci(report.selfPlay.welfare)}`, `  ${"equality".padEnd(labelWidth)} ${ci(report.selfPlay.equality)}`);
+  lines.push(
+    `  ${"total welfare".padEnd(labelWidth)} ${ci(report.selfPlay.welfare)}`,
+    `  ${"equality".padEnd(labelWidth)} ${ci(report.selfPlay.equality)}`,
+  );
   for (const a of describeActionShares(report.selfPlay.actions, report.phases)) lines.push(`  actions of ${a}`);
   lines.push("");
-  lines.push("cross-play (mean return of the focal seats ± 95% CI; rows play the focal seats, columns the co-players):");
+  lines.push(
+    "cross-play (mean return of the focal seats ± 95% CI; rows play the focal seats, columns the co-players):",
+  );
   const cellText = (c: { mean: number; ci95: number } | null) => (c ? ci(c) : "—");
   // Whole labels: no row or column name is cut.
   const rowWidth = Math.max(12, ...report.crossPlay.rows.map((r) => r.length + 2));
-  const width = Math.max(...report.crossPlay.columns.map((c) => c.length + 2), ...report.crossPlay.cells.flat().map((c) => cellText(c).length + 2));
+  const width = Math.max(
+    ...report.crossPlay.columns.map((c) => c.length + 2),
+    ...report.crossPlay.cells.flat().map((c) => cellText(c).length + 2),
+  );
   lines.push("  " + "".padEnd(rowWidth) + report.crossPlay.columns.map((c) => c.padStart(width)).join(""));
   report.crossPlay.rows.forEach((row, i) => {
-    lines.push("  " + row.padEnd(rowWidth) + report.crossPlay.cells[i].map((c) => cellText(c).padStart(width)).join(""));
+    lines.push(
+      "  " + row.padEnd(rowWidth) + report.crossPlay.cells[i].map((c) => cellText(c).padStart(width)).join(""),
+    );
   });
   lines.push("", "focal seats (played by the row) per column:");
   report.crossPlay.columns.forEach((c, j) => lines.push(`  ${c}: ${report.crossPlay.focal[j].join(", ") || "none"}`));

@@ -133,7 +133,11 @@ function denseLayer(tf: TfModule): (x: Tensor, w: Tensor, b: Tensor) => Tensor {
         gradFunc: (dy, saved) => {
           const [input, weights] = saved as [Tensor2D, Tensor2D];
           const g = dy as Tensor2D;
-          return [tf.matMul(g, tf.transpose(weights)), tf.matMul(tf.transpose(input), g), tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]])];
+          return [
+            tf.matMul(g, tf.transpose(weights)),
+            tf.matMul(tf.transpose(input), g),
+            tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]]),
+          ];
         },
       };
     }) as unknown as (x: Tensor, w: Tensor, b: Tensor) => Tensor;
@@ -161,12 +165,22 @@ export class ActorCritic {
     readonly name: string,
     readonly activation: Activation = "relu",
   ) {
-    const layer = (into: { w: Variable; b: Variable }[], sizes: number[], gain: number[], tag: string, seedBase: number) => {
+    const layer = (
+      into: { w: Variable; b: Variable }[],
+      sizes: number[],
+      gain: number[],
+      tag: string,
+      seedBase: number,
+    ) => {
       for (let i = 0; i + 1 < sizes.length; i++) {
         // Orthogonal weights (gain sqrt(2) for hidden layers, 0.01 for the policy head, 1 for
         // the value head) and zero biases: CleanRL's initialisation.
         const rows = Math.max(1, sizes[i]);
-        const w = tf.variable(tf.tensor2d(orthogonal(rows, sizes[i + 1], gain[i], new Rng(seedBase + i)), [rows, sizes[i + 1]]), true, `${name}/${tag}/w${i}`);
+        const w = tf.variable(
+          tf.tensor2d(orthogonal(rows, sizes[i + 1], gain[i], new Rng(seedBase + i)), [rows, sizes[i + 1]]),
+          true,
+          `${name}/${tag}/w${i}`,
+        );
         const b = tf.variable(tf.zeros([sizes[i + 1]]), true, `${name}/${tag}/b${i}`);
         into.push({ w, b });
         this.variables.push(w, b);
@@ -238,14 +252,24 @@ export class ActorCritic {
   }
 
   async weights(): Promise<{ name: string; shape: number[]; data: number[] }[]> {
-    return Promise.all(this.variables.map(async (v) => ({ name: v.name, shape: v.shape, data: Array.from((await v.data()) as Float32Array) })));
+    return Promise.all(
+      this.variables.map(async (v) => ({
+        name: v.name,
+        shape: v.shape,
+        data: Array.from((await v.data()) as Float32Array),
+      })),
+    );
   }
 
   setWeights(weights: { shape: number[]; data: number[] }[]) {
-    if (weights.length !== this.variables.length) throw new Error(`checkpoint for ${this.name} has ${weights.length} tensors, the network ${this.variables.length}`);
+    if (weights.length !== this.variables.length)
+      throw new Error(
+        `checkpoint for ${this.name} has ${weights.length} tensors, the network ${this.variables.length}`,
+      );
     weights.forEach((w, i) => {
       const v = this.variables[i];
-      if (w.shape.join("x") !== v.shape.join("x")) throw new Error(`checkpoint tensor ${v.name} has shape ${w.shape.join("x")}, the network ${v.shape.join("x")}`);
+      if (w.shape.join("x") !== v.shape.join("x"))
+        throw new Error(`checkpoint tensor ${v.name} has shape ${w.shape.join("x")}, the network ${v.shape.join("x")}`);
       v.assign(this.tf.tensor(Float32Array.from(w.data), w.shape));
     });
   }
@@ -259,7 +283,14 @@ export class ActorCritic {
  * Samples one action per agent from masked log-probabilities `[n, A]` (or takes the most
  * likely with `greedy`). Agents with no legal action get -1 (the no-op).
  */
-export function sampleActions(logpData: Float32Array, mask: Uint8Array, n: number, A: number, rng: Rng, greedy = false) {
+export function sampleActions(
+  logpData: Float32Array,
+  mask: Uint8Array,
+  n: number,
+  A: number,
+  rng: Rng,
+  greedy = false,
+) {
   const actions = new Int32Array(n);
   const actionLogp = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -272,7 +303,8 @@ export function sampleActions(logpData: Float32Array, mask: Uint8Array, n: numbe
     let chosen = -1;
     if (greedy) {
       let best = -Infinity;
-      for (let a = 0; a < A; a++) if (mask[i * A + a] && logpData[i * A + a] > best) [best, chosen] = [logpData[i * A + a], a];
+      for (let a = 0; a < A; a++)
+        if (mask[i * A + a] && logpData[i * A + a] > best) [best, chosen] = [logpData[i * A + a], a];
     } else {
       const u = rng.next();
       let acc = 0;
@@ -374,7 +406,12 @@ export interface UpdateStats {
  * previous epoch's order) and cuts them into minibatches of `batchSize`; a remainder that
  * fills no minibatch is left out of that epoch. Minibatches are consecutive runs of `order`.
  */
-export function minibatchOrder(acted: Uint8Array, epochs: number, minibatches: number, rng: Rng): { order: Int32Array; batchSize: number } {
+export function minibatchOrder(
+  acted: Uint8Array,
+  epochs: number,
+  minibatches: number,
+  rng: Rng,
+): { order: Int32Array; batchSize: number } {
   let count = 0;
   for (let k = 0; k < acted.length; k++) if (acted[k]) count++;
   if (count === 0) return { order: new Int32Array(0), batchSize: 1 };
@@ -440,7 +477,12 @@ export function gatherMinibatch(buffer: RolloutBuffer, batch: ArrayLike<number>,
  * The PPO loss of a minibatch (to be differentiated), and its parts: policy loss, value
  * loss, entropy, approximate KL, clip fraction. Call inside `tf.tidy`/`tf.variableGrads`.
  */
-export function ppoLoss(tf: TfModule, net: ActorCritic, mb: Minibatch, config: PpoConfig): { loss: import("@tensorflow/tfjs").Scalar; parts: Tensor[] } {
+export function ppoLoss(
+  tf: TfModule,
+  net: ActorCritic,
+  mb: Minibatch,
+  config: PpoConfig,
+): { loss: import("@tensorflow/tfjs").Scalar; parts: Tensor[] } {
   const x = net.input(mb.obs, mb.n);
   const bias = net.maskBias(mb.mask, mb.n);
   const actionOneHot = tf.oneHot(tf.tensor1d(mb.actions, "int32"), net.numActions);
@@ -458,13 +500,29 @@ export function ppoLoss(tf: TfModule, net: ActorCritic, mb: Minibatch, config: P
   // Masked actions have probability exactly 0, so they add nothing here.
   const entropy = tf.mean(tf.neg(tf.sum(tf.mul(probs, tf.maximum(logProbs, -1e4)), 1)));
   const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(net.value(x), retT))));
-  const parts = [policyLoss, valueLoss, entropy, tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)), tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clip), "float32"))];
-  const loss = tf.add(tf.sub(policyLoss, tf.mul(config.entropy, entropy)), tf.mul(config.valueCoef, valueLoss)) as import("@tensorflow/tfjs").Scalar;
+  const parts = [
+    policyLoss,
+    valueLoss,
+    entropy,
+    tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)),
+    tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clip), "float32")),
+  ];
+  const loss = tf.add(
+    tf.sub(policyLoss, tf.mul(config.entropy, entropy)),
+    tf.mul(config.valueCoef, valueLoss),
+  ) as import("@tensorflow/tfjs").Scalar;
   return { loss, parts };
 }
 
 /** One PPO update of a role's actor-critic on its rollout. */
-export function ppoUpdate(tf: TfModule, net: ActorCritic, optimizer: Optimizer, buffer: RolloutBuffer, config: PpoConfig, rng: Rng): UpdateStats {
+export function ppoUpdate(
+  tf: TfModule,
+  net: ActorCritic,
+  optimizer: Optimizer,
+  buffer: RolloutBuffer,
+  config: PpoConfig,
+  rng: Rng,
+): UpdateStats {
   const stats: UpdateStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
   const { order, batchSize } = minibatchOrder(buffer.acted, config.epochs, config.minibatches, rng);
   if (order.length === 0) return stats;

@@ -32,7 +32,8 @@ interface Chart {
 /** Series over training from the metrics lines: one chart per concern. */
 function charts(lines: MetricsLine[], labels: Labels): Chart[] {
   const { roles: roleNames, metrics: metricNames, rules: ruleNames } = labels;
-  const withEpisodes = (pick: (l: MetricsLine) => number | undefined) => lines.map((l) => (l.episodes ? (pick(l) ?? null) : null));
+  const withEpisodes = (pick: (l: MetricsLine) => number | undefined) =>
+    lines.map((l) => (l.episodes ? (pick(l) ?? null) : null));
   const out: Chart[] = [];
   out.push({
     id: "returns",
@@ -43,7 +44,8 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
       { label: `${role} objective`, values: withEpisodes((l) => l.episodes!.objective[r]) },
     ]),
   });
-  // Per role and phase, actions with their arguments (runs from before these were recorded fall back to the merged counts below).
+  // Per role and phase, actions with their arguments (runs from before these were recorded fall back to the merged
+  // counts below).
   const withActions = lines.filter((l) => l.actions);
   const shown = new Set<string>();
   for (const role of roleNames) {
@@ -58,14 +60,20 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
         id: `actions-${role}-${phase}`,
         title: `Actions over training: ${role}${phases.length > 1 || phase !== "main" ? ` in phase ${phase}` : ""}`,
         yLabel: "share of actions",
-        series: labels.map((label) => ({ label, values: lines.map((l) => (l.actions ? (entry(l, label)?.share ?? 0) : null)) })),
+        series: labels.map((label) => ({
+          label,
+          values: lines.map((l) => (l.actions ? (entry(l, label)?.share ?? 0) : null)),
+        })),
       });
       if (ranged.length > 0) {
         out.push({
           id: `arguments-${role}-${phase}`,
           title: `Mean argument over training: ${role}${phase !== "main" ? ` in phase ${phase}` : ""}`,
           yLabel: "mean argument",
-          series: ranged.map((label) => ({ label: `${label} (mean argument)`, values: lines.map((l) => entry(l, label)?.meanArgument ?? null) })),
+          series: ranged.map((label) => ({
+            label: `${label} (mean argument)`,
+            values: lines.map((l) => entry(l, label)?.meanArgument ?? null),
+          })),
         });
       }
     }
@@ -73,13 +81,18 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
   for (const [r, role] of roleNames.entries()) {
     if (shown.has(role)) continue;
     // The schema's actions, then anything else the metrics recorded (nothing recorded is hidden).
-    const actions = [...new Set([...labels.actions[r], ...lines.flatMap((l) => Object.keys(own(l.actionFrequencies, role) ?? {}))])];
+    const actions = [
+      ...new Set([...labels.actions[r], ...lines.flatMap((l) => Object.keys(own(l.actionFrequencies, role) ?? {}))]),
+    ];
     if (actions.length === 0) continue;
     out.push({
       id: `actions-${role}`,
       title: `Action frequencies over training: ${role}`,
       yLabel: "share of actions",
-      series: actions.map((a) => ({ label: a, values: lines.map((l) => own(own(l.actionFrequencies, role), a) ?? null) })),
+      series: actions.map((a) => ({
+        label: a,
+        values: lines.map((l) => own(own(l.actionFrequencies, role), a) ?? null),
+      })),
     });
   }
   if (metricNames.length) {
@@ -118,19 +131,26 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
     id: "entropy",
     title: "Training diagnostics: policy entropy",
     yLabel: "entropy (nats) per update",
-    series: roleNames.map((role) => ({ label: `${role} entropy`, values: lines.map((l) => own(l.losses, role)?.entropy ?? null) })),
+    series: roleNames.map((role) => ({
+      label: `${role} entropy`,
+      values: lines.map((l) => own(l.losses, role)?.entropy ?? null),
+    })),
   });
   out.push({
     id: "kl",
     title: "Training diagnostics: approximate KL",
     yLabel: "approx. KL per update",
-    series: roleNames.map((role) => ({ label: `${role} approx. KL`, values: lines.map((l) => own(l.losses, role)?.approxKl ?? null) })),
+    series: roleNames.map((role) => ({
+      label: `${role} approx. KL`,
+      values: lines.map((l) => own(l.losses, role)?.approxKl ?? null),
+    })),
   });
   return out;
 }
 
 /** Text for HTML content and attribute values: a label from a shared run folder is data, never markup. */
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const escape = escapeHtml;
 
 /**
@@ -139,7 +159,10 @@ const escape = escapeHtml;
  * older JavaScript parsers. `JSON.parse` and the script read the same value.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** A number as a person writes it: float32 noise dropped (`0.95`, not `0.949999988079071`). */
@@ -158,12 +181,22 @@ interface Labels {
 
 function labelsOf(run: RunConfig, lines: MetricsLine[]): Labels {
   try {
-    const { ir } = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides ?? {})) });
-    return { roles: ir.roles.map((r) => r.name), actions: ir.roles.map((r) => r.actions.map((a) => a.name)), metrics: ir.metrics.map((m) => m.name), rules: ir.rules.map((r) => r.name) };
+    const { ir } = loadScenario(run.scenario.source, {
+      name: run.scenario.path,
+      overrides: new Map(Object.entries(run.overrides ?? {})),
+    });
+    return {
+      roles: ir.roles.map((r) => r.name),
+      actions: ir.roles.map((r) => r.actions.map((a) => a.name)),
+      metrics: ir.metrics.map((m) => m.name),
+      rules: ir.rules.map((r) => r.name),
+    };
   } catch {
     // A run made by another version of Agora whose scenario no longer compiles: the roles
     // its metrics name, and no metric or rule labels rather than guessed ones.
-    const roles = [...new Set(lines.flatMap((l) => [...Object.keys(l.actionFrequencies ?? {}), ...Object.keys(l.losses ?? {})]))];
+    const roles = [
+      ...new Set(lines.flatMap((l) => [...Object.keys(l.actionFrequencies ?? {}), ...Object.keys(l.losses ?? {})])),
+    ];
     return { roles, actions: roles.map(() => []), metrics: [], rules: [] };
   }
 }
@@ -188,11 +221,18 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
       ]
     : [];
   // What the agents did in the last update, per role and phase, arguments included.
-  for (const line of describeActionShares(lines[lines.length - 1]?.actions, [...new Set(Object.values(lines[lines.length - 1]?.actions ?? {}).flatMap((p) => Object.keys(p)))])) {
+  for (const line of describeActionShares(lines[lines.length - 1]?.actions, [
+    ...new Set(Object.values(lines[lines.length - 1]?.actions ?? {}).flatMap((p) => Object.keys(p))),
+  ])) {
     const colon = line.indexOf(": ");
     summaryRows.push([`actions of ${line.slice(0, colon)}`, line.slice(colon + 2)]);
   }
-  const config = Object.entries(run.config).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v, (_, x: unknown) => (typeof x === "number" ? forPeople(x) : x)))}</td></tr>`).join("");
+  const config = Object.entries(run.config)
+    .map(
+      ([k, v]) =>
+        `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v, (_, x: unknown) => (typeof x === "number" ? forPeople(x) : x)))}</td></tr>`,
+    )
+    .join("");
   const data = jsonForScript({ steps, charts: all });
   return `<!doctype html>
 <html lang="en">

@@ -4,7 +4,19 @@
  * run, never two trainers at once), reads what a folder holds with one clear line for each
  * thing that is wrong with it, and brings `metrics.jsonl` back to a checkpoint on resume.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import type { PpoConfig } from "./ppo.js";
 import type { MetricsLine, RunConfig } from "./train.js";
@@ -23,9 +35,14 @@ export function holdsRun(dir: string): boolean {
 export function checkNewRunFolder(dir: string): void {
   if (dir.trim() === "") throw new RunFolderError("--out needs a folder name, got an empty path");
   const absolute = resolve(dir);
-  if (/^\/(proc|sys|dev)(\/|$)/.test(absolute)) throw new RunFolderError(`--out ${dir}: a system folder cannot hold a run folder`);
-  if (existsSync(absolute) && !statSync(absolute).isDirectory()) throw new RunFolderError(`--out ${dir}: exists and is not a folder`);
-  if (holdsRun(absolute)) throw new RunFolderError(`${dir} already holds a run: continue it with \`agora train --resume ${dir}\`, or choose a new --out`);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(absolute))
+    throw new RunFolderError(`--out ${dir}: a system folder cannot hold a run folder`);
+  if (existsSync(absolute) && !statSync(absolute).isDirectory())
+    throw new RunFolderError(`--out ${dir}: exists and is not a folder`);
+  if (holdsRun(absolute))
+    throw new RunFolderError(
+      `${dir} already holds a run: continue it with \`agora train --resume ${dir}\`, or choose a new --out`,
+    );
 }
 
 /**
@@ -37,7 +54,9 @@ export function createRunFolder(dir: string): { discard: () => void } {
   try {
     first = mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new RunFolderError(`--out ${dir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new RunFolderError(
+      `--out ${dir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return { discard: () => first !== undefined && rmSync(first, { recursive: true, force: true }) };
 }
@@ -63,9 +82,11 @@ export function lockRunFolder(dir: string, warn: (s: string) => void = () => {})
     try {
       fd = openSync(path, "wx");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new RunFolderError(`${dir}: cannot lock the run folder (${(error as NodeJS.ErrnoException).code})`);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new RunFolderError(`${dir}: cannot lock the run folder (${(error as NodeJS.ErrnoException).code})`);
       const pid = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new RunFolderError(`${dir} is in use by another trainer (pid ${pid}); wait for it to finish, or stop it`);
+      if (Number.isInteger(pid) && pid > 0 && alive(pid))
+        throw new RunFolderError(`${dir} is in use by another trainer (pid ${pid}); wait for it to finish, or stop it`);
       warn(`${dir}: taking over a stale lock (its trainer, pid ${Number.isInteger(pid) ? pid : "unknown"}, is gone)`);
       rmSync(path, { force: true });
       continue;
@@ -98,12 +119,16 @@ export function readRunConfig(dir: string): RunConfig {
   const problem = (() => {
     if (typeof run !== "object" || run === null) return "not a JSON object";
     if (run.format !== "agora-run/1") return `unknown format ${JSON.stringify(run.format)} (expected "agora-run/1")`;
-    if (typeof run.scenario?.source !== "string" || typeof run.scenario?.path !== "string") return "missing scenario.source or scenario.path";
+    if (typeof run.scenario?.source !== "string" || typeof run.scenario?.path !== "string")
+      return "missing scenario.source or scenario.path";
     if (typeof run.config !== "object" || run.config === null) return "missing config";
-    for (const key of ["steps", "envs", "rollout", "seed"] as const) if (!Number.isFinite(run.config[key])) return `config.${key} is not a number`;
-    if (!Array.isArray(run.config.hidden) || !run.config.hidden.every((h) => Number.isInteger(h) && h > 0)) return "config.hidden is not a list of layer sizes";
+    for (const key of ["steps", "envs", "rollout", "seed"] as const)
+      if (!Number.isFinite(run.config[key])) return `config.${key} is not a number`;
+    if (!Array.isArray(run.config.hidden) || !run.config.hidden.every((h) => Number.isInteger(h) && h > 0))
+      return "config.hidden is not a list of layer sizes";
     if (!Array.isArray(run.config.opponents)) return "config.opponents is not a list";
-    if (run.overrides !== undefined && (typeof run.overrides !== "object" || run.overrides === null)) return "overrides is not an object";
+    if (run.overrides !== undefined && (typeof run.overrides !== "object" || run.overrides === null))
+      return "overrides is not an object";
     return undefined;
   })();
   if (problem) throw new RunFolderError(`${path}: ${problem}`);
@@ -112,22 +137,45 @@ export function readRunConfig(dir: string): RunConfig {
 }
 
 /** What a resume asks for that differs from the run, one line per conflict (empty: none). */
-export function resumeConflicts(run: RunConfig, asked: { flags?: Partial<PpoConfig>; overrides?: ReadonlyMap<string, number | boolean>; scenarioSource?: string; scenarioPath?: string; opponents?: string[] }): string[] {
+export function resumeConflicts(
+  run: RunConfig,
+  asked: {
+    flags?: Partial<PpoConfig>;
+    overrides?: ReadonlyMap<string, number | boolean>;
+    scenarioSource?: string;
+    scenarioPath?: string;
+    opponents?: string[];
+  },
+): string[] {
   const conflicts: string[] = [];
   for (const [name, value] of asked.overrides ?? []) {
     const had = run.overrides[name];
-    if (had !== value) conflicts.push(`--set ${name}=${value}: the run was trained with ${had === undefined ? `the scenario's ${name}` : `${name}=${had}`}`);
+    if (had !== value)
+      conflicts.push(
+        `--set ${name}=${value}: the run was trained with ${had === undefined ? `the scenario's ${name}` : `${name}=${had}`}`,
+      );
   }
   for (const [key, value] of Object.entries(asked.flags ?? {})) {
     if (value === undefined || key === "steps") continue;
     const had = (run.config as unknown as Record<string, unknown>)[key];
-    if (JSON.stringify(had) !== JSON.stringify(value)) conflicts.push(`--${key} ${Array.isArray(value) ? value.join(",") : value}: the run was trained with ${key} ${Array.isArray(had) ? had.join(",") : had}`);
+    if (JSON.stringify(had) !== JSON.stringify(value))
+      conflicts.push(
+        `--${key} ${Array.isArray(value) ? value.join(",") : value}: the run was trained with ${key} ${Array.isArray(had) ? had.join(",") : had}`,
+      );
   }
-  if (asked.opponents && asked.opponents.length > 0 && JSON.stringify(asked.opponents) !== JSON.stringify(run.config.opponents)) {
-    conflicts.push(`--opponent ${asked.opponents.join(" --opponent ")}: the run was trained against ${run.config.opponents.join(", ")}`);
+  if (
+    asked.opponents &&
+    asked.opponents.length > 0 &&
+    JSON.stringify(asked.opponents) !== JSON.stringify(run.config.opponents)
+  ) {
+    conflicts.push(
+      `--opponent ${asked.opponents.join(" --opponent ")}: the run was trained against ${run.config.opponents.join(", ")}`,
+    );
   }
   if (asked.scenarioSource !== undefined && asked.scenarioSource !== run.scenario.source) {
-    conflicts.push(`${asked.scenarioPath ?? "the scenario file"} is not the scenario the run was trained on (${run.scenario.path}, kept in its config.json)`);
+    conflicts.push(
+      `${asked.scenarioPath ?? "the scenario file"} is not the scenario the run was trained on (${run.scenario.path}, kept in its config.json)`,
+    );
   }
   return conflicts;
 }
@@ -164,7 +212,8 @@ export function truncateMetrics(dir: string, update: number, warn: (s: string) =
     if (parsed.update > update) {
       // Lines of updates that will be redone; a torn line after them still deserves the warning.
       const tail = text.endsWith("\n") ? "" : lines[lines.length - 1];
-      if (tail.trim() !== "" && !parses(tail)) warn(`${path}: dropping a torn last line (line ${lines.length}: it ends mid-record)`);
+      if (tail.trim() !== "" && !parses(tail))
+        warn(`${path}: dropping a torn last line (line ${lines.length}: it ends mid-record)`);
       break;
     }
     keptBytes += Buffer.byteLength(line) + 1;
@@ -199,6 +248,12 @@ export function readMetrics(dir: string): MetricsLine[] {
 
 /** Records a resume in `config.json`: when, from which update, and the new step target. */
 export function recordResume(dir: string, run: RunConfig, entry: { fromUpdate: number; steps: number }): void {
-  const resumes = [...(run.resumes ?? []), { at: new Date().toISOString(), fromUpdate: entry.fromUpdate, steps: entry.steps }];
-  writeFileSync(join(dir, "config.json"), JSON.stringify({ ...run, config: { ...run.config, steps: entry.steps }, resumes }, null, 2) + "\n");
+  const resumes = [
+    ...(run.resumes ?? []),
+    { at: new Date().toISOString(), fromUpdate: entry.fromUpdate, steps: entry.steps },
+  ];
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({ ...run, config: { ...run.config, steps: entry.steps }, resumes }, null, 2) + "\n",
+  );
 }

@@ -43,7 +43,11 @@ export function loadTf(requested: TfBackendName = "wasm"): Promise<LoadedTf> {
         return { tf: native, backend: native.getBackend(), requested };
       }
       const fallback = await loadTf("wasm");
-      return { ...fallback, requested, note: `${pkg} is not installed (it is an optional extra: npm install ${pkg}); using ${fallback.backend}` };
+      return {
+        ...fallback,
+        requested,
+        note: `${pkg} is not installed (it is an optional extra: npm install ${pkg}); using ${fallback.backend}`,
+      };
     }
     const tf = await import("@tensorflow/tfjs");
     silenceNodeHint(tf);

@@ -3,7 +3,14 @@ import { basename, join, resolve } from "node:path";
 import type { IRGame } from "../compiler/ir.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import type { StepResult, VecEnv } from "../compiler/vecenv.js";
-import { loadOptimizers, loadWeights, makeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint.js";
+import {
+  loadOptimizers,
+  loadWeights,
+  makeCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+  type Checkpoint,
+} from "./checkpoint.js";
 import { coPlayerSeats, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
 import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
@@ -12,7 +19,17 @@ import type { Policy } from "./engine/policy.js";
 import { ActorCritic, DEFAULT_CONFIG, RolloutBuffer, Rng, type PpoConfig, type UpdateStats } from "./ppo.js";
 import { ActionCounter, type ActionShares } from "./action-stats.js";
 import { writeReport } from "./report.js";
-import { checkNewRunFolder, createRunFolder, holdsRun, lockRunFolder, readRunConfig, recordResume, resumeConflicts, RunFolderError, truncateMetrics } from "./run-folder.js";
+import {
+  checkNewRunFolder,
+  createRunFolder,
+  holdsRun,
+  lockRunFolder,
+  readRunConfig,
+  recordResume,
+  resumeConflicts,
+  RunFolderError,
+  truncateMetrics,
+} from "./run-folder.js";
 import type { TfModule } from "./tf.js";
 
 /** What a run folder's `config.json` records: enough to resume, evaluate and report. */
@@ -53,7 +70,10 @@ export interface TrainOptions {
   opponents?: string[];
   out?: string;
   resume?: string;
-  /** The training engine: `auto` (the default: native where it builds, else TensorFlow.js wasm), `native`, or a TensorFlow.js backend. */
+  /**
+   * The training engine: `auto` (the default: native where it builds, else TensorFlow.js wasm), `native`, or a
+   * TensorFlow.js backend.
+   */
   backend?: EngineName;
   /** Threads for the native engine (default: every core). Results do not depend on it. */
   threads?: number;
@@ -103,13 +123,22 @@ const TRAIN_KEYS_TO_CONFIG: Record<string, keyof PpoConfig> = {
 // language (LANGUAGE.md lists the keys): they are set with flags or in PpoConfig.
 
 /** Defaults, then the scenario's `train` block, then command-line flags. */
-export function resolveConfig(train: Record<string, unknown>, flags: Partial<PpoConfig> = {}, opponents?: string[]): PpoConfig {
-  const config: PpoConfig = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden], opponents: [...DEFAULT_CONFIG.opponents] };
+export function resolveConfig(
+  train: Record<string, unknown>,
+  flags: Partial<PpoConfig> = {},
+  opponents?: string[],
+): PpoConfig {
+  const config: PpoConfig = {
+    ...DEFAULT_CONFIG,
+    hidden: [...DEFAULT_CONFIG.hidden],
+    opponents: [...DEFAULT_CONFIG.opponents],
+  };
   for (const [key, value] of Object.entries(train)) {
     const target = TRAIN_KEYS_TO_CONFIG[key];
     if (target && value !== undefined) (config as unknown as Record<string, unknown>)[target] = value;
   }
-  for (const [key, value] of Object.entries(flags)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of Object.entries(flags))
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   if (opponents && opponents.length > 0) config.opponents = opponents;
   return config;
 }
@@ -153,7 +182,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
 /** Whether training wrote any record (a metrics line or a checkpoint) into a folder. */
 function holdsRunRecords(dir: string): boolean {
-  return holdsRun(dir) && (existsSync(join(dir, "metrics.jsonl")) || existsSync(join(dir, "checkpoints", "latest.json")));
+  return (
+    holdsRun(dir) && (existsSync(join(dir, "metrics.jsonl")) || existsSync(join(dir, "checkpoints", "latest.json")))
+  );
 }
 
 async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
@@ -166,15 +197,23 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   if (options.resume) {
     runDir = options.resume;
     run = readRunConfig(runDir);
-    const conflicts = resumeConflicts(run, { flags: options.flags, overrides: options.overrides, opponents: options.opponents, scenarioPath: options.scenarioPath, scenarioSource: options.scenarioPath ? readFileSync(options.scenarioPath, "utf8") : undefined });
-    if (conflicts.length > 0) throw new RunFolderError(`cannot resume ${runDir} with different settings: ${conflicts.join("; ")}`);
+    const conflicts = resumeConflicts(run, {
+      flags: options.flags,
+      overrides: options.overrides,
+      opponents: options.opponents,
+      scenarioPath: options.scenarioPath,
+      scenarioSource: options.scenarioPath ? readFileSync(options.scenarioPath, "utf8") : undefined,
+    });
+    if (conflicts.length > 0)
+      throw new RunFolderError(`cannot resume ${runDir} with different settings: ${conflicts.join("; ")}`);
     // A run killed before its first checkpoint starts over.
     checkpoint = existsSync(join(runDir, "checkpoints", "latest.json")) ? readCheckpoint(runDir) : undefined;
     if (!checkpoint) warn(`${runDir}: no checkpoint yet; training starts over from update 0`);
     const done = checkpoint?.agentSteps ?? 0;
     // A longer run may be asked for when resuming.
     const steps = options.flags?.steps ?? run.config.steps;
-    if (done >= steps) nothingToDo = `${runDir} has already trained ${done.toLocaleString("en-US")} agent steps${options.flags?.steps !== undefined ? ` (--steps ${steps.toLocaleString("en-US")} asks for no more)` : `, its target`}: nothing to do; ask for more with --steps`;
+    if (done >= steps)
+      nothingToDo = `${runDir} has already trained ${done.toLocaleString("en-US")} agent steps${options.flags?.steps !== undefined ? ` (--steps ${steps.toLocaleString("en-US")} asks for no more)` : `, its target`}: nothing to do; ask for more with --steps`;
     else {
       truncateMetrics(runDir, checkpoint?.update ?? 0, warn);
       recordResume(runDir, run, { fromUpdate: checkpoint?.update ?? 0, steps });
@@ -197,8 +236,20 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     };
   }
   const config = run.config;
-  const scenario = loadScenario(run.scenario.source, { name: run.scenario.path, overrides: new Map(Object.entries(run.overrides)) });
-  if (nothingToDo) return { runDir, backend: run.backend, updates: checkpoint?.update ?? 0, agentSteps: checkpoint?.agentSteps ?? 0, last: undefined, scenario, nothingToDo };
+  const scenario = loadScenario(run.scenario.source, {
+    name: run.scenario.path,
+    overrides: new Map(Object.entries(run.overrides)),
+  });
+  if (nothingToDo)
+    return {
+      runDir,
+      backend: run.backend,
+      updates: checkpoint?.update ?? 0,
+      agentSteps: checkpoint?.agentSteps ?? 0,
+      last: undefined,
+      scenario,
+      nothingToDo,
+    };
   const ir = scenario.ir;
   options.onStart?.(scenario);
   const engine = await loadEngine((options.backend ?? run.backend) as EngineName, options.threads);
@@ -207,21 +258,27 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   // --- co-players and seats (checked before anything is written) ---
   const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
   mkdirSync(join(runDir, "checkpoints"), { recursive: true });
-  if (!options.resume) writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: engine.name }, null, 2) + "\n");
+  if (!options.resume)
+    writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: engine.name }, null, 2) + "\n");
   const E = config.envs;
   const seatsOf = opponents.map((o) => coPlayerSeats(ir, o));
   /** Per role: the flat agent indices (copy * count + agent) whose actions the learner chooses. */
   const learners: number[][] = ir.roles.map((role, r) => {
     const list: number[] = [];
-    for (let e = 0; e < E; e++) for (let i = 0; i < role.count; i++) if (!seatsOf[opponentOfCopy(e, opponents.length)][r][i]) list.push(e * role.count + i);
+    for (let e = 0; e < E; e++)
+      for (let i = 0; i < role.count; i++)
+        if (!seatsOf[opponentOfCopy(e, opponents.length)][r][i]) list.push(e * role.count + i);
     return list;
   });
   const totalLearners = learners.reduce((n, l) => n + l.length, 0);
-  if (totalLearners === 0) throw new Error("no agent learns with these co-players: every seat is played by a bot or checkpoint");
+  if (totalLearners === 0)
+    throw new Error("no agent learns with these co-players: every seat is played by a bot or checkpoint");
 
   // --- networks ---
   const activation = config.activation ?? "relu";
-  const nets = ir.roles.map((role, r) => engine.create(role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, role.name, activation));
+  const nets = ir.roles.map((role, r) =>
+    engine.create(role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, role.name, activation),
+  );
   const frozen = opponents.map((o) => (o.kind === "checkpoint" ? frozenEnginePolicies(engine, ir, o.path) : undefined));
   const rng = new Rng(config.seed);
   let update = 0;
@@ -238,7 +295,9 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   // Environments restart on resume; their seed moves on so a resumed run sees new episodes.
   const env: VecEnv = createJsKernel(ir)({ numEnvs: E, seed: config.seed + update * 7919, sampleParams: true });
   const tracker = new EpisodeTracker(ir, E, (e) => opponentOfCopy(e, opponents.length));
-  const buffers = ir.roles.map((role, r) => new RolloutBuffer(config.rollout, learners[r].length, role.obsDim, role.numActions));
+  const buffers = ir.roles.map(
+    (role, r) => new RolloutBuffer(config.rollout, learners[r].length, role.obsDim, role.numActions),
+  );
   const stepsPerUpdate = config.rollout * totalLearners;
   const totalUpdates = Math.max(update + 1, Math.ceil(config.steps / stepsPerUpdate));
   const metricsPath = join(runDir, "metrics.jsonl");
@@ -260,13 +319,25 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     const counter = new ActionCounter(ir);
     for (let t = 0; t < config.rollout; t++) {
       let t0 = performance.now();
-      const acted = ir.roles.map((role, r) => nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng));
+      const acted = ir.roles.map((role, r) =>
+        nets[r].act(result.roles[r].obs, result.roles[r].mask, E * role.count, rng),
+      );
       // Co-players overwrite their seats.
       for (const [k, o] of opponents.entries()) {
         if (o.kind === "self") continue;
-        const chosen = o.kind === "bot" ? botActions(env, o.name, E * ir.roles[o.role].count, botOut) : frozen[k]![o.role].act(result.roles[o.role].obs, result.roles[o.role].mask, E * ir.roles[o.role].count, rng).actions;
+        const chosen =
+          o.kind === "bot"
+            ? botActions(env, o.name, E * ir.roles[o.role].count, botOut)
+            : frozen[k]![o.role].act(
+                result.roles[o.role].obs,
+                result.roles[o.role].mask,
+                E * ir.roles[o.role].count,
+                rng,
+              ).actions;
         const role = ir.roles[o.role];
-        for (let e = k; e < E; e += opponents.length) for (let i = 0; i < role.count; i++) if (seatsOf[k][o.role][i]) acted[o.role].actions[e * role.count + i] = chosen[e * role.count + i];
+        for (let e = k; e < E; e += opponents.length)
+          for (let i = 0; i < role.count; i++)
+            if (seatsOf[k][o.role][i]) acted[o.role].actions[e * role.count + i] = chosen[e * role.count + i];
       }
       ir.roles.forEach((role, r) => {
         actions[r].set(acted[r].actions);
@@ -320,7 +391,9 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
       const stats = nets[r].update(buffers[r], config, rng, lr);
       const bad = (["policyLoss", "valueLoss", "entropy", "approxKl"] as const).find((k) => !Number.isFinite(stats[k]));
       if (bad) {
-        throw new Error(`update ${update + 1}: ${role.name}'s ${bad} is ${stats[bad]}; training stopped (no checkpoint written for this update). Try a lower --lr (now ${config.lr}) or check the scenario for huge rewards`);
+        throw new Error(
+          `update ${update + 1}: ${role.name}'s ${bad} is ${stats[bad]}; training stopped (no checkpoint written for this update). Try a lower --lr (now ${config.lr}) or check the scenario for huge rewards`,
+        );
       }
       losses[role.name] = stats;
     });
@@ -335,7 +408,9 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     ir.roles.forEach((role, r) => {
       const total = frequencies[r].reduce((a, b) => a + b, 0);
       if (total === 0) return;
-      actionFrequencies[role.name] = Object.fromEntries(role.actions.map((a, k) => [a.name, frequencies[r][k] / total]));
+      actionFrequencies[role.name] = Object.fromEntries(
+        role.actions.map((a, k) => [a.name, frequencies[r][k] / total]),
+      );
     });
     last = {
       update,
@@ -386,7 +461,18 @@ function botActions(env: VecEnv, name: string, size: number, cache: Map<string, 
 /** Policies of a saved run, frozen, for use as co-players or in evaluation. */
 export async function frozenPolicies(tf: TfModule, ir: IRGame, path: string): Promise<ActorCritic[]> {
   const checkpoint = readCheckpoint(path);
-  const nets = ir.roles.map((role, r) => new ActorCritic(tf, role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, uniqueName(`frozen-${role.name}`), checkpoint.config.activation ?? "relu"));
+  const nets = ir.roles.map(
+    (role, r) =>
+      new ActorCritic(
+        tf,
+        role.obsDim,
+        role.numActions,
+        checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden,
+        0,
+        uniqueName(`frozen-${role.name}`),
+        checkpoint.config.activation ?? "relu",
+      ),
+  );
   loadWeights(checkpoint, ir, nets);
   return nets;
 }
@@ -394,7 +480,16 @@ export async function frozenPolicies(tf: TfModule, ir: IRGame, path: string): Pr
 /** A saved run's policies, frozen, on the training engine (co-players during training). */
 function frozenEnginePolicies(engine: LoadedEngine, ir: IRGame, path: string): Policy[] {
   const checkpoint = readCheckpoint(path);
-  const nets = ir.roles.map((role, r) => engine.create(role.obsDim, role.numActions, checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden, 0, `frozen-${role.name}`, checkpoint.config.activation ?? "relu"));
+  const nets = ir.roles.map((role, r) =>
+    engine.create(
+      role.obsDim,
+      role.numActions,
+      checkpoint.roles[r]?.hidden ?? checkpoint.config.hidden,
+      0,
+      `frozen-${role.name}`,
+      checkpoint.config.activation ?? "relu",
+    ),
+  );
   loadWeights(checkpoint, ir, nets);
   return nets;
 }

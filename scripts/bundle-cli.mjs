@@ -23,7 +23,9 @@ await build({
   target: "node20",
   external: ["@tensorflow/*"],
   // CommonJS dependencies (commander's, cli-progress, the LSP library) call require().
-  banner: { js: 'import { createRequire as __agoraCreateRequire } from "node:module"; const require = __agoraCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __agoraCreateRequire } from "node:module"; const require = __agoraCreateRequire(import.meta.url);',
+  },
   sourcemap: "linked",
   logLevel: "warning",
 });

@@ -20,7 +20,10 @@ const args = process.argv.slice(2);
 const packageIt = !args.includes("--no-package");
 const outIndex = args.indexOf("--out");
 const manifest = JSON.parse(readFileSync(path.join(extensionDir, "package.json"), "utf8"));
-const vsixPath = outIndex >= 0 && args[outIndex + 1] ? path.resolve(args[outIndex + 1]) : path.join(extensionDir, `${manifest.name}-${manifest.version}.vsix`);
+const vsixPath =
+  outIndex >= 0 && args[outIndex + 1]
+    ? path.resolve(args[outIndex + 1])
+    : path.join(extensionDir, `${manifest.name}-${manifest.version}.vsix`);
 
 /**
  * What the server bundle must never pull in. A folder rule: the server is the protocol
@@ -49,21 +52,29 @@ async function main() {
   mkdirSync(dist, { recursive: true });
 
   const [client, server] = await Promise.all([
-    build({ ...common, entryPoints: ["extension/src/extension.ts"], outfile: "extension/dist/extension.js", external: ["vscode"] }),
+    build({
+      ...common,
+      entryPoints: ["extension/src/extension.ts"],
+      outfile: "extension/dist/extension.js",
+      external: ["vscode"],
+    }),
     build({ ...common, entryPoints: ["extension/src/server.ts"], outfile: "extension/dist/server.js" }),
   ]);
 
   const inputs = Object.keys(server.metafile.inputs);
   const bad = inputs.filter((file) => FORBIDDEN.some((re) => re.test(file)));
   if (bad.length > 0) throw new Error(`the language server bundle must not include:\n  ${bad.join("\n  ")}`);
-  if (!inputs.includes("server/lsp-server.ts")) throw new Error("the language server bundle does not contain server/lsp-server.ts");
+  if (!inputs.includes("server/lsp-server.ts"))
+    throw new Error("the language server bundle does not contain server/lsp-server.ts");
   const clientInputs = Object.keys(client.metafile.inputs);
   if (clientInputs.some((file) => /^(language|compiler|analysis|runtime)\//.test(file))) {
     throw new Error("the extension client must not bundle the toolchain: it only starts dist/server.js");
   }
 
   const size = (file) => `${(statSync(path.join(dist, file)).size / 1024).toFixed(0)} KiB`;
-  console.log(`bundled extension/dist/extension.js (${size("extension.js")}) and extension/dist/server.js (${size("server.js")}, ${inputs.length} modules)`);
+  console.log(
+    `bundled extension/dist/extension.js (${size("extension.js")}) and extension/dist/server.js (${size("server.js")}, ${inputs.length} modules)`,
+  );
 
   if (packageIt) {
     // @vscode/vsce is CommonJS; its API packs exactly what `vsce package` would.
@@ -76,7 +87,9 @@ async function main() {
       dependencies: false,
       allowMissingRepository: true,
     });
-    console.log(`packaged ${path.relative(process.cwd(), vsixPath) || vsixPath} (${(statSync(vsixPath).size / 1024).toFixed(0)} KiB)`);
+    console.log(
+      `packaged ${path.relative(process.cwd(), vsixPath) || vsixPath} (${(statSync(vsixPath).size / 1024).toFixed(0)} KiB)`,
+    );
   }
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -93,10 +93,22 @@ function diagnosticsOf(doc: service.GameDocument) {
 /** Connections whose client has sent `initialize`: before it, every request is refused (LSP §initialize). */
 const initializedConnections = new WeakSet<Connection>();
 
-/** Wraps a handler: before `initialize` an error -32002, cancellation gives null, a throw gives `fallback` and a log line. */
-function guarded<P, R>(connection: Connection, name: string, fallback: R, handler: (params: P, token: CancellationToken) => R) {
+/**
+ * Wraps a handler: before `initialize` an error -32002, cancellation gives null, a throw gives `fallback` and a log
+ * line.
+ */
+function guarded<P, R>(
+  connection: Connection,
+  name: string,
+  fallback: R,
+  handler: (params: P, token: CancellationToken) => R,
+) {
   return (params: P, token: CancellationToken): R => {
-    if (!initializedConnections.has(connection)) throw new ResponseError(ErrorCodes.ServerNotInitialized, `the server is not initialized: send \`initialize\` before \`${name}\``);
+    if (!initializedConnections.has(connection))
+      throw new ResponseError(
+        ErrorCodes.ServerNotInitialized,
+        `the server is not initialized: send \`initialize\` before \`${name}\``,
+      );
     if (token?.isCancellationRequested) return fallback;
     try {
       return handler(params, token);
@@ -209,11 +221,21 @@ export function createServer(connection: Connection) {
       return hover ? { contents: { kind: "markdown" as const, value: hover.contents }, range: hover.range } : null;
     }),
   );
-  connection.onDefinition(guarded(connection, "definition", [], ({ textDocument, position }) => service.getDefinition(docFor(textDocument.uri), position)));
-  connection.onReferences(guarded(connection, "references", [], ({ textDocument, position, context }) => service.findReferences(docFor(textDocument.uri), position, { includeDeclaration: context.includeDeclaration })));
+  connection.onDefinition(
+    guarded(connection, "definition", [], ({ textDocument, position }) =>
+      service.getDefinition(docFor(textDocument.uri), position),
+    ),
+  );
+  connection.onReferences(
+    guarded(connection, "references", [], ({ textDocument, position, context }) =>
+      service.findReferences(docFor(textDocument.uri), position, { includeDeclaration: context.includeDeclaration }),
+    ),
+  );
   connection.onDocumentHighlight(
     guarded(connection, "highlight", [], ({ textDocument, position }) =>
-      service.getDocumentHighlights(docFor(textDocument.uri), position).map((h) => ({ range: h.range, kind: h.kind === "write" ? 3 : h.kind === "read" ? 2 : 1 })),
+      service
+        .getDocumentHighlights(docFor(textDocument.uri), position)
+        .map((h) => ({ range: h.range, kind: h.kind === "write" ? 3 : h.kind === "read" ? 2 : 1 })),
     ),
   );
   connection.onPrepareRename(
@@ -226,7 +248,8 @@ export function createServer(connection: Connection) {
   );
   connection.onRenameRequest(
     guarded(connection, "rename", null, ({ textDocument, position, newName }) => {
-      if (typeof newName !== "string") throw new ResponseError(ErrorCodes.InvalidParams, "rename: `newName` must be a string");
+      if (typeof newName !== "string")
+        throw new ResponseError(ErrorCodes.InvalidParams, "rename: `newName` must be a string");
       const result = service.rename(docFor(textDocument.uri), position, newName);
       // Refused with the reason (not a valid identifier, a reserved word, a clash): the editor shows it.
       if ("error" in result) throw new ResponseError(LSPErrorCodes.RequestFailed, result.error);
@@ -248,26 +271,51 @@ export function createServer(connection: Connection) {
   );
   connection.onWorkspaceSymbol(
     guarded(connection, "workspaceSymbol", [], ({ query }) =>
-      service.getWorkspaceSymbols(workspace, query).map((s) => ({ name: s.name, kind: symbolKind(s.kind), location: s.location, containerName: s.containerName })),
+      service
+        .getWorkspaceSymbols(workspace, query)
+        .map((s) => ({ name: s.name, kind: symbolKind(s.kind), location: s.location, containerName: s.containerName })),
     ),
   );
-  connection.onFoldingRanges(guarded(connection, "folding", [], ({ textDocument }) => service.getFoldingRanges(docFor(textDocument.uri))));
-  connection.languages.semanticTokens.on(guarded(connection, "semanticTokens", { data: [] }, ({ textDocument }) => service.getSemanticTokens(docFor(textDocument.uri))));
-  connection.onDocumentFormatting(guarded(connection, "formatting", [], ({ textDocument }) => service.formatDocument(docFor(textDocument.uri))));
+  connection.onFoldingRanges(
+    guarded(connection, "folding", [], ({ textDocument }) => service.getFoldingRanges(docFor(textDocument.uri))),
+  );
+  connection.languages.semanticTokens.on(
+    guarded(connection, "semanticTokens", { data: [] }, ({ textDocument }) =>
+      service.getSemanticTokens(docFor(textDocument.uri)),
+    ),
+  );
+  connection.onDocumentFormatting(
+    guarded(connection, "formatting", [], ({ textDocument }) => service.formatDocument(docFor(textDocument.uri))),
+  );
   connection.onCodeAction(
     guarded(connection, "codeAction", [], ({ textDocument, range }) =>
-      service.getCodeActions(docFor(textDocument.uri), range).map((a) => ({ title: a.title, kind: CodeActionKind.QuickFix, edit: a.edit, isPreferred: a.isPreferred })),
+      service
+        .getCodeActions(docFor(textDocument.uri), range)
+        .map((a) => ({ title: a.title, kind: CodeActionKind.QuickFix, edit: a.edit, isPreferred: a.isPreferred })),
     ),
   );
-  connection.onSignatureHelp(guarded(connection, "signatureHelp", null, ({ textDocument, position }) => service.getSignatureHelp(docFor(textDocument.uri), position)));
+  connection.onSignatureHelp(
+    guarded(connection, "signatureHelp", null, ({ textDocument, position }) =>
+      service.getSignatureHelp(docFor(textDocument.uri), position),
+    ),
+  );
   connection.languages.inlayHint.on(
     guarded(connection, "inlayHint", [], ({ textDocument, range }) =>
-      service.getInlayHints(docFor(textDocument.uri), range).map((h) => ({ position: h.position, label: h.label, kind: 1, textEdits: h.textEdits, tooltip: h.tooltip, paddingLeft: false })),
+      service.getInlayHints(docFor(textDocument.uri), range).map((h) => ({
+        position: h.position,
+        label: h.label,
+        kind: 1,
+        textEdits: h.textEdits,
+        tooltip: h.tooltip,
+        paddingLeft: false,
+      })),
     ),
   );
   connection.onCodeLens(
     guarded(connection, "codeLens", [], ({ textDocument }) =>
-      service.getCodeLenses(docFor(textDocument.uri)).map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command } })),
+      service
+        .getCodeLenses(docFor(textDocument.uri))
+        .map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command } })),
     ),
   );
   let shutdownReceived = false;
@@ -301,7 +349,9 @@ export function startServer() {
   // default, or --stdio) the server reads the stream itself, so that a framing error (a
   // header without a valid Content-Length, a body that is not JSON, a body that never
   // completes) ends the process with a message instead of wedging it.
-  const otherTransport = process.argv.some((a) => a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"));
+  const otherTransport = process.argv.some(
+    (a) => a === "--node-ipc" || a.startsWith("--socket") || a.startsWith("--pipe"),
+  );
   if (otherTransport) {
     const connection = createConnection(ProposedFeatures.all);
     createServer(connection);
@@ -309,11 +359,16 @@ export function startServer() {
     return;
   }
   // Console output would corrupt the protocol stream on stdout.
-  for (const method of ["log", "info", "warn", "debug"] as const) console[method] = (...args: unknown[]) => console.error(...args);
+  for (const method of ["log", "info", "warn", "debug"] as const)
+    console[method] = (...args: unknown[]) => console.error(...args);
   const reader = new StreamMessageReader(process.stdin);
   reader.partialMessageTimeout = STALLED_MESSAGE_MS;
   reader.onError((error) => brokenFraming(error.message.split("\n")[0]));
-  reader.onPartialMessage(({ waitingTime }) => brokenFraming(`a message's body stopped arriving (waited ${waitingTime} ms for the bytes its Content-Length announced)`));
+  reader.onPartialMessage(({ waitingTime }) =>
+    brokenFraming(
+      `a message's body stopped arriving (waited ${waitingTime} ms for the bytes its Content-Length announced)`,
+    ),
+  );
   const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
   const server = createServer(connection);
   // The client went away: exit as the library does on stdio (0 only after `shutdown`).

@@ -36,7 +36,8 @@ const topFolder = (path: string) => path.split(/[\\/]/)[0];
 describe("the architecture", () => {
   const edges: { from: string; to: string }[] = [];
   for (const folder of [...LAYERS, ...ENTRY_POINTS]) {
-    for (const file of sourceFiles(folder)) for (const to of importsOf(file)) edges.push({ from: relative(root, file), to });
+    for (const file of sourceFiles(folder))
+      for (const to of importsOf(file)) edges.push({ from: relative(root, file), to });
   }
 
   it("sees the imports it checks", () => {
@@ -55,12 +56,16 @@ describe("the architecture", () => {
   });
 
   it("has no edge from a library into cli/ or server/", () => {
-    const intoEntry = edges.filter((e) => LAYERS.includes(topFolder(e.from) as never) && ENTRY_POINTS.includes(topFolder(e.to) as never));
+    const intoEntry = edges.filter(
+      (e) => LAYERS.includes(topFolder(e.from) as never) && ENTRY_POINTS.includes(topFolder(e.to) as never),
+    );
     expect(intoEntry).toEqual([]);
   });
 
   it("keeps the language server off the trainer, the env runtime and the CLI", () => {
-    const fromServer = edges.filter((e) => topFolder(e.from) === "server" && ["runtime", "cli"].includes(topFolder(e.to)));
+    const fromServer = edges.filter(
+      (e) => topFolder(e.from) === "server" && ["runtime", "cli"].includes(topFolder(e.to)),
+    );
     expect(fromServer).toEqual([]);
   });
 

@@ -13,7 +13,10 @@ import { repoRoot } from "./support/sources.js";
  */
 const sandbox = mkdtempSync(join(tmpdir(), "agora-bad-input-"));
 const inBox = (name: string) => join(sandbox, name);
-writeFileSync(inBox("latin1.game"), Buffer.concat([Buffer.from("game G { role p { action caf"), Buffer.from([0xe9]), Buffer.from(" } }\n")]));
+writeFileSync(
+  inBox("latin1.game"),
+  Buffer.concat([Buffer.from("game G { role p { action caf"), Buffer.from([0xe9]), Buffer.from(" } }\n")]),
+);
 writeFileSync(inBox("broken.game"), "game Broken { role");
 const PD = join(repoRoot, "examples/prisoners_dilemma.game");
 const IPD = join(repoRoot, "examples/iterated_pd.game");
@@ -56,7 +59,11 @@ const ROWS: Row[] = [
   [["train", IPD, "--out", ""], 1, /--out needs a folder name, got an empty path/],
   [["train", IPD, "--out", "/proc/agora"], 1, /a system folder cannot hold a run folder/],
   [["train", IPD, "--out", inBox("latin1.game")], 1, /exists and is not a folder/],
-  [["train", IPD, "--opponent", "bot:nice", "--out", inBox("run")], 1, /unknown bot `nice`; the scenario's bots are `tit_for_tat`/],
+  [
+    ["train", IPD, "--opponent", "bot:nice", "--out", inBox("run")],
+    1,
+    /unknown bot `nice`; the scenario's bots are `tit_for_tat`/,
+  ],
   [["train", "--resume", inBox("nowhere")], 1, /nowhere is not a run folder \(no config\.json\)/],
   [["train", "--resume", ""], 1, /--resume needs a run folder, got an empty path/],
   // eval
@@ -79,18 +86,21 @@ const sandboxBefore = listing(sandbox);
 const repoBefore = listing(repoRoot);
 
 describe("bad input to every subcommand: exit code, one clear message, no stack trace, no files left", () => {
-  it.each(ROWS.map((row) => [row[0].join(" ") || "(no arguments)", ...row] as const))("agora %s", async (_, args, code, message) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const exit = await main([...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
-    const text = [...err, ...out].join("\n");
-    expect(exit, text).toBe(code);
-    expect(text).toMatch(message);
-    expect(text).not.toMatch(STACK_TRACE);
-    expect(text).not.toContain("internal error");
-    expect(listing(sandbox)).toEqual(sandboxBefore);
-    expect(listing(repoRoot)).toEqual(repoBefore);
-  });
+  it.each(ROWS.map((row) => [row[0].join(" ") || "(no arguments)", ...row] as const))(
+    "agora %s",
+    async (_, args, code, message) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const exit = await main([...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+      const text = [...err, ...out].join("\n");
+      expect(exit, text).toBe(code);
+      expect(text).toMatch(message);
+      expect(text).not.toMatch(STACK_TRACE);
+      expect(text).not.toContain("internal error");
+      expect(listing(sandbox)).toEqual(sandboxBefore);
+      expect(listing(repoRoot)).toEqual(repoBefore);
+    },
+  );
 
   // The same through the installed entry point: exit status, stderr, nothing written to the working folder.
   it.each([
@@ -99,7 +109,11 @@ describe("bad input to every subcommand: exit code, one clear message, no stack 
     [["train", IPD, "--out", ""], 1, /--out needs a folder name/],
     [["train", IPD, "--opponent", "bot:nice"], 1, /unknown bot `nice`/],
   ] as Row[])("bin/agora.js %j", (args, code, message) => {
-    const result = spawnSync(process.execPath, [join(repoRoot, "bin/agora.js"), ...args], { cwd: sandbox, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [join(repoRoot, "bin/agora.js"), ...args], {
+      cwd: sandbox,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(result.status, result.stderr).toBe(code);
     expect(result.stderr).toMatch(message);
     expect(result.stderr + result.stdout).not.toMatch(STACK_TRACE);

@@ -89,7 +89,9 @@ describe("agora check", () => {
     expect(r.out).toContain(`${join(dir, "empty.game")}:1:1: error[E0006]: this file is empty`);
     expect(r.out).toContain(`${join(dir, "binary.game")}:1:1: error[E0007]`);
     expect(r.out).toContain(`${join(dir, "crlf.game")}:3:14: error[E0101]`);
-    expect(r.out).toMatch(/long\.game:1:100028: error\[E0101\]: unknown name `nope`\n.*\n1 \| \.\.\.x+ \*\/ metric m = nope }\n/);
+    expect(r.out).toMatch(
+      /long\.game:1:100028: error\[E0101\]: unknown name `nope`\n.*\n1 \| \.\.\.x+ \*\/ metric m = nope }\n/,
+    );
   });
 
   it("applies --set overrides before constants are evaluated, and rejects bad ones", async () => {

@@ -26,7 +26,6 @@ const backends = {
   js: (g: IRGame, o: EnvOptions) => createJsKernel(g)(o),
 };
 
-
 describe("the JS kernel agrees with the reference interpreter", () => {
   const scenarios: [string, string][] = [
     ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
@@ -36,7 +35,10 @@ describe("the JS kernel agrees with the reference interpreter", () => {
     it(`${name}: 64 copies x 1000 steps, bit for bit`, () => {
       const game = ir(source);
       const options = { numEnvs: 64, seed: 12345, checked: true };
-      const diff = lockstep(game, [backends.interpreter(game, options), backends.js(game, options)], { steps: 1000, seed: 99 });
+      const diff = lockstep(game, [backends.interpreter(game, options), backends.js(game, options)], {
+        steps: 1000,
+        seed: 99,
+      });
       expect(diff).toBeUndefined();
     });
   }
@@ -106,17 +108,37 @@ for (const backend of ["interpreter", "js"] as const) {
       const flat = (label: string) => game.roles[0].actionLabels.indexOf(label);
       // Before the vote, punishing is masked out for everyone.
       expect(first.roles[0].mask[flat("punish(citizen#1)")]).toBe(0);
-      const step1 = play(env, [flat("contribute(4)"), flat("vote(sanctions)"), flat("vote(sanctions)"), flat("vote(sanctions)")]);
+      const step1 = play(env, [
+        flat("contribute(4)"),
+        flat("vote(sanctions)"),
+        flat("vote(sanctions)"),
+        flat("vote(sanctions)"),
+      ]);
       const share = Math.fround(Math.fround(4 * Math.fround(1.6)) / 4);
       expect([...step1.roles[0].reward]).toEqual([Math.fround(-4 + share), share, share, share]);
       // Observations: round, self.total, mean total, sanctions (now enacted).
-      expect([...step1.roles[0].obs.slice(0, 4)]).toEqual([1, Math.fround(-4 + share), Math.fround(Math.fround(Math.fround(-4 + share) + 3 * share) / 4), 1]);
+      expect([...step1.roles[0].obs.slice(0, 4)]).toEqual([
+        1,
+        Math.fround(-4 + share),
+        Math.fround(Math.fround(Math.fround(-4 + share) + 3 * share) / 4),
+        1,
+      ]);
       // Now citizen 0 may punish others but not itself.
       expect(step1.roles[0].mask[flat("punish(citizen#0)")]).toBe(0);
       expect(step1.roles[0].mask[flat("punish(citizen#1)")]).toBe(1);
-      const step2 = play(env, [flat("punish(citizen#1)"), flat("contribute(2)"), flat("contribute(2)"), flat("contribute(2)")]);
+      const step2 = play(env, [
+        flat("punish(citizen#1)"),
+        flat("contribute(2)"),
+        flat("contribute(2)"),
+        flat("contribute(2)"),
+      ]);
       const share2 = Math.fround(Math.fround(6 * Math.fround(1.6)) / 4);
-      expect([...step2.roles[0].reward]).toEqual([Math.fround(-1 + share2), Math.fround(Math.fround(-2 - 3) + share2), Math.fround(-2 + share2), Math.fround(-2 + share2)]);
+      expect([...step2.roles[0].reward]).toEqual([
+        Math.fround(-1 + share2),
+        Math.fround(Math.fround(-2 - 3) + share2),
+        Math.fround(-2 + share2),
+        Math.fround(-2 + share2),
+      ]);
       expect(step2.metrics[0]).toBe(0.25);
     });
 
@@ -172,7 +194,10 @@ describe("the benchmark's hand-written iterated PD kernel", () => {
     const actions = [new Int32Array(E * 2)];
     for (let t = 0; t < 500; t++) {
       for (let j = 0; j < actions[0].length; j++) actions[0][j] = Math.floor(rand() * 3) - 1;
-      expect(compareResults(generated.step(actions), handwritten.step(actions), { real: 0 }), `step ${t}`).toBeUndefined();
+      expect(
+        compareResults(generated.step(actions), handwritten.step(actions), { real: 0 }),
+        `step ${t}`,
+      ).toBeUndefined();
     }
   });
 });
@@ -184,7 +209,9 @@ describe("the environment API", () => {
       const env = make(game, { numEnvs: 2, seed: 1, checked: true });
       env.reset();
       const punish = game.roles[0].actionLabels.indexOf("punish(citizen#1)");
-      expect(() => env.step([Int32Array.from([0, 0, 0, 0, 0, 0, punish, 0])])).toThrow("copy 1, citizen #2: action `punish(citizen#1)` (12) is not available now (masked out); pass a legal action or -1 for no-op");
+      expect(() => env.step([Int32Array.from([0, 0, 0, 0, 0, 0, punish, 0])])).toThrow(
+        "copy 1, citizen #2: action `punish(citizen#1)` (12) is not available now (masked out); pass a legal action or -1 for no-op",
+      );
     }
   });
 
@@ -193,7 +220,9 @@ describe("the environment API", () => {
     const env = backends.js(game, { numEnvs: 1, seed: 1, params: { multiplier: 2 } });
     env.reset();
     expect([...env.step([Int32Array.from([10, 10, 10, 10])]).roles[0].reward]).toEqual([10, 10, 10, 10]);
-    expect(() => backends.js(game, { numEnvs: 1, params: { n: 5 } })).toThrow("param `n` is fixed when the scenario is compiled");
+    expect(() => backends.js(game, { numEnvs: 1, params: { n: 5 } })).toThrow(
+      "param `n` is fixed when the scenario is compiled",
+    );
     expect(() => backends.interpreter(game, { numEnvs: 1, params: { nope: 5 } })).toThrow("unknown param `nope`");
   });
 
@@ -208,8 +237,16 @@ describe("the environment API", () => {
   it("describes roles, actions, observations, params and metrics in its schema", () => {
     const schema = backends.js(example("public_goods.game"), { numEnvs: 1 }).schema;
     expect(schema.roles[0]).toMatchObject({ name: "citizen", count: 4, numActions: 16, obsDim: 4 });
-    expect(schema.roles[0].observations.map((o) => o.labels[0])).toEqual(["round", "self.total", "mean(c in citizen: c.total)", "sanctions"]);
-    expect(schema.params.find((p) => p.name === "multiplier")).toMatchObject({ range: { lo: Math.fround(1.2), hi: 2.5 }, variesPerEpisode: true });
+    expect(schema.roles[0].observations.map((o) => o.labels[0])).toEqual([
+      "round",
+      "self.total",
+      "mean(c in citizen: c.total)",
+      "sanctions",
+    ]);
+    expect(schema.params.find((p) => p.name === "multiplier")).toMatchObject({
+      range: { lo: Math.fround(1.2), hi: 2.5 },
+      variesPerEpisode: true,
+    });
     expect(schema.metrics).toEqual(["punishing"]);
   });
 });
@@ -219,7 +256,10 @@ describe("agora compile", () => {
     const dir = mkdtempSync(join(repoRoot, "test", ".tmp-compile-"));
     try {
       const out: string[] = [];
-      const code = await main(["compile", join(repoRoot, "examples/iterated_pd.game"), "-o", dir], { out: (s) => out.push(s), err: (s) => out.push(s) });
+      const code = await main(["compile", join(repoRoot, "examples/iterated_pd.game"), "-o", dir], {
+        out: (s) => out.push(s),
+        err: (s) => out.push(s),
+      });
       expect(code).toBe(0);
       expect(out.join("\n")).toContain("env.mjs");
       const text = readFileSync(join(dir, "env.mjs"), "utf8");
@@ -228,7 +268,11 @@ describe("agora compile", () => {
       expect(schema.roles[0].actionLabels).toEqual(["cooperate", "defect"]);
       const mod = await import(pathToFileURL(join(dir, "env.mjs")).href);
       const game = example("iterated_pd.game");
-      const diff = lockstep(game, [createJsKernel(game)({ numEnvs: 16, seed: 4 }), mod.createEnv({ numEnvs: 16, seed: 4 })], { steps: 200, seed: 1 });
+      const diff = lockstep(
+        game,
+        [createJsKernel(game)({ numEnvs: 16, seed: 4 }), mod.createEnv({ numEnvs: 16, seed: 4 })],
+        { steps: 200, seed: 1 },
+      );
       expect(diff).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -238,7 +282,10 @@ describe("agora compile", () => {
   it("writes a TensorFlow.js program that imports only @tensorflow/tfjs", async () => {
     const dir = mkdtempSync(join(repoRoot, "test", ".tmp-compile-"));
     try {
-      const code = await main(["compile", join(repoRoot, "examples/public_goods.game"), "-o", dir, "--target", "tensor"], { out: () => {}, err: () => {} });
+      const code = await main(
+        ["compile", join(repoRoot, "examples/public_goods.game"), "-o", dir, "--target", "tensor"],
+        { out: () => {}, err: () => {} },
+      );
       expect(code).toBe(0);
       const imports = readFileSync(join(dir, "env.mjs"), "utf8").match(/^import .*$/gm);
       expect(imports).toEqual([expect.stringMatching(/from "@tensorflow\/tfjs";$/)]);
@@ -249,7 +296,15 @@ describe("agora compile", () => {
 
   it("reports errors as diagnostics and writes nothing", async () => {
     const err: string[] = [];
-    const code = await main(["compile", join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"), "-o", join(repoRoot, "test", ".tmp-never")], { out: () => {}, err: (s) => err.push(s) });
+    const code = await main(
+      [
+        "compile",
+        join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"),
+        "-o",
+        join(repoRoot, "test", ".tmp-never"),
+      ],
+      { out: () => {}, err: (s) => err.push(s) },
+    );
     expect(code).toBe(1);
     expect(err.join("\n")).toContain("error[E0101]");
     expect(err.join("\n")).toContain("not compiled: 1 error");

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { defaultThreads, loadNativeEngine } from "../runtime/engine/native.js";
 import { NativePolicy, TfPolicy } from "../runtime/engine/policy.js";
-import { DEFAULT_CONFIG, gatherMinibatch, ppoLoss, RolloutBuffer, Rng, type Activation, type PpoConfig } from "../runtime/ppo.js";
+import {
+  DEFAULT_CONFIG,
+  gatherMinibatch,
+  ppoLoss,
+  RolloutBuffer,
+  Rng,
+  type Activation,
+  type PpoConfig,
+} from "../runtime/ppo.js";
 import { loadTf } from "../runtime/tf.js";
 
 /**
@@ -52,7 +60,9 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: number; sc
 function expectClose(actual: ArrayLike<number>, reference: ArrayLike<number>, what: string, tolerance = 2e-4) {
   expect(actual.length, what).toBe(reference.length);
   const { diff, scale } = maxDiff(actual, reference);
-  expect(diff, `${what}: max difference ${diff} at scale ${scale}`).toBeLessThanOrEqual(tolerance * Math.max(scale, 1e-3));
+  expect(diff, `${what}: max difference ${diff} at scale ${scale}`).toBeLessThanOrEqual(
+    tolerance * Math.max(scale, 1e-3),
+  );
 }
 
 const SHAPES: { obsDim: number; numActions: number; hidden: number[] }[] = [
@@ -81,7 +91,9 @@ describe("native engine against TensorFlow.js autodiff", async () => {
           candidate.weights().forEach((w, i) => expect(w.data, `initial ${initial[i].name}`).toEqual(initial[i].data));
 
           const buffer = randomBuffer(20, 17, obsDim, numActions, seed);
-          const batch = Int32Array.from({ length: 300 }, (_, i) => (i * 7) % buffer.actions.length).filter((k) => buffer.acted[k] === 1);
+          const batch = Int32Array.from({ length: 300 }, (_, i) => (i * 7) % buffer.actions.length).filter(
+            (k) => buffer.acted[k] === 1,
+          );
 
           // Loss parts and gradients of one minibatch.
           const mb = gatherMinibatch(buffer, batch, obsDim);
@@ -92,7 +104,10 @@ describe("native engine against TensorFlow.js autodiff", async () => {
               kept = computed.parts.map((t) => (t.dataSync() as Float32Array)[0]);
               return computed.loss;
             }, reference.net.variables);
-            return { grads: reference.net.variables.map((v) => (grads[v.name].dataSync() as Float32Array).slice()), parts: kept };
+            return {
+              grads: reference.net.variables.map((v) => (grads[v.name].dataSync() as Float32Array).slice()),
+              parts: kept,
+            };
           });
           const got = candidate.gradient(buffer, batch, config);
           expectClose(got.stats, parts, "loss parts", 1e-4);
@@ -114,7 +129,8 @@ describe("native engine against TensorFlow.js autodiff", async () => {
           const a = reference.act(obs, mask, n, new Rng(1));
           const b = candidate.act(obs, mask, n, new Rng(1));
           expectClose(b.value, a.value, "values", 1e-4);
-          for (let i = 0; i < n * numActions; i++) if (mask[i]) expect(Math.abs(b.logProbs[i] - a.logProbs[i]), "log-probabilities").toBeLessThanOrEqual(1e-4);
+          for (let i = 0; i < n * numActions; i++)
+            if (mask[i]) expect(Math.abs(b.logProbs[i] - a.logProbs[i]), "log-probabilities").toBeLessThanOrEqual(1e-4);
         } finally {
           reference.dispose();
         }

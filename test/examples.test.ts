@@ -54,6 +54,7 @@ describe("docs/language.md", () => {
     const files = new Map(exampleFiles().map((f) => [gameName(f.code), f]));
     const shared = blocks.filter((b) => files.has(gameName(b.code)));
     expect(shared.length).toBeGreaterThan(0);
-    for (const block of shared) expect(block.code, `docs/language.md:${block.line}`).toBe(files.get(gameName(block.code))!.code);
+    for (const block of shared)
+      expect(block.code, `docs/language.md:${block.line}`).toBe(files.get(gameName(block.code))!.code);
   });
 });

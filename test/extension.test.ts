@@ -36,7 +36,10 @@ let vsixPath: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "agora-extension-"));
   vsixPath = path.join(tmp, "agora-game-test.vsix");
-  execFileSync(process.execPath, [path.join(root, "scripts", "package-extension.mjs"), "--out", vsixPath], { cwd: root, stdio: "pipe" });
+  execFileSync(process.execPath, [path.join(root, "scripts", "package-extension.mjs"), "--out", vsixPath], {
+    cwd: root,
+    stdio: "pipe",
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -149,7 +152,11 @@ const BROKEN = `game Broken {
 
 async function talk(connection: MessageConnection, child: ChildProcess) {
   connection.listen();
-  const init = (await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} })) as {
+  const init = (await connection.sendRequest("initialize", {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+  })) as {
     capabilities: Record<string, unknown>;
     serverInfo?: { name: string };
   };
@@ -160,15 +167,21 @@ async function talk(connection: MessageConnection, child: ChildProcess) {
   await connection.sendNotification("initialized", {});
 
   const uri = pathToFileURL(path.join(tmp, "broken.game")).href;
-  const published = new Promise<{ uri: string; diagnostics: { code: string; message: string; range: { start: { line: number } } }[] }>((resolve) =>
-    connection.onNotification("textDocument/publishDiagnostics", (params) => resolve(params)),
-  );
-  await connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "game", version: 1, text: BROKEN } });
+  const published = new Promise<{
+    uri: string;
+    diagnostics: { code: string; message: string; range: { start: { line: number } } }[];
+  }>((resolve) => connection.onNotification("textDocument/publishDiagnostics", (params) => resolve(params)));
+  await connection.sendNotification("textDocument/didOpen", {
+    textDocument: { uri, languageId: "game", version: 1, text: BROKEN },
+  });
   const diagnostics = await published;
   expect(diagnostics.uri).toBe(uri);
   expect(diagnostics.diagnostics.map((d) => [d.code, d.range.start.line])).toContainEqual(["E0101", 8]);
 
-  const hover = (await connection.sendRequest("textDocument/hover", { textDocument: { uri }, position: { line: 8, character: 35 } })) as { contents: { value: string } };
+  const hover = (await connection.sendRequest("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 8, character: 35 },
+  })) as { contents: { value: string } };
   expect(hover.contents.value).toContain("param multiplier: real");
 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -184,7 +197,10 @@ describe("the bundled language server", () => {
     let stderr = "";
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     try {
-      await talk(createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)), child);
+      await talk(
+        createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)),
+        child,
+      );
     } finally {
       child.kill();
     }
@@ -237,11 +253,13 @@ function compile(source: string): RegExp {
 function grammarRegexes(): { where: string; source: string }[] {
   const found: { where: string; source: string }[] = [];
   const visit = (rule: Rule, where: string) => {
-    for (const key of ["match", "begin", "end"] as const) if (rule[key] !== undefined) found.push({ where: `${where}.${key}`, source: rule[key]! });
+    for (const key of ["match", "begin", "end"] as const)
+      if (rule[key] !== undefined) found.push({ where: `${where}.${key}`, source: rule[key]! });
     rule.patterns?.forEach((r, i) => visit(r, `${where}.patterns[${i}]`));
   };
   visit(grammar, "grammar");
-  for (const [name, rule] of Object.entries(grammar.repository as Record<string, Rule>)) visit(rule, `repository.${name}`);
+  for (const [name, rule] of Object.entries(grammar.repository as Record<string, Rule>))
+    visit(rule, `repository.${name}`);
   return found;
 }
 
@@ -345,7 +363,11 @@ function tokenize(text: string): Token[] {
 
 /** The innermost scope at a whole word of a text (its `occurrence`-th, from 0). */
 function scopeOf(text: string, word: string, occurrence = 0): string {
-  const matches = [...text.matchAll(new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`, "g"))];
+  const matches = [
+    ...text.matchAll(
+      new RegExp(`(?<![A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`, "g"),
+    ),
+  ];
   const at = matches[occurrence]?.index;
   if (at === undefined) throw new Error(`\`${word}\` is not in ${JSON.stringify(text)}`);
   const token = tokenize(text).find((t) => t.start <= at && at < t.end);
@@ -354,12 +376,36 @@ function scopeOf(text: string, word: string, occurrence = 0): string {
 
 const CATEGORIES: Record<string, { words: string[]; scope: RegExp }> = {
   declarations: {
-    words: ["game", "param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step", "metric", "bot", "train", "action", "observe", "objective", "team"],
+    words: [
+      "game",
+      "param",
+      "horizon",
+      "phases",
+      "teams",
+      "state",
+      "role",
+      "rule",
+      "payoff",
+      "step",
+      "metric",
+      "bot",
+      "train",
+      "action",
+      "observe",
+      "objective",
+      "team",
+    ],
     scope: /^keyword\.declaration\./,
   },
-  control: { words: ["let", "if", "then", "else", "match", "for", "in", "where", "when", "enact", "repeal", "end", "play"], scope: /^keyword\.control\./ },
+  control: {
+    words: ["let", "if", "then", "else", "match", "for", "in", "where", "when", "enact", "repeal", "end", "play"],
+    scope: /^keyword\.control\./,
+  },
   operators: { words: ["and", "or", "not"], scope: /^keyword\.operator\.logical\./ },
-  constants: { words: ["true", "false", "self", "round", "phase", "last", "noop"], scope: /^(constant\.language|variable\.language|support\.function)\./ },
+  constants: {
+    words: ["true", "false", "self", "round", "phase", "last", "noop"],
+    scope: /^(constant\.language|variable\.language|support\.function)\./,
+  },
   types: { words: ["int", "real", "bool"], scope: /^storage\.type\.primitive\./ },
   rules: { words: ["starts", "active"], scope: /^keyword\.other\./ },
 };
@@ -377,7 +423,8 @@ describe("the TextMate grammar", () => {
       expect(source, where).not.toMatch(/\\[GhHAzZ]|\(\?[>~]|\(\?[imx]+[-:)]/);
     }
     expect(() => expand(grammar.patterns)).not.toThrow();
-    for (const rule of Object.values(grammar.repository as Record<string, Rule>)) expect(() => expand(rule.patterns)).not.toThrow();
+    for (const rule of Object.values(grammar.repository as Record<string, Rule>))
+      expect(() => expand(rule.patterns)).not.toThrow();
   });
 
   it("sorts every reserved word of the language into its category", () => {
@@ -406,11 +453,30 @@ describe("the TextMate grammar", () => {
     expect(scopeOf("  bot tit_for_tat for player {", "player")).toMatch(/^entity\.name\.type\./);
     expect(scopeOf("    action contribute(x: 0..10)", "contribute")).toMatch(/^entity\.name\.function\./);
     expect(scopeOf("  step respond {", "respond")).toMatch(/^entity\.name\.function\./);
-    for (const f of ["min", "max", "abs", "floor", "clamp", "exp", "log", "sqrt", "random", "bernoulli", "randint", "size", "sum", "mean", "count", "any", "all"]) {
+    for (const f of [
+      "min",
+      "max",
+      "abs",
+      "floor",
+      "clamp",
+      "exp",
+      "log",
+      "sqrt",
+      "random",
+      "bernoulli",
+      "randint",
+      "size",
+      "sum",
+      "mean",
+      "count",
+      "any",
+      "all",
+    ]) {
       expect(scopeOf(`x = ${f}(a)`, f), f).toBe("support.function.builtin.game");
     }
     expect(scopeOf("state count: int = 0", "count")).toMatch(/^entity\.name\./);
-    for (const n of ["3", "0.25", "1e6", "2.5e-3", "1E+9"]) expect(scopeOf(`x = ${n}`, n), n).toMatch(/^constant\.numeric\./);
+    for (const n of ["3", "0.25", "1e6", "2.5e-3", "1E+9"])
+      expect(scopeOf(`x = ${n}`, n), n).toMatch(/^constant\.numeric\./);
     expect(tokenize("x: 1..10").map((t) => [t.text, t.scopes.at(-1)])).toEqual([
       ["x", "source.game"],
       [":", "punctuation.separator.colon.game"],
@@ -419,9 +485,31 @@ describe("the TextMate grammar", () => {
       ["..", "keyword.operator.range.game"],
       ["10", "constant.numeric.integer.game"],
     ]);
-    for (const op of ["=>", "==", "!=", "<=", ">=", "<", ">", "=", "+=", "-=", "*=", "/=", "+", "-", "*", "/", "%", ".."]) {
+    for (const op of [
+      "=>",
+      "==",
+      "!=",
+      "<=",
+      ">=",
+      "<",
+      ">",
+      "=",
+      "+=",
+      "-=",
+      "*=",
+      "/=",
+      "+",
+      "-",
+      "*",
+      "/",
+      "%",
+      "..",
+    ]) {
       const tokens = tokenize(`a ${op} b`).filter((t) => t.text.trim() !== "");
-      expect(tokens.map((t) => t.text.trim()), op).toEqual(["a", op, "b"]);
+      expect(
+        tokens.map((t) => t.text.trim()),
+        op,
+      ).toEqual(["a", op, "b"]);
       expect(tokens[1].scopes.at(-1), op).toMatch(/^keyword\.operator\./);
     }
     expect(scopeOf("x = 1 // a comment with game and 3", "game")).toBe("comment.line.double-slash.game");
@@ -429,7 +517,9 @@ describe("the TextMate grammar", () => {
     expect(block.find((t) => t.text.includes("game"))!.scopes).toContain("comment.block.game");
     expect(block.at(-1)!.scopes.at(-1)).toBe("source.game");
     expect(scopeOf("rule high_tax { starts active  multiplier = 2.5 }", "starts")).toMatch(/^keyword\.other\./);
-    expect(scopeOf("train {\n  steps 200000\n  opponents [self, grim]\n}", "steps")).toBe("variable.other.property.train-key.game");
+    expect(scopeOf("train {\n  steps 200000\n  opponents [self, grim]\n}", "steps")).toBe(
+      "variable.other.property.train-key.game",
+    );
   });
 
   it("agrees with the language's lexer on every example scenario", () => {
@@ -446,17 +536,24 @@ describe("the TextMate grammar", () => {
       for (const token of lexed.tokens) {
         const scopes = scopeAt(token.startOffset);
         const where = `${file}:${token.startOffset} \`${token.image}\``;
-        const isKeyword = (RESERVED_WORDS as readonly string[]).includes(token.image) && token.tokenType.name !== "Identifier";
+        const isKeyword =
+          (RESERVED_WORDS as readonly string[]).includes(token.image) && token.tokenType.name !== "Identifier";
         if (isKeyword) keywords++;
         if (isKeyword && previous !== "Dot") expect(scopes.at(-1), where).toMatch(KEYWORD_SCOPE);
         if (isKeyword && previous === "Dot") expect(scopes.at(-1), where).toBe("variable.other.property.game");
         if (token.tokenType.name === "Number") expect(scopes.at(-1), where).toMatch(/^constant\.numeric\./);
-        expect(scopes.some((s) => s.startsWith("comment.")), where).toBe(false);
+        expect(
+          scopes.some((s) => s.startsWith("comment.")),
+          where,
+        ).toBe(false);
         previous = token.tokenType.name;
       }
       expect(keywords, file).toBeGreaterThan(10);
       for (const comment of lexed.groups.comments ?? []) {
-        expect(scopeAt(comment.startOffset).some((s) => s.startsWith("comment.")), `${file}:${comment.startOffset}`).toBe(true);
+        expect(
+          scopeAt(comment.startOffset).some((s) => s.startsWith("comment.")),
+          `${file}:${comment.startOffset}`,
+        ).toBe(true);
       }
     }
   });
@@ -467,9 +564,27 @@ describe("the TextMate grammar", () => {
 
 describe("the extension manifest", () => {
   it("names the extension and activates on the language and the commands", () => {
-    expect(manifest).toMatchObject({ name: "agora-game", publisher: "agora", version: AGORA_VERSION, main: "./dist/extension.js", engines: { vscode: "^1.82.0" } });
-    expect(manifest.activationEvents).toEqual(expect.arrayContaining(["onLanguage:game", "onCommand:agora.check", "onCommand:agora.compile", "onCommand:agora.train", "onCommand:agora.analyze"]));
-    expect(manifest.contributes.commands.map((c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`)).toEqual([
+    expect(manifest).toMatchObject({
+      name: "agora-game",
+      publisher: "agora",
+      version: AGORA_VERSION,
+      main: "./dist/extension.js",
+      engines: { vscode: "^1.82.0" },
+    });
+    expect(manifest.activationEvents).toEqual(
+      expect.arrayContaining([
+        "onLanguage:game",
+        "onCommand:agora.check",
+        "onCommand:agora.compile",
+        "onCommand:agora.train",
+        "onCommand:agora.analyze",
+      ]),
+    );
+    expect(
+      manifest.contributes.commands.map(
+        (c: { command: string; category: string; title: string }) => `${c.category}: ${c.title}`,
+      ),
+    ).toEqual([
       "Agora: Check the current scenario",
       "Agora: Compile the current scenario",
       "Agora: Train the current scenario",
@@ -499,8 +614,14 @@ describe("the extension manifest", () => {
   it("has a language configuration with comments, brackets, pairs, indentation and words", () => {
     const config = JSON.parse(readFileSync(path.join(extensionDir, "language-configuration.json"), "utf8"));
     expect(config.comments).toEqual({ lineComment: "//", blockComment: ["/*", "*/"] });
-    expect(config.brackets).toEqual([["{", "}"], ["[", "]"], ["(", ")"]]);
-    expect(config.autoClosingPairs.map((p: { open: string }) => p.open)).toEqual(expect.arrayContaining(["{", "[", "("]));
+    expect(config.brackets).toEqual([
+      ["{", "}"],
+      ["[", "]"],
+      ["(", ")"],
+    ]);
+    expect(config.autoClosingPairs.map((p: { open: string }) => p.open)).toEqual(
+      expect.arrayContaining(["{", "[", "("]),
+    );
     expect(config.surroundingPairs.length).toBe(3);
     const increase = new RegExp(config.indentationRules.increaseIndentPattern);
     const decrease = new RegExp(config.indentationRules.decreaseIndentPattern);
@@ -514,26 +635,38 @@ describe("the extension manifest", () => {
   });
 
   it("has snippets that expand into scenarios that check", () => {
-    const snippets = JSON.parse(readFileSync(path.join(extensionDir, "snippets", "game.json"), "utf8")) as Record<string, { prefix: string; body: string[] }>;
+    const snippets = JSON.parse(readFileSync(path.join(extensionDir, "snippets", "game.json"), "utf8")) as Record<
+      string,
+      { prefix: string; body: string[] }
+    >;
     const expandSnippet = (prefix: string) => {
       const snippet = Object.values(snippets).find((s) => s.prefix === prefix);
       if (!snippet) throw new Error(`no snippet ${prefix}`);
       let text = snippet.body.join("\n").replace(/\t/g, "  ");
       // Placeholders `${n:default}` (innermost first), then tab stops `$n`.
-      for (let before = ""; before !== text; ) {
+      for (let before = ""; before !== text;) {
         before = text;
         text = text.replace(/\$\{\d+:([^${}]*)\}/g, "$1");
       }
       return text.replace(/\$\d+/g, "");
     };
-    expect(Object.values(snippets).map((s) => s.prefix).sort()).toEqual(["bot", "game", "payoff", "role", "rule", "step", "train"]);
+    expect(
+      Object.values(snippets)
+        .map((s) => s.prefix)
+        .sort(),
+    ).toEqual(["bot", "game", "payoff", "role", "rule", "step", "train"]);
     const clean = (text: string) => {
       const errors = checkText(text).diagnostics.filter((d) => d.severity === "error");
-      expect(errors.map((d) => `${d.code} ${d.message}`), text).toEqual([]);
+      expect(
+        errors.map((d) => `${d.code} ${d.message}`),
+        text,
+      ).toEqual([]);
     };
     clean(expandSnippet("game"));
     clean(`game A {\n  horizon 5\n${expandSnippet("role")}\n${expandSnippet("step")}\n}`);
-    clean(`game B {\n  horizon 5\n  role player * 2 { action cooperate  action defect }\n${expandSnippet("payoff")}\n${expandSnippet("bot")}\n${expandSnippet("rule")}\n${expandSnippet("train")}\n}`);
+    clean(
+      `game B {\n  horizon 5\n  role player * 2 { action cooperate  action defect }\n${expandSnippet("payoff")}\n${expandSnippet("bot")}\n${expandSnippet("rule")}\n${expandSnippet("train")}\n}`,
+    );
   });
 });
 
@@ -570,7 +703,8 @@ describe("the extension client", () => {
       apply: () => anything,
       construct: () => anything as object,
     });
-    const stub = (target: Record<string, unknown>): unknown => new Proxy(target, { get: (t, key) => (key in t ? t[key as string] : anything) });
+    const stub = (target: Record<string, unknown>): unknown =>
+      new Proxy(target, { get: (t, key) => (key in t ? t[key as string] : anything) });
     const vscode = stub({
       version: "1.82.0",
       commands: stub({
@@ -584,10 +718,21 @@ describe("the extension client", () => {
           return editor;
         },
         terminals: open,
-        createOutputChannel: () => stub({ appendLine: (l: string) => void logged.push(l), append: (l: string) => void logged.push(l), show() {}, dispose() {} }),
+        createOutputChannel: () =>
+          stub({
+            appendLine: (l: string) => void logged.push(l),
+            append: (l: string) => void logged.push(l),
+            show() {},
+            dispose() {},
+          }),
         createTerminal: (options: { name: string; cwd: string }) => {
           terminals.push(options);
-          open.push({ name: options.name, exitStatus: undefined, show() {}, sendText: (text: string) => void sent.push(text) });
+          open.push({
+            name: options.name,
+            exitStatus: undefined,
+            show() {},
+            sendText: (text: string) => void sent.push(text),
+          });
           return open[open.length - 1];
         },
         showErrorMessage: async (message: string) => void errors.push(message),
@@ -609,7 +754,8 @@ describe("the extension client", () => {
 
     // Load the CommonJS bundle with `vscode` resolved to the stand-in.
     const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load;
-    (Module as unknown as { _load: typeof load })._load = (request, ...rest) => (request === "vscode" ? vscode : load(request, ...rest));
+    (Module as unknown as { _load: typeof load })._load = (request, ...rest) =>
+      request === "vscode" ? vscode : load(request, ...rest);
     let extension: { activate: (context: unknown) => Promise<void>; deactivate: () => Promise<void> };
     try {
       extension = createRequire(import.meta.url)(clientBundle);
@@ -620,12 +766,29 @@ describe("the extension client", () => {
     expect(typeof extension.deactivate).toBe("function");
 
     const context = { subscriptions: [] as unknown[], asAbsolutePath: (p: string) => path.join(extensionDir, p) };
-    const activated = await Promise.race([extension.activate(context).then(() => "activated"), new Promise((resolve) => setTimeout(() => resolve("timed out"), 10_000))]);
+    const activated = await Promise.race([
+      extension.activate(context).then(() => "activated"),
+      new Promise((resolve) => setTimeout(() => resolve("timed out"), 10_000)),
+    ]);
     expect(activated).toBe("activated");
     expect([...registered.keys()].sort()).toEqual(["agora.analyze", "agora.check", "agora.compile", "agora.train"]);
     // The real vscode-languageclient forked dist/server.js over Node IPC, initialized it and
     // registered a provider for each capability the server announced.
-    for (const feature of ["Completion", "Hover", "Definition", "Reference", "Rename", "DocumentSymbol", "DocumentFormattingEdit", "CodeActions", "DocumentSemanticTokens", "FoldingRange", "SignatureHelp", "InlayHints", "CodeLens"]) {
+    for (const feature of [
+      "Completion",
+      "Hover",
+      "Definition",
+      "Reference",
+      "Rename",
+      "DocumentSymbol",
+      "DocumentFormattingEdit",
+      "CodeActions",
+      "DocumentSemanticTokens",
+      "FoldingRange",
+      "SignatureHelp",
+      "InlayHints",
+      "CodeLens",
+    ]) {
       expect([...providers], feature).toContain(`register${feature}${feature === "Completion" ? "Item" : ""}Provider`);
     }
 
@@ -651,7 +814,10 @@ describe("the extension client", () => {
       "Agora: open a .game scenario to compile it.",
     ]);
     expect(sent.length).toBe(2);
-    const stopped = await Promise.race([extension.deactivate().then(() => "stopped"), new Promise((resolve) => setTimeout(() => resolve("timed out"), 10_000))]);
+    const stopped = await Promise.race([
+      extension.deactivate().then(() => "stopped"),
+      new Promise((resolve) => setTimeout(() => resolve("timed out"), 10_000)),
+    ]);
     expect(stopped).toBe("stopped");
     expect(logged.filter((line) => /error|did not start/i.test(line))).toEqual([]);
   });

@@ -17,9 +17,48 @@ const FALLBACK = `game G {
 
 const VOCABULARY = [
   ...RESERVED_WORDS,
-  "{", "}", "(", ")", "[", "]", ",", ";", ":", "..", ".", "=>", "==", "!=", "<=", ">=", "<", ">",
-  "=", "+=", "-=", "*=", "+", "-", "*", "/", "%", "0", "1.5", "1e3", "x", "self", "sum", "count",
-  "/*", "*/", "//", "\n", "#", '"', "\u00e9", "\r\n",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ";",
+  ":",
+  "..",
+  ".",
+  "=>",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "<",
+  ">",
+  "=",
+  "+=",
+  "-=",
+  "*=",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "0",
+  "1.5",
+  "1e3",
+  "x",
+  "self",
+  "sum",
+  "count",
+  "/*",
+  "*/",
+  "//",
+  "\n",
+  "#",
+  '"',
+  "\u00e9",
+  "\r\n",
 ];
 
 type Mutation = (text: string, rand: () => number) => string;
@@ -28,7 +67,7 @@ function tokenSpans(text: string): { start: number; end: number }[] {
   return gameLexer.tokenize(text).tokens.map((t) => ({ start: t.startOffset, end: t.startOffset + t.image.length }));
 }
 
-const pick = <T,>(items: readonly T[], rand: () => number): T => items[Math.floor(rand() * items.length)];
+const pick = <T>(items: readonly T[], rand: () => number): T => items[Math.floor(rand() * items.length)];
 
 const MUTATIONS: Record<string, Mutation> = {
   deleteToken(text, rand) {
@@ -51,7 +90,13 @@ const MUTATIONS: Record<string, Mutation> = {
     let [a, b] = [pick(spans, rand), pick(spans, rand)];
     if (a.start > b.start) [a, b] = [b, a];
     if (a.end > b.start) return text;
-    return text.slice(0, a.start) + text.slice(b.start, b.end) + text.slice(a.end, b.start) + text.slice(a.start, a.end) + text.slice(b.end);
+    return (
+      text.slice(0, a.start) +
+      text.slice(b.start, b.end) +
+      text.slice(a.end, b.start) +
+      text.slice(a.start, a.end) +
+      text.slice(b.end)
+    );
   },
   duplicateSlice(text, rand) {
     const from = Math.floor(rand() * text.length);
@@ -60,7 +105,9 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   randomBytes(text, rand) {
     const at = Math.floor(rand() * text.length);
-    const junk = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => String.fromCharCode(Math.floor(rand() * 0x2000))).join("");
+    const junk = Array.from({ length: 1 + Math.floor(rand() * 5) }, () =>
+      String.fromCharCode(Math.floor(rand() * 0x2000)),
+    ).join("");
     return text.slice(0, at) + junk + text.slice(at);
   },
 };
@@ -86,14 +133,19 @@ describe("fuzzing the front end with mutated examples", () => {
       try {
         doc = checkText(text);
       } catch (error) {
-        throw new Error(`mutant ${i} (${applied.join(", ")}) threw ${(error as Error).stack}\n--- source ---\n${text}`, { cause: error });
+        throw new Error(
+          `mutant ${i} (${applied.join(", ")}) threw ${(error as Error).stack}\n--- source ---\n${text}`,
+          { cause: error },
+        );
       }
       if (doc.diagnostics.some((d) => d.severity === "error")) withErrors++;
       for (const d of doc.diagnostics) {
         const spans = [d.span, ...(d.related ?? []).map((r) => r.span), ...(d.fix ? [d.fix.span] : [])];
         for (const span of spans) {
           if (!(span.start >= 0 && span.start <= span.end && span.end <= text.length)) {
-            throw new Error(`mutant ${i} (${applied.join(", ")}): ${d.code} "${d.message}" has range ${span.start}..${span.end} outside 0..${text.length}\n--- source ---\n${text}`);
+            throw new Error(
+              `mutant ${i} (${applied.join(", ")}): ${d.code} "${d.message}" has range ${span.start}..${span.end} outside 0..${text.length}\n--- source ---\n${text}`,
+            );
           }
         }
         expect(d.message.length).toBeGreaterThan(0);

@@ -79,7 +79,13 @@ function render(file: CorpusFile): string {
 }
 
 function inDocument(span: Span, length: number): boolean {
-  return Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.start <= span.end && span.end <= length;
+  return (
+    Number.isInteger(span.start) &&
+    Number.isInteger(span.end) &&
+    span.start >= 0 &&
+    span.start <= span.end &&
+    span.end <= length
+  );
 }
 
 const files = corpusFiles();

@@ -1,15 +1,50 @@
 import { describe, expect, it } from "vitest";
 import type { Expr, Stmt } from "../compiler/ir.js";
-import { assertNever, exprChildren, someExpr, stmtBodies, stmtExprs, walkExpr, walkStmts } from "../compiler/ir-walk.js";
+import {
+  assertNever,
+  exprChildren,
+  someExpr,
+  stmtBodies,
+  stmtExprs,
+  walkExpr,
+  walkStmts,
+} from "../compiler/ir-walk.js";
 
 // A record keyed by every kind: adding a node to the IR without listing it here is a type error.
 const EXPR_KINDS: Record<Expr["k"], true> = {
-  const: true, param: true, global: true, local: true, self: true, agent: true, round: true, phase: true, rule: true,
-  ruleDyn: true, unary: true, binary: true, if: true, call: true, random: true, aggregate: true, size: true,
-  actionIs: true, actionArg: true, actionFlat: true, actionIndex: true,
+  const: true,
+  param: true,
+  global: true,
+  local: true,
+  self: true,
+  agent: true,
+  round: true,
+  phase: true,
+  rule: true,
+  ruleDyn: true,
+  unary: true,
+  binary: true,
+  if: true,
+  call: true,
+  random: true,
+  aggregate: true,
+  size: true,
+  actionIs: true,
+  actionArg: true,
+  actionFlat: true,
+  actionIndex: true,
 };
 const STMT_KINDS: Record<Stmt["k"], true> = {
-  setLocal: true, setGlobal: true, setAgent: true, if: true, for: true, enact: true, enactDyn: true, end: true, play: true, payoff: true,
+  setLocal: true,
+  setGlobal: true,
+  setAgent: true,
+  if: true,
+  for: true,
+  enact: true,
+  enactDyn: true,
+  end: true,
+  play: true,
+  payoff: true,
 };
 
 const c = (v: number): Expr => ({ k: "const", t: "int", v });
@@ -65,7 +100,15 @@ describe("the IR walker", () => {
       {
         k: "if",
         c: c(5),
-        then: [{ k: "for", domain: { kind: "role", role: 0 }, slot: 1, filter: c(6), body: [{ k: "enact", rule: 0, active: true }] }],
+        then: [
+          {
+            k: "for",
+            domain: { kind: "role", role: 0 },
+            slot: 1,
+            filter: c(6),
+            body: [{ k: "enact", rule: 0, active: true }],
+          },
+        ],
         else: [{ k: "enactDyn", rule: c(7), active: false }, { k: "end" }],
       },
       { k: "play", value: c(8) },
@@ -73,7 +116,11 @@ describe("the IR walker", () => {
     ];
     const kinds = new Set<string>();
     const constants: number[] = [];
-    walkStmts(body, (e) => e.k === "const" && constants.push(e.v), (s) => kinds.add(s.k));
+    walkStmts(
+      body,
+      (e) => e.k === "const" && constants.push(e.v),
+      (s) => kinds.add(s.k),
+    );
     expect([...kinds].sort()).toEqual(Object.keys(STMT_KINDS).sort());
     expect(constants).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(stmtBodies(body[3])).toHaveLength(2);
@@ -82,6 +129,8 @@ describe("the IR walker", () => {
   });
 
   it("names the node a switch forgot", () => {
-    expect(() => assertNever({ k: "teleport" } as never, "expression")).toThrow("internal: unhandled expression `teleport`");
+    expect(() => assertNever({ k: "teleport" } as never, "expression")).toThrow(
+      "internal: unhandled expression `teleport`",
+    );
   });
 });

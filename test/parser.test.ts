@@ -49,7 +49,14 @@ function show(e: A.Expr): string {
 describe("lexer", () => {
   it("reads keywords whole and leaves longer words as identifiers", () => {
     expect(tokenNames("int integer in index team teams phase phases")).toEqual([
-      "Int", "Identifier", "In", "Identifier", "Team", "Teams", "Phase", "Phases",
+      "Int",
+      "Identifier",
+      "In",
+      "Identifier",
+      "Team",
+      "Teams",
+      "Phase",
+      "Phases",
     ]);
   });
 
@@ -74,8 +81,12 @@ describe("expressions", () => {
   });
 
   it("parses aggregates, calls, fields and last", () => {
-    expect(show(onlyExpr("sum(a in citizen where a.index > 0: a.total)"))).toBe("sum[a in citizen where (a.index > 0): a.total]");
-    expect(show(onlyExpr("count(c in citizen where c.action == vote(sanctions))"))).toBe("count[c in citizen where (c.action == vote(sanctions))]");
+    expect(show(onlyExpr("sum(a in citizen where a.index > 0: a.total)"))).toBe(
+      "sum[a in citizen where (a.index > 0): a.total]",
+    );
+    expect(show(onlyExpr("count(c in citizen where c.action == vote(sanctions))"))).toBe(
+      "count[c in citizen where (c.action == vote(sanctions))]",
+    );
     expect(show(onlyExpr("max(1, size(t))"))).toBe("max(1, size(t))");
     expect(show(onlyExpr("last(self.action)"))).toBe("last(self.action)");
     expect(show(onlyExpr("mean(t in teams: size(t))"))).toBe("mean[t in teams: size(t)]");
@@ -97,7 +108,16 @@ describe("declarations", () => {
     expect(diagnostics).toEqual([]);
     const game = ast.game!;
     expect(game.name.text).toBe("PublicGoods");
-    expect(game.items.map((i) => i.kind)).toEqual(["Param", "Param", "Param", "Horizon", "Rule", "Role", "Step", "Metric"]);
+    expect(game.items.map((i) => i.kind)).toEqual([
+      "Param",
+      "Param",
+      "Param",
+      "Horizon",
+      "Rule",
+      "Role",
+      "Step",
+      "Metric",
+    ]);
     const role = game.items[5] as A.RoleDecl;
     const actions = role.items.filter((i): i is A.ActionDecl => i.kind === "Action");
     expect(actions.map((a) => [a.name.text, a.argument?.name.text, a.argument?.type?.kind])).toEqual([
@@ -138,13 +158,17 @@ describe("declarations", () => {
   });
 
   it("does not take a comment trailing code as the next declaration's doc", () => {
-    const { ast } = parse("game G { // note\n  param a: int = 1 // the first\n  param b: int = a\n  // the third\n  param c: int = b\n}");
+    const { ast } = parse(
+      "game G { // note\n  param a: int = 1 // the first\n  param b: int = a\n  // the third\n  param c: int = b\n}",
+    );
     const docs = ast.game!.items.map((i) => (i as A.ParamDecl).doc);
     expect(docs).toEqual([undefined, undefined, "the third"]);
   });
 
   it("accepts semicolons between any two items", () => {
-    const { diagnostics } = parse("game G { horizon 1; role p * 2 { action a; action b; }; step { let x = 1; x += 1; }; }");
+    const { diagnostics } = parse(
+      "game G { horizon 1; role p * 2 { action a; action b; }; step { let x = 1; x += 1; }; }",
+    );
     expect(diagnostics).toEqual([]);
   });
 });
@@ -182,12 +206,16 @@ describe("error recovery", () => {
 
   it("asks for the action of a bare `play`", () => {
     const { diagnostics } = parse("game G { role p { action a } bot b for p { play } }");
-    expect(diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([["E0001", "`play` needs an action", "write `play name`, or `play name(value)` for an action with an argument"]]);
+    expect(diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ["E0001", "`play` needs an action", "write `play name`, or `play name(value)` for an action with an argument"],
+    ]);
   });
 
   it("reports reserved words used as names", () => {
     const { diagnostics } = parse("game G { param round: int = 3 }");
-    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["E0008", "`round` is a reserved word and cannot be declared"]]);
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["E0008", "`round` is a reserved word and cannot be declared"],
+    ]);
   });
 
   it("reports an unterminated comment, stray characters and binary input", () => {
@@ -196,11 +224,16 @@ describe("error recovery", () => {
     expect(stray.map((d) => [d.code, d.message])).toEqual([["E0002", "unexpected characters `@$`"]]);
     // A `#` line is skipped whole, so what follows on the line causes nothing more.
     const hash = parse("game G {\n  # a shell comment\n  horizon 5\n}").diagnostics;
-    expect(hash.map((d) => [d.code, d.message, d.hint])).toEqual([["E0002", "`#` does not start a comment here", "comments start with `//`"]]);
+    expect(hash.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ["E0002", "`#` does not start a comment here", "comments start with `//`"],
+    ]);
     const strings = parse('game G {\n  metric m = "score"\n}').diagnostics;
     expect(strings.map((d) => [d.code, d.message])).toEqual([["E0002", 'unexpected string "score"']]);
     const numbers = parse("game G {\n  param a: real = .5\n  param b: real = 2.\n}").diagnostics;
-    expect(numbers.map((d) => [d.code, d.hint])).toEqual([["E0001", "write `0.5`"], ["E0001", "write `2.0`"]]);
+    expect(numbers.map((d) => [d.code, d.hint])).toEqual([
+      ["E0001", "write `0.5`"],
+      ["E0001", "write `2.0`"],
+    ]);
     expect(parse("game\u0000G").diagnostics.map((d) => d.code)).toEqual(["E0007"]);
     expect(parse("").diagnostics.map((d) => d.code)).toEqual(["E0006"]);
     expect(parse("game A { } game B { }").diagnostics.map((d) => d.code)).toEqual(["E0006"]);
@@ -214,7 +247,10 @@ describe("robustness", () => {
     ["unary minus", "game G { metric m = " + "-".repeat(5000) + "1 }"],
     ["not", "game G { metric m = " + "not ".repeat(5000) + "true }"],
     ["a long sum", "game G { metric m = " + Array(20000).fill("1").join(" + ") + " }"],
-    ["an else-if chain", "game G { state s: int = 0 step { " + Array(1500).fill("if s == 1 { s = 2 }").join(" else ") + " } }"],
+    [
+      "an else-if chain",
+      "game G { state s: int = 0 step { " + Array(1500).fill("if s == 1 { s = 2 }").join(" else ") + " } }",
+    ],
     ["unclosed brackets", "game G { metric m = " + "(".repeat(5000)],
   ] as const;
   for (const [what, source] of deep) {
@@ -224,7 +260,8 @@ describe("robustness", () => {
         expect(d.span.start).toBeGreaterThanOrEqual(0);
         expect(d.span.end).toBeLessThanOrEqual(source.length);
       }
-      if (what !== "an else-if chain") expect(doc.diagnostics.some((d) => d.code === "E0004" || d.code === "E0001")).toBe(true);
+      if (what !== "an else-if chain")
+        expect(doc.diagnostics.some((d) => d.code === "E0004" || d.code === "E0001")).toBe(true);
     });
   }
 
@@ -233,7 +270,9 @@ describe("robustness", () => {
     const crlf = lf.replace(/\n/g, "\r\n");
     const a = checkText(lf);
     const b = checkText(crlf);
-    expect(b.diagnostics.map((d) => b.lines.positionAt(d.span.start))).toEqual(a.diagnostics.map((d) => a.lines.positionAt(d.span.start)));
+    expect(b.diagnostics.map((d) => b.lines.positionAt(d.span.start))).toEqual(
+      a.diagnostics.map((d) => a.lines.positionAt(d.span.start)),
+    );
     expect(b.lines.positionAt(b.diagnostics[0].span.start)).toEqual({ line: 2, character: 13 });
   });
 });

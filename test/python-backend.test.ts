@@ -29,18 +29,27 @@ function ir(source: string): IRGame {
 }
 
 function python(args: string[], options: { cwd?: string; timeout?: number } = {}) {
-  const run = spawnSync(PYTHON, args, { encoding: "utf8", cwd: options.cwd, timeout: options.timeout ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
-  if (run.error) throw new Error(`cannot run ${PYTHON}: ${run.error.message} (install python3 and python3-numpy; .ci/run does)`);
+  const run = spawnSync(PYTHON, args, {
+    encoding: "utf8",
+    cwd: options.cwd,
+    timeout: options.timeout ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (run.error)
+    throw new Error(`cannot run ${PYTHON}: ${run.error.message} (install python3 and python3-numpy; .ci/run does)`);
   return run;
 }
 
 function requireNumpy() {
   const run = python(["-c", "import numpy; print(numpy.__version__)"]);
-  if (run.status !== 0) throw new Error(`${PYTHON} has no NumPy: ${run.stderr.trim()} (install python3-numpy; .ci/run does)`);
+  if (run.status !== 0)
+    throw new Error(`${PYTHON} has no NumPy: ${run.stderr.trim()} (install python3-numpy; .ci/run does)`);
 }
 
 /** The buffers of a result in a fixed order, as differential.py lists them. */
-function buffers(r: StepResult): [string, ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }][] {
+function buffers(
+  r: StepResult,
+): [string, ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }][] {
   return [
     ...r.roles.flatMap((role, i): [string, Float32Array | Uint8Array][] => [
       [`roles[${i}].obs`, role.obs],
@@ -69,7 +78,17 @@ const SEED = 2026;
  * Runs the JS kernel on scripted random legal actions (a no-op now and then, and every third
  * step a bot's choices), calling `visit` after reset (t = -1) and after every step.
  */
-function script(game: IRGame, env: VecEnv, steps: number, visit: (t: number, r: StepResult, actions?: Int32Array[], bot?: { index: number; chosen: Int32Array }) => boolean | void) {
+function script(
+  game: IRGame,
+  env: VecEnv,
+  steps: number,
+  visit: (
+    t: number,
+    r: StepResult,
+    actions?: Int32Array[],
+    bot?: { index: number; chosen: Int32Array },
+  ) => boolean | void,
+) {
   const rand = prng(77);
   const E = env.numEnvs;
   let r = env.reset();
@@ -105,7 +124,17 @@ const scenarios: [string, string][] = [
 
 describe(`the generated NumPy module agrees with the JS kernel (${NUM_ENVS} copies x ${STEPS} steps, bit for bit)`, () => {
   let dir = "";
-  const outcome = new Map<string, { ok: boolean; step?: number; what?: string; bot?: string; error?: string; buffers?: Record<string, (number | string)[]> }>();
+  const outcome = new Map<
+    string,
+    {
+      ok: boolean;
+      step?: number;
+      what?: string;
+      bot?: string;
+      error?: string;
+      buffers?: Record<string, (number | string)[]>;
+    }
+  >();
 
   beforeAll(() => {
     requireNumpy();
@@ -128,7 +157,17 @@ describe(`the generated NumPy module agrees with the JS kernel (${NUM_ENVS} copi
         if (bot) bots[String(t)] = createHash("sha1").update(new Uint8Array(bot.chosen.buffer)).digest("hex");
       });
       writeFileSync(join(caseDir, "actions.bin"), Buffer.concat(chunks));
-      return { name, index, module: join(caseDir, "env.py"), numEnvs: NUM_ENVS, seed: SEED, steps: STEPS, actions: join(caseDir, "actions.bin"), digests, bots };
+      return {
+        name,
+        index,
+        module: join(caseDir, "env.py"),
+        numEnvs: NUM_ENVS,
+        seed: SEED,
+        steps: STEPS,
+        actions: join(caseDir, "actions.bin"),
+        digests,
+        bots,
+      };
     });
     writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
     const run = python([join(support, "differential.py"), join(dir, "manifest.json")], { timeout: 600_000 });
@@ -187,7 +226,13 @@ describe("the generated Python module's APIs", () => {
   });
 
   it("passes the checks of PettingZoo's parallel_api_test, and the vectorised Env's checks, without PettingZoo installed", () => {
-    const cases = ["iterated_pd.game", "public_goods.game", "cheap_talk.game", "commons_harvest.game", "trust_game.game"].map((file) => {
+    const cases = [
+      "iterated_pd.game",
+      "public_goods.game",
+      "cheap_talk.game",
+      "commons_harvest.game",
+      "trust_game.game",
+    ].map((file) => {
       const game = ir(readFileSync(join(repoRoot, "examples", file), "utf8"));
       const path = join(dir, file.replace(".game", ".py"));
       writeFileSync(path, generatePythonModule(game, { sourceName: file }));
@@ -195,7 +240,10 @@ describe("the generated Python module's APIs", () => {
     });
     const run = python([join(support, "conformance.py"), JSON.stringify(cases)], { cwd: dir });
     expect(run.stderr).toBe("");
-    const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file: string; ok: boolean; checks: number; error?: string });
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { file: string; ok: boolean; checks: number; error?: string });
     expect(lines.map((l) => l.file)).toEqual(cases.map((c) => c.file));
     for (const line of lines) {
       expect(line.error, line.file).toBeUndefined();
@@ -226,7 +274,10 @@ describe("the generated Python module's APIs", () => {
     writeFileSync(file, source);
     const out = join(dir, "hostile-out");
     const said: string[] = [];
-    const code = await main(["compile", file, "--target", "python", "-o", out], { out: (s) => said.push(s), err: (s) => said.push(s) });
+    const code = await main(["compile", file, "--target", "python", "-o", out], {
+      out: (s) => said.push(s),
+      err: (s) => said.push(s),
+    });
     expect(code, said.join("\n")).toBe(0);
     const text = readFileSync(join(out, "env.py"), "utf8");
     // The module is ASCII and no comment carries scenario text.
@@ -263,7 +314,10 @@ describe("the generated Python module's APIs", () => {
   it("the benchmark's hand-written NumPy games compute exactly what the generated modules compute, so the speed comparison is fair", () => {
     const paths = ["iterated_pd.game", "public_goods.game"].map((file) => {
       const path = join(dir, `bench-${file.replace(".game", ".py")}`);
-      writeFileSync(path, generatePythonModule(ir(readFileSync(join(repoRoot, "examples", file), "utf8")), { sourceName: file }));
+      writeFileSync(
+        path,
+        generatePythonModule(ir(readFileSync(join(repoRoot, "examples", file), "utf8")), { sourceName: file }),
+      );
       return path;
     });
     const run = python([join(repoRoot, "bench", "python", "bench.py"), ...paths, "--check"]);
@@ -283,11 +337,23 @@ describe("the generated Python module's APIs", () => {
   it("writes env.py and the same schema.json with agora compile --target python", async () => {
     const out = join(dir, "ipd");
     const said: string[] = [];
-    expect(await main(["compile", join(repoRoot, "examples/iterated_pd.game"), "--target", "python", "-o", out], { out: (s) => said.push(s), err: (s) => said.push(s) })).toBe(0);
+    expect(
+      await main(["compile", join(repoRoot, "examples/iterated_pd.game"), "--target", "python", "-o", out], {
+        out: (s) => said.push(s),
+        err: (s) => said.push(s),
+      }),
+    ).toBe(0);
     expect(said.join("\n")).toContain("env.py");
-    expect(JSON.parse(readFileSync(join(out, "schema.json"), "utf8"))).toEqual(JSON.parse(JSON.stringify(buildSchema(ir(readFileSync(join(repoRoot, "examples/iterated_pd.game"), "utf8"))))));
+    expect(JSON.parse(readFileSync(join(out, "schema.json"), "utf8"))).toEqual(
+      JSON.parse(JSON.stringify(buildSchema(ir(readFileSync(join(repoRoot, "examples/iterated_pd.game"), "utf8"))))),
+    );
     const imports = readFileSync(join(out, "env.py"), "utf8").match(/^\s*(import|from) .*$/gm)!;
     // numpy and the standard library; gymnasium and pettingzoo only where installed.
-    expect(imports.map((l) => l.trim())).toEqual(["import json as _json", "import numpy as np", "from gymnasium import spaces as _spaces", "from pettingzoo import ParallelEnv as _ParallelBase"]);
+    expect(imports.map((l) => l.trim())).toEqual([
+      "import json as _json",
+      "import numpy as np",
+      "from gymnasium import spaces as _spaces",
+      "from pettingzoo import ParallelEnv as _ParallelBase",
+    ]);
   });
 });

@@ -8,7 +8,14 @@ import type { RunConfig } from "../runtime/train.js";
 import { repoRoot } from "./support/sources.js";
 
 const example = (name: string) => readFileSync(join(repoRoot, "examples", name), "utf8");
-const run = (source: string): RunConfig => ({ format: "agora-run/1", scenario: { path: "x.game", name: "X", source }, overrides: {}, config: { steps: 1 } as never, backend: "wasm", created: "now" });
+const run = (source: string): RunConfig => ({
+  format: "agora-run/1",
+  scenario: { path: "x.game", name: "X", source },
+  overrides: {},
+  config: { steps: 1 } as never,
+  backend: "wasm",
+  created: "now",
+});
 
 /** The chart data a report embeds (its JSON, `<` escaped as \u003c). */
 function embedded(html: string): { charts: { title: string; series: { label: string }[] }[] } {
@@ -23,7 +30,9 @@ describe("report labels come from the compiled scenario", () => {
       const { ir } = loadScenario(source);
       const data = embedded(renderReport(run(source), []));
       const returns = data.charts.find((c) => c.title.startsWith("Learning curves"))!;
-      expect(returns.series.map((s) => s.label)).toEqual(ir.roles.flatMap((r) => [`${r.name} payoff`, `${r.name} objective`]));
+      expect(returns.series.map((s) => s.label)).toEqual(
+        ir.roles.flatMap((r) => [`${r.name} payoff`, `${r.name} objective`]),
+      );
       const metrics = data.charts.find((c) => c.title.startsWith("Scenario metrics"));
       expect(metrics?.series.map((s) => s.label) ?? []).toEqual(ir.metrics.map((m) => m.name));
       const rules = data.charts.find((c) => c.title.startsWith("Rule activity"));
@@ -77,6 +86,8 @@ describe("play: typed actions", () => {
     expect(pickAction("scissors", legal, labels)).toBe(2);
     expect(pickAction("sc", legal, labels)).toBe(2);
     expect(pickAction("pa", legal, labels)).toEqual({ problem: "`pa` could be paper or pass; type more of the name" });
-    expect(pickAction("r", [1, 2], labels)).toEqual({ problem: "not a legal action here: r; choose one of paper, scissors" });
+    expect(pickAction("r", [1, 2], labels)).toEqual({
+      problem: "not a legal action here: r; choose one of paper, scissors",
+    });
   });
 });

@@ -14,7 +14,8 @@ const backends: Record<string, (o: EnvOptions) => VecEnv> = {
 };
 const role = ir.roles[0];
 const voteFor = (rule: string) => role.actionLabels.indexOf(`vote(${rule})`);
-const metric = (result: { metrics: Float32Array }, name: string) => result.metrics[ir.metrics.findIndex((m) => m.name === name)];
+const metric = (result: { metrics: Float32Array }, name: string) =>
+  result.metrics[ir.metrics.findIndex((m) => m.name === name)];
 
 describe.each(Object.keys(backends))("%s: rule values", (name) => {
   it("store which rule, compare by identity and enact or repeal the rule a variable holds", () => {

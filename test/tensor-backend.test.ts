@@ -20,7 +20,6 @@ function ir(source: string): IRGame {
   return ir;
 }
 
-
 const scenarios: [string, string][] = [
   ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
   ["adversarial", ADVERSARIAL],
@@ -56,7 +55,9 @@ describe("the tensor backend agrees with the reference interpreter (cpu backend)
       const options = { numEnvs: 8, seed: 4242, checked: true };
       const env = createTensorEnv(game, options, tf);
       try {
-        expect(lockstep(game, [createInterpreter(game, options), env], { steps: 200, seed: 17, tolerance })).toBeUndefined();
+        expect(
+          lockstep(game, [createInterpreter(game, options), env], { steps: 200, seed: 17, tolerance }),
+        ).toBeUndefined();
       } finally {
         env.dispose();
       }
@@ -68,20 +69,26 @@ describe("the tensor backend agrees with the reference interpreter (cpu backend)
     const options: EnvOptions = { numEnvs: 8, seed: 3, sampleParams: false, params: { growth: 0.2 } };
     const env = createTensorEnv(game, options, tf);
     try {
-      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 150, seed: 5, tolerance })).toBeUndefined();
+      expect(
+        lockstep(game, [createInterpreter(game, options), env], { steps: 150, seed: 5, tolerance }),
+      ).toBeUndefined();
     } finally {
       env.dispose();
     }
   });
 
   it("agrees with many agents (large constants kept narrow, aggregates vectorized past 32 agents)", () => {
-    const strike = exampleFiles().find((f) => f.name === "strike.game")!.code.replace("param n: int = 6", "param n: int = 40");
+    const strike = exampleFiles()
+      .find((f) => f.name === "strike.game")!
+      .code.replace("param n: int = 6", "param n: int = 40");
     const game = ir(strike);
     expect(game.roles[0].count).toBe(40);
     const options = { numEnvs: 4, seed: 8, checked: true };
     const env = createTensorEnv(game, options, tf);
     try {
-      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 60, seed: 2, tolerance })).toBeUndefined();
+      expect(
+        lockstep(game, [createInterpreter(game, options), env], { steps: 60, seed: 2, tolerance }),
+      ).toBeUndefined();
     } finally {
       env.dispose();
     }
@@ -92,7 +99,9 @@ describe("the tensor backend agrees with the reference interpreter (cpu backend)
     const options = { numEnvs: 8, seed: 6, checked: true };
     const env = createTensorEnv(game, { ...options, packOutputs: true } as EnvOptions, tf);
     try {
-      expect(lockstep(game, [createInterpreter(game, options), env], { steps: 100, seed: 4, tolerance })).toBeUndefined();
+      expect(
+        lockstep(game, [createInterpreter(game, options), env], { steps: 100, seed: 4, tolerance }),
+      ).toBeUndefined();
     } finally {
       env.dispose();
     }
@@ -101,7 +110,9 @@ describe("the tensor backend agrees with the reference interpreter (cpu backend)
   it("rejects unknown and compile-time params as the other backends do", () => {
     const game = ir(exampleFiles().find((f) => f.name === "public_goods.game")!.code);
     expect(() => createTensorEnv(game, { numEnvs: 2, params: { nope: 1 } }, tf)).toThrow(/unknown param `nope`/);
-    expect(() => createTensorEnv(game, { numEnvs: 2, params: { fine: 1 } }, tf)).toThrow(/fixed when the scenario is compiled/);
+    expect(() => createTensorEnv(game, { numEnvs: 2, params: { fine: 1 } }, tf)).toThrow(
+      /fixed when the scenario is compiled/,
+    );
   });
 });
 
@@ -141,7 +152,10 @@ describe("tensor memory", () => {
             actions[k][j] = legal.length ? legal[Math.floor(rand() * legal.length)] : -1;
           }
         });
-        env.botActions(game.bots[t % game.bots.length].name, new Int32Array(E * game.roles[game.bots[t % game.bots.length].role].count));
+        env.botActions(
+          game.bots[t % game.bots.length].name,
+          new Int32Array(E * game.roles[game.bots[t % game.bots.length].role].count),
+        );
         r = env.step(actions);
       }
     };
@@ -202,7 +216,10 @@ describe("the generated tensor module", () => {
         expect(text).not.toMatch(/\brequire\(|\bimport\(|__vite/);
         const path = join(dir, name.replace(".game", ".mjs"));
         writeFileSync(path, text);
-        const mod = (await import(pathToFileURL(path).href)) as { schema: unknown; createEnv: (o: EnvOptions) => VecEnv & { dispose(): void } };
+        const mod = (await import(pathToFileURL(path).href)) as {
+          schema: unknown;
+          createEnv: (o: EnvOptions) => VecEnv & { dispose(): void };
+        };
         const options = { numEnvs: 6, seed: 11, checked: true };
         const fromModule = mod.createEnv(options);
         const inProcess = createTensorEnv(game, options, tf);

@@ -25,7 +25,9 @@ describe("the tensor program agrees with the JS kernel (64 copies x 1000 steps)"
       const options = { numEnvs: 64, seed: 2026, checked: true };
       const tensor = createTensorEnv(ir!, options, tf);
       try {
-        expect(lockstep(ir!, [createJsKernel(ir!)(options), tensor], { steps: 1000, seed: 5, tolerance: { real: 1e-5 } })).toBeUndefined();
+        expect(
+          lockstep(ir!, [createJsKernel(ir!)(options), tensor], { steps: 1000, seed: 5, tolerance: { real: 1e-5 } }),
+        ).toBeUndefined();
       } finally {
         tensor.dispose();
       }

@@ -25,7 +25,14 @@ const SANITY = { steps: 40_000, envs: 64, rollout: 16, hidden: [32, 32], lr: 5e-
 
 async function trainQuietly(path: string) {
   const lines: MetricsLine[] = [];
-  await train({ scenarioPath: path, out: dir(), flags: SANITY, opponents: ["self"], report: false, onUpdate: (l) => lines.push(l) });
+  await train({
+    scenarioPath: path,
+    out: dir(),
+    flags: SANITY,
+    opponents: ["self"],
+    report: false,
+    onUpdate: (l) => lines.push(l),
+  });
   return { last: lines[lines.length - 1], lines };
 }
 
@@ -51,7 +58,9 @@ describe("learning sanity (fixed seeds)", () => {
   });
 
   it("prisoner's dilemma where each cares for the other (care = 1): cooperate at least 90%", async () => {
-    const { last } = await trainQuietly(scenarioFile(ONE_SHOT_PD("objective self.reward + sum(o in player where o != self: o.reward)")));
+    const { last } = await trainQuietly(
+      scenarioFile(ONE_SHOT_PD("objective self.reward + sum(o in player where o != self: o.reward)")),
+    );
     expect(last.actionFrequencies.player.cooperate).toBeGreaterThanOrEqual(0.9);
   });
 
@@ -115,7 +124,13 @@ describe("training runs", () => {
   it("gives the same run for the same seed", async () => {
     const run = async () => {
       const lines: MetricsLine[] = [];
-      await train({ scenarioPath: join(repoRoot, "examples/stag_hunt.game"), out: dir(), flags: { steps: 3 * 16 * 8 * 2, envs: 16, rollout: 8, seed: 3 }, report: false, onUpdate: (l) => lines.push(l) });
+      await train({
+        scenarioPath: join(repoRoot, "examples/stag_hunt.game"),
+        out: dir(),
+        flags: { steps: 3 * 16 * 8 * 2, envs: 16, rollout: 8, seed: 3 },
+        report: false,
+        onUpdate: (l) => lines.push(l),
+      });
       return lines.map((l) => ({ episodes: l.episodes, frequencies: l.actionFrequencies, losses: l.losses }));
     };
     expect(await run()).toEqual(await run());
@@ -150,17 +165,34 @@ describe("training runs", () => {
     const flags = { steps: 2 * 16 * 8 * 2, envs: 16, rollout: 8 };
     await train({ scenarioPath: join(repoRoot, "examples/iterated_pd.game"), out, flags, report: false });
     await train({ resume: out, flags: { steps: 4 * 16 * 8 * 2 }, report: false });
-    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as MetricsLine);
     expect(lines.map((l) => l.update)).toEqual([1, 2, 3, 4]);
     expect(lines.map((l) => l.agentSteps)).toEqual([256, 512, 768, 1024]);
     expect(readCheckpoint(out).update).toBe(4);
   });
 
   it("writes a self-contained report with learning curves, actions, metrics and social metrics", async () => {
-    const result = await train({ scenarioPath: join(repoRoot, "examples/public_goods.game"), out: dir(), flags: { steps: 3 * 16 * 40 * 4, envs: 16, rollout: 40, hidden: [16] } });
+    const result = await train({
+      scenarioPath: join(repoRoot, "examples/public_goods.game"),
+      out: dir(),
+      flags: { steps: 3 * 16 * 40 * 4, envs: 16, rollout: 40, hidden: [16] },
+    });
     const html = readFileSync(join(result.runDir, "report.html"), "utf8");
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/);
-    for (const title of ["Learning curves", "Actions over training: citizen", "Mean argument over training: citizen", "actions of citizen", "Scenario metrics", "Social metrics: welfare", "Social metrics: equality", "Rule activity"]) expect(html).toContain(title);
+    for (const title of [
+      "Learning curves",
+      "Actions over training: citizen",
+      "Mean argument over training: citizen",
+      "actions of citizen",
+      "Scenario metrics",
+      "Social metrics: welfare",
+      "Social metrics: equality",
+      "Rule activity",
+    ])
+      expect(html).toContain(title);
     expect(html).toContain("uPlot");
   });
 });
@@ -180,7 +212,14 @@ describe("names and numbers a scenario may hold", () => {
 }
 `);
     const lines: MetricsLine[] = [];
-    await train({ scenarioPath: path, out: join(dir(), "run"), flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 }, opponents: ["self"], report: false, onUpdate: (l) => lines.push(l) });
+    await train({
+      scenarioPath: path,
+      out: join(dir(), "run"),
+      flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 },
+      opponents: ["self"],
+      report: false,
+      onUpdate: (l) => lines.push(l),
+    });
     const last = lines[lines.length - 1];
     expect(Object.keys(last.losses).sort()).toEqual(["__proto__", "constructor"]);
     expect(Object.hasOwn(last.losses, "__proto__")).toBe(true);
@@ -198,7 +237,15 @@ describe("names and numbers a scenario may hold", () => {
   }
 }
 `);
-    await expect(train({ scenarioPath: path, out: join(dir(), "run"), flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 }, opponents: ["self"], report: false })).rejects.toThrow(/^update 1: player's \w+ is (NaN|-?Infinity); training stopped .*--lr/);
+    await expect(
+      train({
+        scenarioPath: path,
+        out: join(dir(), "run"),
+        flags: { steps: 512, envs: 16, rollout: 8, hidden: [8], seed: 1 },
+        opponents: ["self"],
+        report: false,
+      }),
+    ).rejects.toThrow(/^update 1: player's \w+ is (NaN|-?Infinity); training stopped .*--lr/);
   });
 });
 
@@ -212,7 +259,18 @@ describe("command line", () => {
 
   it("trains from the command line, then evaluates against the scenario's bots", async () => {
     const out = dir();
-    const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "2048", "--envs", "16", "--rollout", "32", "--out", out);
+    const trained = await run(
+      "train",
+      join(repoRoot, "examples/iterated_pd.game"),
+      "--steps",
+      "2048",
+      "--envs",
+      "16",
+      "--rollout",
+      "32",
+      "--out",
+      out,
+    );
     expect(trained.code).toBe(0);
     expect(trained.out).toContain("engine: native (fused C++ kernels");
     expect(trained.out).toContain(join(out, "report.html"));
@@ -238,14 +296,60 @@ describe("command line", () => {
 
   it("takes every PPO setting as a flag and records it in config.json", async () => {
     const out = dir();
-    const args = ["--gamma", "0.9", "--lambda", "0.8", "--clip", "0.1", "--epochs", "2", "--minibatches", "2", "--value-coef", "0.25", "--max-grad-norm", "1.5", "--no-anneal-lr", "--activation", "tanh", "--threads", "1"];
-    const trained = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--steps", "512", "--envs", "8", "--rollout", "16", "--out", out, ...args);
+    const args = [
+      "--gamma",
+      "0.9",
+      "--lambda",
+      "0.8",
+      "--clip",
+      "0.1",
+      "--epochs",
+      "2",
+      "--minibatches",
+      "2",
+      "--value-coef",
+      "0.25",
+      "--max-grad-norm",
+      "1.5",
+      "--no-anneal-lr",
+      "--activation",
+      "tanh",
+      "--threads",
+      "1",
+    ];
+    const trained = await run(
+      "train",
+      join(repoRoot, "examples/iterated_pd.game"),
+      "--steps",
+      "512",
+      "--envs",
+      "8",
+      "--rollout",
+      "16",
+      "--out",
+      out,
+      ...args,
+    );
     expect(trained.code).toBe(0);
     expect(trained.out).toContain("engine: native (fused C++ kernels, 1 thread)");
     const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     expect(config.backend).toBe("native");
-    expect(config.config).toMatchObject({ gamma: 0.9, lambda: 0.8, clip: 0.1, epochs: 2, minibatches: 2, valueCoef: 0.25, maxGradNorm: 1.5, annealLr: false, activation: "tanh", rollout: 16 });
-    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as MetricsLine);
+    expect(config.config).toMatchObject({
+      gamma: 0.9,
+      lambda: 0.8,
+      clip: 0.1,
+      epochs: 2,
+      minibatches: 2,
+      valueCoef: 0.25,
+      maxGradNorm: 1.5,
+      annealLr: false,
+      activation: "tanh",
+      rollout: 16,
+    });
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as MetricsLine);
     expect(new Set(metrics.map((l) => l.lr))).toEqual(new Set([config.config.lr]));
     const bad = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--gamma", "2", "--out", dir());
     expect(bad.code).toBe(2);
@@ -259,14 +363,26 @@ describe("command line", () => {
     const missing = await run("train", "nowhere.game");
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("nowhere.game: no such file or folder");
-    const broken = await run("train", join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"), "--out", dir());
+    const broken = await run(
+      "train",
+      join(repoRoot, "test/corpus/errors/020-unknown-name-did-you-mean.game"),
+      "--out",
+      dir(),
+    );
     expect(broken.code).toBe(1);
     expect(broken.err).toContain("error[E0101]");
     expect(broken.err).toContain("not trained: the scenario has errors");
     const noRun = await run("eval", dir());
     expect(noRun.code).toBe(1);
     expect(noRun.err).toContain("is not a run folder");
-    const badBot = await run("train", join(repoRoot, "examples/iterated_pd.game"), "--opponent", "bot:nice", "--out", dir());
+    const badBot = await run(
+      "train",
+      join(repoRoot, "examples/iterated_pd.game"),
+      "--opponent",
+      "bot:nice",
+      "--out",
+      dir(),
+    );
     expect(badBot.code).toBe(1);
     expect(badBot.err).toContain("unknown bot `nice`; the scenario's bots are `tit_for_tat`");
   });
@@ -278,10 +394,17 @@ describe("command line", () => {
       yield "betray";
       yield "def";
     }
-    const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map(), seed: 1, episodes: 1, backend: "wasm", input: typed() }, (s) => lines.push(s), (s) => lines.push(s));
+    const code = await runPlay(
+      join(repoRoot, "examples/prisoners_dilemma.game"),
+      { overrides: new Map(), seed: 1, episodes: 1, backend: "wasm", input: typed() },
+      (s) => lines.push(s),
+      (s) => lines.push(s),
+    );
     expect(code).toBe(0);
     const text = lines.join("\n");
-    expect(text).toContain("the other player agents play at random (no --policy, and the scenario has no bot for this role)");
+    expect(text).toContain(
+      "the other player agents play at random (no --policy, and the scenario has no bot for this role)",
+    );
     // The empty line showed the choices again; an unknown word is refused; a prefix is enough.
     expect(text.match(/Your actions: \[0\] cooperate {2}\[1\] defect/g)).toHaveLength(2);
     expect(text).toContain("not a legal action here: betray; choose one of cooperate, defect");
@@ -291,7 +414,12 @@ describe("command line", () => {
 
   it("says what is wrong with a --set when playing", async () => {
     const lines: string[] = [];
-    const code = await runPlay(join(repoRoot, "examples/prisoners_dilemma.game"), { overrides: new Map([["Q", 1]]), seed: 1, episodes: 1, backend: "wasm", input: (async function* () {})() }, () => {}, (s) => lines.push(s));
+    const code = await runPlay(
+      join(repoRoot, "examples/prisoners_dilemma.game"),
+      { overrides: new Map([["Q", 1]]), seed: 1, episodes: 1, backend: "wasm", input: (async function* () {})() },
+      () => {},
+      (s) => lines.push(s),
+    );
     expect(code).toBe(1);
     expect(lines.join("\n")).toContain("--set Q: the game has no param `Q`");
   });

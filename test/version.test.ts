@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { AGORA_VERSION } from "../language/version.js";
 
-const manifestVersion = (file: string): unknown => (JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8")) as { version?: unknown }).version;
+const manifestVersion = (file: string): unknown =>
+  (JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8")) as { version?: unknown }).version;
 
 describe("the version", () => {
   it("is a semantic version", () => {

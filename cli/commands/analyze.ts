@@ -28,7 +28,12 @@ export interface AnalyzeCommandOptions {
  * unwritable NFG file, 0 otherwise, including when the game has no normal form (which the
  * report explains).
  */
-export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s: string) => void, err: (s: string) => void): number {
+export function runAnalyze(
+  file: string,
+  options: AnalyzeCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const source = readSource(file);
   if ("error" in source) {
     err(`error: ${printable(source.error)}`);
@@ -60,7 +65,14 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
     model: doc.model,
   });
   if (!result.ok) {
-    if (options.format === "json") out(JSON.stringify({ schema: SCHEMA, game: ir.name, normal_form: null, reason: result.reason, kind: result.kind }, null, 2));
+    if (options.format === "json")
+      out(
+        JSON.stringify(
+          { schema: SCHEMA, game: ir.name, normal_form: null, reason: result.reason, kind: result.kind },
+          null,
+          2,
+        ),
+      );
     else out(`${ir.name}: no normal form to analyse: ${result.reason}`);
     if (options.nfg) err(`${printable(file)}: no NFG file written (no normal form)`);
     return 0;
@@ -73,6 +85,10 @@ export function runAnalyze(file: string, options: AnalyzeCommandOptions, out: (s
       return 1;
     }
   }
-  out(options.format === "json" ? JSON.stringify(result.report, null, 2) : printable(renderReport(result.report), { multiline: true }));
+  out(
+    options.format === "json"
+      ? JSON.stringify(result.report, null, 2)
+      : printable(renderReport(result.report), { multiline: true }),
+  );
   return 0;
 }

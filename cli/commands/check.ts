@@ -15,7 +15,12 @@ export interface CheckCommandOptions {
 }
 
 /** `agora check`: prints every diagnostic of every file; 1 if any error, else 0. */
-export async function runCheck(paths: string[], options: CheckCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runCheck(
+  paths: string[],
+  options: CheckCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   // The analysis is loaded only when asked for: a plain check starts faster without it.
   const analysis = options.dominated ? await import("../../analysis/service-contribution.js") : undefined;
   const editor = options.dominated ? await import("../../analysis/editor.js") : undefined;
@@ -24,7 +29,8 @@ export async function runCheck(paths: string[], options: CheckCommandOptions, ou
   let warnings = 0;
   const json: unknown[] = [];
   for (const problem of problems) {
-    if (options.format === "json") json.push({ file: problem.split(":")[0], severity: "error", code: "E0000", message: problem });
+    if (options.format === "json")
+      json.push({ file: problem.split(":")[0], severity: "error", code: "E0000", message: problem });
     else err(`error: ${printable(problem)}`);
   }
   if (files.length === 0 && problems.length === 0) {
@@ -56,11 +62,11 @@ export async function runCheck(paths: string[], options: CheckCommandOptions, ou
       else out(renderDiagnostic(file, doc.lines, d, { color: options.color }) + "\n");
     }
   }
-  if (options.format === "json") out(JSON.stringify({ files: files.length, errors, warnings, diagnostics: json }, null, 2));
+  if (options.format === "json")
+    out(JSON.stringify({ files: files.length, errors, warnings, diagnostics: json }, null, 2));
   else {
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
     out(`checked ${plural(files.length, "file")}: ${plural(errors, "error")}, ${plural(warnings, "warning")}`);
   }
   return errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
 }
-

@@ -20,7 +20,12 @@ export interface CompileCommandOptions {
  * NumPy module (`env.py`) for `--target python`, and its `schema.json`. Errors are printed as
  * diagnostics and give exit code 1.
  */
-export async function runCompile(file: string, options: CompileCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runCompile(
+  file: string,
+  options: CompileCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const source = readSource(file);
   if ("error" in source) {
     err(`error: ${printable(source.error)}`);
@@ -29,9 +34,12 @@ export async function runCompile(file: string, options: CompileCommandOptions, o
   const doc = checkText(source.text, { overrides: options.overrides });
   for (const message of doc.overrideErrors) err(`${printable(file)}: error: ${printable(message)}`);
   const errors = doc.diagnostics.filter((d) => d.severity === "error");
-  for (const d of doc.diagnostics) (d.severity === "error" ? err : out)(renderDiagnostic(file, doc.lines, d, { color: options.color }) + "\n");
+  for (const d of doc.diagnostics)
+    (d.severity === "error" ? err : out)(renderDiagnostic(file, doc.lines, d, { color: options.color }) + "\n");
   if (hasErrors(doc.diagnostics) || doc.overrideErrors.length > 0 || !doc.model) {
-    err(`${printable(file)}: not compiled: ${errors.length + doc.overrideErrors.length} error${errors.length + doc.overrideErrors.length === 1 ? "" : "s"}`);
+    err(
+      `${printable(file)}: not compiled: ${errors.length + doc.overrideErrors.length} error${errors.length + doc.overrideErrors.length === 1 ? "" : "s"}`,
+    );
     return 1;
   }
   const ir = lowerGame(doc.model, source.text);
@@ -54,10 +62,18 @@ export async function runCompile(file: string, options: CompileCommandOptions, o
     return 1;
   }
   const shown = relative(process.cwd(), dir) || ".";
-  const agents = ir.roles.map((r) => `${r.name} * ${r.count} (${r.numActions} actions, ${r.obsDim} observations)`).join(", ");
+  const agents = ir.roles
+    .map((r) => `${r.name} * ${r.count} (${r.numActions} actions, ${r.obsDim} observations)`)
+    .join(", ");
   out(`compiled ${ir.name} (${options.target} target): ${agents}`);
-  if (options.target === "python") out(`  ${printable(join(shown, "env.py"))}      the environment: from env import Env, ParallelEnv (needs numpy; see docs/python.md)`);
-  else out(`  ${printable(join(shown, "env.mjs"))}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`);
+  if (options.target === "python")
+    out(
+      `  ${printable(join(shown, "env.py"))}      the environment: from env import Env, ParallelEnv (needs numpy; see docs/python.md)`,
+    );
+  else
+    out(
+      `  ${printable(join(shown, "env.mjs"))}     the environment: import { createEnv, schema } from "./env.mjs"${options.target === "tensor" ? " (needs @tensorflow/tfjs)" : ""}`,
+    );
   out(`  ${printable(join(shown, "schema.json"))}  roles, action and observation labels, params, metrics`);
   return 0;
 }

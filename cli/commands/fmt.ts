@@ -12,7 +12,12 @@ export interface FmtCommandOptions {
  * nothing and lists the files that are not formatted. Files with syntax errors are left as
  * they are and reported. Exit code: 0 when every file is (now) formatted, else 1.
  */
-export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: string) => void, err: (s: string) => void): number {
+export function runFmt(
+  paths: string[],
+  options: FmtCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const { files, problems } = collectGameFiles(paths);
   for (const problem of problems) err(`error: ${problem}`);
   if (files.length === 0 && problems.length === 0) {
@@ -49,7 +54,9 @@ export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: str
       continue;
     }
     if (result.status === "unsafe") {
-      err(`error: ${file}: the formatter could not lay it out without changing its meaning; it was left unchanged (please report this)`);
+      err(
+        `error: ${file}: the formatter could not lay it out without changing its meaning; it was left unchanged (please report this)`,
+      );
       failed++;
       continue;
     }
@@ -69,9 +76,15 @@ export function runFmt(paths: string[], options: FmtCommandOptions, out: (s: str
   }
   const plural = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
   if (options.check) {
-    if (changed > 0) err(`${plural(changed)} of ${files.length} not formatted (run \`agora fmt\` to format ${changed === 1 ? "it" : "them"})`);
+    if (changed > 0)
+      err(
+        `${plural(changed)} of ${files.length} not formatted (run \`agora fmt\` to format ${changed === 1 ? "it" : "them"})`,
+      );
     return changed > 0 || failed > 0 ? 1 : 0;
   }
-  if (failed === 0) out(changed === 0 ? `${plural(files.length)} already formatted` : `formatted ${plural(changed)} of ${files.length}`);
+  if (failed === 0)
+    out(
+      changed === 0 ? `${plural(files.length)} already formatted` : `formatted ${plural(changed)} of ${files.length}`,
+    );
   return failed > 0 ? 1 : 0;
 }

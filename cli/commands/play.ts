@@ -31,7 +31,10 @@ function describeObservation(ir: IRGame, role: number, obs: Float32Array): strin
       const k = [...obs.subarray(offset, offset + item.width)].findIndex((v) => v === 1);
       const base = item.labels[0].replace(/=[^=]*$/, "");
       lines.push(printable(`  ${base} = ${k >= 0 ? item.labels[k].slice(base.length + 1) : "(none)"}`));
-    } else lines.push(`  ${printable(item.labels[0])} = ${item.encoding === "bool" ? (obs[offset] ? "true" : "false") : Number(obs[offset].toFixed(4))}`);
+    } else
+      lines.push(
+        `  ${printable(item.labels[0])} = ${item.encoding === "bool" ? (obs[offset] ? "true" : "false") : Number(obs[offset].toFixed(4))}`,
+      );
     offset += item.width;
   }
   return lines;
@@ -41,7 +44,12 @@ function describeObservation(ir: IRGame, role: number, obs: Float32Array): strin
  * `agora play`: a person plays one agent in the terminal; the other agents are played by a
  * trained policy (`--policy run-dir`), else by the first bot of their role, else at random.
  */
-export async function runPlay(file: string, options: PlayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runPlay(
+  file: string,
+  options: PlayOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const source = readSource(file);
   if ("error" in source) {
     err(`error: ${printable(source.error)}`);
@@ -56,7 +64,9 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
   }
   const human = options.role ? ir.roles.findIndex((r) => r.name === options.role) : 0;
   if (human < 0) {
-    err(`error: the scenario has no role \`${printable(options.role ?? "")}\`; its roles are ${ir.roles.map((r) => `\`${r.name}\``).join(", ")}`);
+    err(
+      `error: the scenario has no role \`${printable(options.role ?? "")}\`; its roles are ${ir.roles.map((r) => `\`${r.name}\``).join(", ")}`,
+    );
     return 1;
   }
   let nets: ActorCritic[] | undefined;
@@ -85,7 +95,11 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
     const others = k === human ? r.count - 1 : r.count;
     if (others === 0) return;
     const bot = ir.bots.find((b) => b.role === k);
-    const who = nets ? `the trained policy of ${options.policy}` : bot ? `the bot ${bot.name}` : "at random (no --policy, and the scenario has no bot for this role)";
+    const who = nets
+      ? `the trained policy of ${options.policy}`
+      : bot
+        ? `the bot ${bot.name}`
+        : "at random (no --policy, and the scenario has no bot for this role)";
     out(`${k === human ? `the other ${r.name} agents play` : `${r.name} plays`} ${who}`);
   });
   let result = env.reset();
@@ -104,7 +118,9 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
         if (fromPolicy) chosen[i] = fromPolicy[i];
         else if (fromBot) chosen[i] = fromBot[i];
         else {
-          const legal = [...result.roles[k].mask.subarray(i * r.numActions, (i + 1) * r.numActions).keys()].filter((f) => result.roles[k].mask[i * r.numActions + f]);
+          const legal = [...result.roles[k].mask.subarray(i * r.numActions, (i + 1) * r.numActions).keys()].filter(
+            (f) => result.roles[k].mask[i * r.numActions + f],
+          );
           chosen[i] = legal.length ? legal[Math.floor(rng.next() * legal.length)] : -1;
         }
       }
@@ -136,18 +152,26 @@ export async function runPlay(file: string, options: PlayOptions, out: (s: strin
       actions[human][0] = choice;
     }
     // What everyone else did, before the rewards it earned them.
-    const others = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => i).filter((i) => !(k === human && i === 0)).map((i) => `${r.name}#${i} ${actions[k][i] >= 0 ? r.actionLabels[actions[k][i]] : "(no action)"}`));
+    const others = ir.roles.flatMap((r, k) =>
+      Array.from({ length: r.count }, (_, i) => i)
+        .filter((i) => !(k === human && i === 0))
+        .map((i) => `${r.name}#${i} ${actions[k][i] >= 0 ? r.actionLabels[actions[k][i]] : "(no action)"}`),
+    );
     result = env.step(actions);
     steps++;
     ir.roles.forEach((r, k) => {
       for (let i = 0; i < r.count; i++) totals[k][i] += result.roles[k].reward[i];
     });
-    const rewards = ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(result.roles[k].reward[i].toFixed(3))}`));
+    const rewards = ir.roles.flatMap((r, k) =>
+      Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(result.roles[k].reward[i].toFixed(3))}`),
+    );
     if (others.length > 0) out(`the others: ${others.join(", ")}`);
     if (legal.length > 0 || result.done[0]) out(`rewards: ${rewards.join(", ")}`);
     if (result.done[0]) {
       episode++;
-      out(`episode over. totals: ${ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(totals[k][i].toFixed(3))}`)).join(", ")}`);
+      out(
+        `episode over. totals: ${ir.roles.flatMap((r, k) => Array.from({ length: r.count }, (_, i) => `${r.name}#${i} ${Number(totals[k][i].toFixed(3))}`)).join(", ")}`,
+      );
       totals.forEach((t) => t.fill(0));
       steps = 0;
     }
@@ -162,6 +186,7 @@ export function pickAction(typed: string, legal: number[], labels: string[]): nu
   if (legal.includes(exact)) return exact;
   const matches = legal.filter((f) => labels[f].startsWith(typed));
   if (matches.length === 1) return matches[0];
-  if (matches.length > 1) return { problem: `\`${typed}\` could be ${matches.map((f) => labels[f]).join(" or ")}; type more of the name` };
+  if (matches.length > 1)
+    return { problem: `\`${typed}\` could be ${matches.map((f) => labels[f]).join(" or ")}; type more of the name` };
   return { problem: `not a legal action here: ${typed}; choose one of ${choices}` };
 }

@@ -28,7 +28,12 @@ function describeLine(line: MetricsLine, roles: string[], metrics: string[]): st
   const e = line.episodes;
   const returns = e ? roles.map((r, k) => `${r} ${e.payoff[k].toFixed(2)}`).join(", ") : "no episode yet";
   // The scenario's first two metrics are its key ones.
-  const key = e ? metrics.slice(0, 2).map((m, k) => ` · ${m} ${e.metrics[k].toFixed(3)}`).join("") : "";
+  const key = e
+    ? metrics
+        .slice(0, 2)
+        .map((m, k) => ` · ${m} ${e.metrics[k].toFixed(3)}`)
+        .join("")
+    : "";
   // The rate of the whole loop (environment, inference, update, logging, checkpoints) since the start.
   return `${Math.round(line.agentStepsPerSecond).toLocaleString("en-US")} agent-steps/s · return ${returns}${key}${e ? ` · welfare ${e.welfare.toFixed(2)}` : ""}`;
 }
@@ -42,7 +47,10 @@ export const MAX_ROLLOUT_BYTES = 4 * 1024 ** 3;
  * plus the environments' own arrays. A lower bound: TensorFlow.js needs more on top.
  */
 export function estimateRolloutBytes(ir: IRGame, envs: number, rollout: number): number {
-  return ir.roles.reduce((n, r) => n + envs * r.count * ((rollout + 2) * (4 * Math.max(1, r.obsDim) + r.numActions + 4 * 7)), 0);
+  return ir.roles.reduce(
+    (n, r) => n + envs * r.count * ((rollout + 2) * (4 * Math.max(1, r.obsDim) + r.numActions + 4 * 7)),
+    0,
+  );
 }
 
 /** Refuses a fresh run whose buffers would not fit, with the estimate; undefined when it fits or cannot be told yet. */
@@ -59,7 +67,12 @@ function memoryProblem(file: string, options: TrainCommandOptions): string | und
 }
 
 /** `agora train`: trains, showing progress, and says where the run folder and report are. */
-export async function runTrain(file: string | undefined, options: TrainCommandOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runTrain(
+  file: string | undefined,
+  options: TrainCommandOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   if (file && !options.resume) {
     const problem = memoryProblem(file, options);
     if (problem) {
@@ -108,7 +121,15 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
         const text = describeLine(line, roles, metrics);
         if (options.tty) {
           if (!bar) {
-            bar = new SingleBar({ format: "training [{bar}] {percentage}% | {value}/{total} updates | {status}", barsize: 24, hideCursor: true, clearOnComplete: false }, undefined);
+            bar = new SingleBar(
+              {
+                format: "training [{bar}] {percentage}% | {value}/{total} updates | {status}",
+                barsize: 24,
+                hideCursor: true,
+                clearOnComplete: false,
+              },
+              undefined,
+            );
             bar.start(total, 0, { status: text });
           }
           bar.update(line.update, { status: text });
@@ -126,12 +147,16 @@ export async function runTrain(file: string | undefined, options: TrainCommandOp
     const rel = relative(process.cwd(), result.runDir);
     const dir = rel === "" ? "." : rel.startsWith("..") ? resolve(result.runDir) : rel;
     if (result.interrupted) {
-      out(`interrupted at update ${result.updates} (${result.agentSteps.toLocaleString("en-US")} agent steps): checkpoint and report written to ${dir}`);
+      out(
+        `interrupted at update ${result.updates} (${result.agentSteps.toLocaleString("en-US")} agent steps): checkpoint and report written to ${dir}`,
+      );
       out(`resume with: agora train --resume ${shellQuote(dir)}`);
       return 130;
     }
     const actions = describeActionShares(result.last?.actions, result.scenario.ir.phases);
-    out(`trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`);
+    out(
+      `trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`,
+    );
     for (const a of actions) out(`  last actions  ${printable(a)}`);
     out(`  run folder    ${dir}`);
     out(`  report        ${join(dir, "report.html")}`);

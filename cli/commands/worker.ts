@@ -10,7 +10,10 @@ export interface WorkerCommandOptions {
   lockSeconds: number;
 }
 
-/** `agora worker URL`: runs sweep trials from a Redis queue until stopped (SIGTERM/Ctrl-C: finish the running trial; twice: leave now). */
+/**
+ * `agora worker URL`: runs sweep trials from a Redis queue until stopped (SIGTERM/Ctrl-C: finish the running trial;
+ * twice: leave now).
+ */
 export async function runWorker(
   url: string,
   options: WorkerCommandOptions,

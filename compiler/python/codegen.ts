@@ -1,4 +1,13 @@
-import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
+import {
+  HORIZON_SITE,
+  PARAM_SITE_BASE,
+  type AgentField,
+  type AssignOp,
+  type Expr,
+  type IRGame,
+  type Scalar,
+  type Stmt,
+} from "../ir.js";
 import { imod, rdiv, rlog, rmod, rsqrt } from "../../language/semantic/scalar-ops.js";
 import { assertNever, exprChildren } from "../ir-walk.js";
 import { pyString } from "./literal.js";
@@ -122,9 +131,11 @@ function foldBinary(op: string, operand: Scalar, a: number, b: number): number {
   throw new Error(`internal: unknown operator ${op}`);
 }
 
-
 /** The state array holding a per-agent field of a role. */
-function fieldArray(role: number, field: AgentField | { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" } | { kind: "ract" }): string {
+function fieldArray(
+  role: number,
+  field: AgentField | { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" } | { kind: "ract" },
+): string {
   switch (field.kind) {
     case "state":
       return `S${role}_${field.index}`;
@@ -241,7 +252,12 @@ function aggregateReadsSelf(e: Expr): boolean {
 }
 
 function containsEnd(stmts: Stmt[]): boolean {
-  return stmts.some((s) => s.k === "end" || (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) || (s.k === "for" && containsEnd(s.body)));
+  return stmts.some(
+    (s) =>
+      s.k === "end" ||
+      (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) ||
+      (s.k === "for" && containsEnd(s.body)),
+  );
 }
 
 /** Whether an action's availability never changes: no guard, and in every phase or (with one phase) in none. */
@@ -506,7 +522,14 @@ class PyGen {
     return this.constant(`np.arange(${n}) == ${i}`);
   }
 
-  agentWrite(role: number, a: Val, field: { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" }, op: AssignOp, v: Val, t: Scalar) {
+  agentWrite(
+    role: number,
+    a: Val,
+    field: { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" },
+    op: AssignOp,
+    v: Val,
+    t: Scalar,
+  ) {
     const arr = fieldArray(role, field);
     const n = this.ir.roles[role].count;
     const m = this.mask();
@@ -563,7 +586,10 @@ class PyGen {
         const id = this.ex(e.rule);
         if (isStatic(id)) return id.s >= 0 && id.s < this.ir.rules.length ? this.read(`R${id.s}`, "bool") : FALSE;
         let out: Val = FALSE;
-        this.ir.rules.forEach((_, i) => (out = this.sel(this.binary("eq", "int", "bool", id, stat("int", i)), this.read(`R${i}`, "bool"), out)));
+        this.ir.rules.forEach(
+          (_, i) =>
+            (out = this.sel(this.binary("eq", "int", "bool", id, stat("int", i)), this.read(`R${i}`, "bool"), out)),
+        );
         return out;
       }
       case "unary": {
@@ -576,7 +602,8 @@ class PyGen {
         if (e.op === "and") return this.and(this.ex(e.a), this.ex(e.b));
         if (e.op === "or") return this.or(this.ex(e.a), this.ex(e.b));
         // An int converted to a real (`x + 0.0`): the cast is exact rounding already.
-        if (e.op === "add" && e.operand === "real" && e.a.t === "int" && e.b.k === "const" && e.b.v === 0) return this.as(this.ex(e.a), "real");
+        if (e.op === "add" && e.operand === "real" && e.a.t === "int" && e.b.k === "const" && e.b.v === 0)
+          return this.as(this.ex(e.a), "real");
         return this.binary(e.op, e.operand, e.t, this.as(this.ex(e.a), e.operand), this.as(this.ex(e.b), e.operand));
       }
       case "if": {
@@ -620,7 +647,10 @@ class PyGen {
           const table = this.constant(`np.array([${[...role.flatAction, -1].join(", ")}], dtype=_I32)`);
           return this.binary("eq", "int", "bool", this.let(`${table}[${v.c}]`, "int", v.w), stat("int", e.action));
         }
-        return this.and(this.binary("ge", "int", "bool", v, stat("int", a.flatStart)), this.binary("lt", "int", "bool", v, stat("int", a.flatStart + a.flatCount)));
+        return this.and(
+          this.binary("ge", "int", "bool", v, stat("int", a.flatStart)),
+          this.binary("lt", "int", "bool", v, stat("int", a.flatStart + a.flatCount)),
+        );
       }
       case "actionArg": {
         const role = this.ir.roles[e.role];
@@ -635,7 +665,10 @@ class PyGen {
         if (!e.arg || !a.arg) return stat("int", a.flatStart);
         const k = this.binary("sub", "int", "int", this.ex(e.arg), stat("int", a.arg.lo));
         if (isStatic(k)) return stat("int", k.s >= 0 && k.s < a.flatCount ? a.flatStart + k.s : -2);
-        const inRange = this.and(this.binary("ge", "int", "bool", k, stat("int", 0)), this.binary("lt", "int", "bool", k, stat("int", a.flatCount)));
+        const inRange = this.and(
+          this.binary("ge", "int", "bool", k, stat("int", 0)),
+          this.binary("lt", "int", "bool", k, stat("int", a.flatCount)),
+        );
         return this.sel(inRange, this.binary("add", "int", "int", k, stat("int", a.flatStart)), stat("int", -2));
       }
       case "actionIndex": {
@@ -645,7 +678,11 @@ class PyGen {
         if (role.flatAction.every((a, i) => a === i)) return v;
         const table = this.constant(`np.array([${role.flatAction.join(", ")}], dtype=_I32)`);
         const idx = this.let(`np.minimum(np.maximum(${v.c}, 0), ${role.numActions - 1})`, "int", v.w);
-        return this.sel(this.binary("ge", "int", "bool", v, stat("int", 0)), this.let(`${table}[${idx.c}]`, "int", v.w), stat("int", -1));
+        return this.sel(
+          this.binary("ge", "int", "bool", v, stat("int", 0)),
+          this.let(`${table}[${idx.c}]`, "int", v.w),
+          stat("int", -1),
+        );
       }
     }
     throw new Error(`internal: unknown expression ${(e as Expr).k}`);
@@ -655,7 +692,8 @@ class PyGen {
     const p = this.ir.params[i];
     let v: Val = this.ir.dynamicParams.includes(i) ? this.read(`P${i}`, p.t) : stat(p.t, p.value);
     // Rule overrides: the first listed (the last declared) wins.
-    for (const o of [...p.overrides].reverse()) v = this.sel(this.read(`R${o.rule}`, "bool"), this.as(this.ex(o.value), p.t), v);
+    for (const o of [...p.overrides].reverse())
+      v = this.sel(this.read(`R${o.rule}`, "bool"), this.as(this.ex(o.value), p.t), v);
     return v;
   }
 
@@ -680,12 +718,18 @@ class PyGen {
         return this.let(`_floor(${x.c})`, "int", x.w);
       }
       case "clamp":
-        return this.minmax("min", this.minmax("max", this.as(args[0], t), this.as(args[1], t), t), this.as(args[2], t), t);
+        return this.minmax(
+          "min",
+          this.minmax("max", this.as(args[0], t), this.as(args[1], t), t),
+          this.as(args[2], t),
+          t,
+        );
       case "exp":
       case "log":
       case "sqrt": {
         const x = args[0];
-        if (isStatic(x)) return stat("real", e.fn === "exp" ? Math.fround(Math.exp(x.s)) : e.fn === "log" ? rlog(x.s) : rsqrt(x.s));
+        if (isStatic(x))
+          return stat("real", e.fn === "exp" ? Math.fround(Math.exp(x.s)) : e.fn === "log" ? rlog(x.s) : rsqrt(x.s));
         return this.let(`_r${e.fn}(${x.c})`, "real", x.w);
       }
     }
@@ -722,7 +766,11 @@ class PyGen {
   private vectorAggregate(e: Extract<Expr, { k: "aggregate" }>): Val | undefined {
     // (With `self` a constant, unrolling folds comparisons with it: `o != self`.)
     if (e.domain.kind !== "role" || this.axisBusy() || (this.self && isStatic(this.self))) return undefined;
-    const vectorizable = e.fn === "count" || e.fn === "any" || e.fn === "all" || (e.t === "int" && (e.fn === "sum" || e.fn === "min" || e.fn === "max"));
+    const vectorizable =
+      e.fn === "count" ||
+      e.fn === "any" ||
+      e.fn === "all" ||
+      (e.t === "int" && (e.fn === "sum" || e.fn === "min" || e.fn === "max"));
     if (!vectorizable) return undefined;
     const n = this.ir.roles[e.domain.role].count;
     const saved = this.locals.get(e.slot);
@@ -798,7 +846,13 @@ class PyGen {
           case "max": {
             const v = this.as(this.ex(e.body!), t);
             // The first element that passes is taken as is, later ones through min/max.
-            const next = first ? v : this.sel(count.s === 0 ? FALSE : this.binary("gt", "int", "bool", count, stat("int", 0)), this.minmax(e.fn, acc, v, t), v);
+            const next = first
+              ? v
+              : this.sel(
+                  count.s === 0 ? FALSE : this.binary("gt", "int", "bool", count, stat("int", 0)),
+                  this.minmax(e.fn, acc, v, t),
+                  v,
+                );
             acc = this.sel(f, next, acc);
             count = this.binary("add", "int", "int", count, this.as(f, "int"));
             first = false;
@@ -814,8 +868,13 @@ class PyGen {
       case "count":
         return count;
       case "mean": {
-        if (isStatic(count)) return count.s === 0 ? stat("real", 0) : this.binary("div", "real", "real", acc, stat("real", count.s));
-        return this.sel(this.binary("eq", "int", "bool", count, stat("int", 0)), stat("real", 0), this.binary("div", "real", "real", acc, this.as(count, "real")));
+        if (isStatic(count))
+          return count.s === 0 ? stat("real", 0) : this.binary("div", "real", "real", acc, stat("real", count.s));
+        return this.sel(
+          this.binary("eq", "int", "bool", count, stat("int", 0)),
+          stat("real", 0),
+          this.binary("div", "real", "real", acc, this.as(count, "real")),
+        );
       }
       default:
         return acc;
@@ -874,7 +933,14 @@ class PyGen {
         return;
       }
       case "setAgent":
-        this.agentWrite(s.role, this.ex(s.agent), s.field, s.op, this.ex(s.value), s.field.kind === "reward" ? "real" : s.field.kind === "team" ? "int" : s.t);
+        this.agentWrite(
+          s.role,
+          this.ex(s.agent),
+          s.field,
+          s.op,
+          this.ex(s.value),
+          s.field.kind === "reward" ? "real" : s.field.kind === "team" ? "int" : s.t,
+        );
         return;
       case "if": {
         const c = this.ex(s.c);
@@ -920,7 +986,9 @@ class PyGen {
           if (id.s >= 0 && id.s < this.ir.rules.length) this.enact(id.s, m, s.active);
           return;
         }
-        this.ir.rules.forEach((_, i) => this.enact(i, this.and(m, this.binary("eq", "int", "bool", id, stat("int", i))), s.active));
+        this.ir.rules.forEach((_, i) =>
+          this.enact(i, this.and(m, this.binary("eq", "int", "bool", id, stat("int", i))), s.active),
+        );
         return;
       }
       case "end": {
@@ -946,7 +1014,6 @@ class PyGen {
         assertNever(s, "statement");
     }
   }
-
 
   // ---- vectorised loops ---------------------------------------------------------------------
 
@@ -1086,7 +1153,8 @@ class PyGen {
     const reductions = new Map<string, { t: Scalar; parts: Val[] }>();
     const collect = (list: Stmt[], bound: Set<number>) => {
       for (const st of list) {
-        if (st.k === "setLocal" && this.locals.has(st.slot) && !bound.has(st.slot)) reductions.set(`L${st.slot}`, { t: st.t, parts: [] });
+        if (st.k === "setLocal" && this.locals.has(st.slot) && !bound.has(st.slot))
+          reductions.set(`L${st.slot}`, { t: st.t, parts: [] });
         else if (st.k === "setLocal") bound.add(st.slot);
         else if (st.k === "setGlobal") reductions.set(`G${st.index}`, { t: st.t, parts: [] });
         else if (st.k === "if") {
@@ -1113,14 +1181,24 @@ class PyGen {
       const old = key.startsWith("L") ? this.locals.get(Number(key.slice(1)))!.val : this.read(key, r.t);
       let total = old;
       if (r.t === "int") {
-        for (const c of r.parts) total = this.binary("add", "int", "int", total, c.w ? this.let(`_row_count(${c.c}, E, ${n})`, "int") : this.binary("mul", "int", "int", c, stat("int", n)));
+        for (const c of r.parts)
+          total = this.binary(
+            "add",
+            "int",
+            "int",
+            total,
+            c.w ? this.let(`_row_count(${c.c}, E, ${n})`, "int") : this.binary("mul", "int", "int", c, stat("int", n)),
+          );
       } else {
         // old + c[0] + c[1] + ..., rounding after each addition, as the iterations would
         // (an iteration that adds nothing leaves the value as it is, -0 included).
         const c = r.parts[0];
         const wide = this.let(`np.broadcast_to(${c.c}, (E, ${n}))`, "real", true);
         const m = this.mask();
-        const added = this.path.w || m.w ? this.let(`np.broadcast_to(${this.and(this.path, m).c}, (E, ${n}))`, "bool", true) : undefined;
+        const added =
+          this.path.w || m.w
+            ? this.let(`np.broadcast_to(${this.and(this.path, m).c}, (E, ${n}))`, "bool", true)
+            : undefined;
         for (let i = 0; i < n; i++) {
           const sum = this.let(`${total.c} + ${wide.c}[:, ${i}:${i + 1}]`, "real");
           total = added ? this.let(`np.where(${added.c}[:, ${i}:${i + 1}], ${sum.c}, ${total.c})`, "real") : sum;
@@ -1140,7 +1218,13 @@ class PyGen {
 
   private payoff(s: Extract<Stmt, { k: "payoff" }>) {
     const constant = s.rows.every((row) => !row || row.every((r) => r.k === "const"));
-    const wholeRoles = s.agents.every((a, p) => p === 0 || (a.role === s.agents[p - 1].role ? a.index === s.agents[p - 1].index + 1 : a.index === 0 && s.agents[p - 1].index === this.ir.roles[s.agents[p - 1].role].count - 1));
+    const wholeRoles = s.agents.every(
+      (a, p) =>
+        p === 0 ||
+        (a.role === s.agents[p - 1].role
+          ? a.index === s.agents[p - 1].index + 1
+          : a.index === 0 && s.agents[p - 1].index === this.ir.roles[s.agents[p - 1].role].count - 1),
+    );
     if (constant && wholeRoles && s.agents[0].index === 0) {
       this.payoffTable(s);
       return;
@@ -1157,7 +1241,11 @@ class PyGen {
       let gain: Val = stat("real", 0);
       s.rows.forEach((row, k) => {
         if (!row) return;
-        gain = this.sel(this.binary("eq", "int", "bool", joint, stat("int", k)), this.as(this.ex(row[p]), "real"), gain);
+        gain = this.sel(
+          this.binary("eq", "int", "bool", joint, stat("int", k)),
+          this.as(this.ex(row[p]), "real"),
+          gain,
+        );
       });
       const saved = this.path;
       this.path = this.and(saved, valid);
@@ -1179,7 +1267,10 @@ class PyGen {
       const n = this.ir.roles[role].count;
       const act = this.read(`ACT${role}`, "int", true);
       // Column by column: a reduction along a short axis costs far more in NumPy.
-      const played = n <= 8 ? Array.from({ length: n }, (_, i) => `(${act.c}[:, ${i}:${i + 1}] >= 0)`).join(" & ") : `(${act.c} >= 0).all(axis=1, keepdims=True)`;
+      const played =
+        n <= 8
+          ? Array.from({ length: n }, (_, i) => `(${act.c}[:, ${i}:${i + 1}] >= 0)`).join(" & ")
+          : `(${act.c} >= 0).all(axis=1, keepdims=True)`;
       valid = this.and(valid, this.let(played, "bool"));
       for (let i = 0; i < n; i++, p++) {
         const col = `${act.c}[:, ${i}:${i + 1}]`;
@@ -1189,7 +1280,11 @@ class PyGen {
     const m = this.and(this.mask(), valid);
     if (isFalse(m)) return;
     // A missing row pays nothing.
-    const rows = Array.from({ length: s.rows.length }, (_, k) => `[${s.agents.map((_, q) => pyNumber("real", s.rows[k] ? (s.rows[k][q] as { v: number }).v : 0)).join(", ")}]`);
+    const rows = Array.from(
+      { length: s.rows.length },
+      (_, k) =>
+        `[${s.agents.map((_, q) => pyNumber("real", s.rows[k] ? (s.rows[k][q] as { v: number }).v : 0)).join(", ")}]`,
+    );
     const table = this.constant(`np.array([${rows.join(", ")}], dtype=_F32)`);
     const gains = this.let(`np.take(${table}, ${joint!.c}[:, 0], axis=0, mode="clip")`, "real", true);
     let start = 0;
@@ -1238,7 +1333,13 @@ class PyGen {
         if (p.range) {
           const u = `_unit(_mix(HB, ${(PARAM_SITE_BASE + i) >>> 0}))`;
           this.emit("elif SAMPLE:");
-          this.indented(() => this.emit(p.t === "int" ? `v = _rint(${u}, ${p.range!.lo}, ${p.range!.hi})` : `v = _rreal(${u}, ${pyNumber("real", p.range!.lo)}, ${pyNumber("real", p.range!.hi)})`));
+          this.indented(() =>
+            this.emit(
+              p.t === "int"
+                ? `v = _rint(${u}, ${p.range!.lo}, ${p.range!.hi})`
+                : `v = _rreal(${u}, ${pyNumber("real", p.range!.lo)}, ${pyNumber("real", p.range!.hi)})`,
+            ),
+          );
         }
         this.emit("else:");
         this.indented(() => this.emit(`v = ${dflt}`));
@@ -1252,7 +1353,12 @@ class PyGen {
       ir.roles.forEach((r, role) => {
         const n = r.count;
         if (n === 0) return;
-        const teamOf = (self: Val): Val => (r.teamInit ? this.as(this.ex(r.teamInit), "int") : ir.teams.length > 0 ? this.binary("mod", "int", "int", self, stat("int", ir.teams.length)) : stat("int", 0));
+        const teamOf = (self: Val): Val =>
+          r.teamInit
+            ? this.as(this.ex(r.teamInit), "int")
+            : ir.teams.length > 0
+              ? this.binary("mod", "int", "int", self, stat("int", ir.teams.length))
+              : stat("int", 0);
         const resets: [string, Val][] = [
           [`REW${role}`, stat("real", 0)],
           [`TOT${role}`, stat("real", 0)],
@@ -1260,7 +1366,13 @@ class PyGen {
           [`LAST${role}`, stat("int", -1)],
           [`RACT${role}`, stat("int", -1)],
         ];
-        if (vectorizableInit(r.teamInit, r.state.map((s) => s.init), role)) {
+        if (
+          vectorizableInit(
+            r.teamInit,
+            r.state.map((s) => s.init),
+            role,
+          )
+        ) {
           // Every agent at once: the initial values read no other agent of this role.
           this.withSelf(this.selfAxis(n), () => {
             const write = (arr: string, v: Val) => this.assign(arr, `np.where(D, ${v.c}, ${arr})`);
@@ -1274,7 +1386,9 @@ class PyGen {
           for (let i = 0; i < n; i++) {
             this.withSelf(stat("int", i), () => {
               this.agentWrite(role, stat("int", i), { kind: "team" }, "set", teamOf(this.self!), "int");
-              r.state.forEach((st, k) => this.agentWrite(role, stat("int", i), { kind: "state", index: k }, "set", this.ex(st.init), st.t));
+              r.state.forEach((st, k) =>
+                this.agentWrite(role, stat("int", i), { kind: "state", index: k }, "set", this.ex(st.init), st.t),
+              );
             });
           }
           this.path = TRUE;
@@ -1302,7 +1416,8 @@ class PyGen {
             if (o.encoding === "oneHot") {
               const v = this.as(this.ex(o.expr), "int");
               // A few agent-wide columns: one comparison each beats a broadcast (E, n, width) one.
-              if (v.w && o.width <= 8) for (let k = 0; k < o.width; k++) this.emit(`OBS${role}[:, :, ${offset + k}] = (${v.c} == ${k})`);
+              if (v.w && o.width <= 8)
+                for (let k = 0; k < o.width; k++) this.emit(`OBS${role}[:, :, ${offset + k}] = (${v.c} == ${k})`);
               else this.emit(`OBS${role}[:, :, ${offset}:${offset + o.width}] = _onehot(${v.c}, ${o.width})`);
             } else if (n <= 8 && aggregateReadsSelf(o.expr)) {
               // An aggregate that compares its variable with `self` (`o != self`): agent by
@@ -1332,7 +1447,8 @@ class PyGen {
             if (a.phases.length > 0 && ir.phases.length > 1) {
               inPhase = FALSE;
               const ph = this.read("PH", "int");
-              for (const p of a.phases) inPhase = this.or(inPhase, this.binary("eq", "int", "bool", ph, stat("int", p)));
+              for (const p of a.phases)
+                inPhase = this.or(inPhase, this.binary("eq", "int", "bool", ph, stat("int", p)));
             } else if (a.phases.length > 0 && !a.phases.includes(0)) inPhase = FALSE;
             for (let k = 0; k < a.flatCount; k++) {
               let ok = inPhase;
@@ -1394,7 +1510,8 @@ class PyGen {
         const v = this.ex(m.expr);
         this.emit(`METRICS[:, ${k}:${k + 1}] = ${v.c}`);
       });
-      if (ir.rules.length) this.assign("RULES", `np.concatenate([${ir.rules.map((_, i) => `R${i}`).join(", ")}], axis=1).astype(_U8)`);
+      if (ir.rules.length)
+        this.assign("RULES", `np.concatenate([${ir.rules.map((_, i) => `R${i}`).join(", ")}], axis=1).astype(_U8)`);
       // Every total first, then the objectives (which may read any agent's total).
       ir.roles.forEach((_, role) => this.assign(`TOT${role}`, `TOT${role} + REW${role}`));
       ir.roles.forEach((r, role) => {
@@ -1413,7 +1530,13 @@ class PyGen {
       const ph = this.read("PH", "int");
       const rnd = this.read("RND", "int");
       const last = ir.phases.length === 1 ? TRUE : this.binary("eq", "int", "bool", ph, stat("int", lastPhase));
-      const timeUp = this.and(last, this.let(ir.horizon.lo === ir.horizon.hi ? `(${rnd.c} >= ${ir.horizon.hi - 1})` : `(${rnd.c} >= HZ - 1)`, "bool"));
+      const timeUp = this.and(
+        last,
+        this.let(
+          ir.horizon.lo === ir.horizon.hi ? `(${rnd.c} >= ${ir.horizon.hi - 1})` : `(${rnd.c} >= HZ - 1)`,
+          "bool",
+        ),
+      );
       done = this.or(done, timeUp);
       this.assign("DONE", this.full(done));
       // Copies that go on: the next phase, or the next round after the last phase.
@@ -1472,26 +1595,42 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   ir.roles.forEach((r, role) => {
     const shape = `(E, ${r.count})`;
     r.state.forEach((s, k) => L.push(`    S${role}_${k} = np.zeros(${shape}, ${DTYPE[s.t]})`));
-    L.push(`    REW${role} = np.zeros(${shape}, _F32); TOT${role} = np.zeros(${shape}, _F32); TEAM${role} = np.zeros(${shape}, _I32)`);
-    L.push(`    ACT${role} = np.full(${shape}, -1, _I32); LAST${role} = np.full(${shape}, -1, _I32); RACT${role} = np.full(${shape}, -1, _I32)`);
+    L.push(
+      `    REW${role} = np.zeros(${shape}, _F32); TOT${role} = np.zeros(${shape}, _F32); TEAM${role} = np.zeros(${shape}, _I32)`,
+    );
+    L.push(
+      `    ACT${role} = np.full(${shape}, -1, _I32); LAST${role} = np.full(${shape}, -1, _I32); RACT${role} = np.full(${shape}, -1, _I32)`,
+    );
     L.push(`    OUTREW${role} = np.zeros(${shape}, _F32); OBJ${role} = OUTREW${role}`);
-    L.push(`    OBS${role} = np.zeros((E, ${r.count}, ${r.obsDim}), _F32); MASK${role} = np.zeros((E, ${r.count}, ${r.numActions}), _U8)`);
+    L.push(
+      `    OBS${role} = np.zeros((E, ${r.count}, ${r.obsDim}), _F32); MASK${role} = np.zeros((E, ${r.count}, ${r.numActions}), _U8)`,
+    );
     L.push(`    MASK_BASE${role} = np.zeros((E, ${r.count}, ${r.numActions}), _U8)`);
-    for (const a of r.actions) if (fixedAction(ir, a) && (a.phases.length === 0 || a.phases.includes(0))) L.push(`    MASK_BASE${role}[:, :, ${a.flatStart}:${a.flatStart + a.flatCount}] = 1`);
+    for (const a of r.actions)
+      if (fixedAction(ir, a) && (a.phases.length === 0 || a.phases.includes(0)))
+        L.push(`    MASK_BASE${role}[:, :, ${a.flatStart}:${a.flatStart + a.flatCount}] = 1`);
     L.push(`    MASK_BASE${role}.flags.writeable = False`);
   });
-  L.push(`    DONE = np.zeros(_E1, _BOOL); METRICS = np.zeros((E, ${ir.metrics.length}), _F32); RULES = np.zeros((E, ${ir.rules.length}), _U8)`);
+  L.push(
+    `    DONE = np.zeros(_E1, _BOOL); METRICS = np.zeros((E, ${ir.metrics.length}), _F32); RULES = np.zeros((E, ${ir.rules.length}), _U8)`,
+  );
   L.push(...g.start(), ...g.begin(), ...g.step());
   ir.bots.forEach((_, i) => L.push(...g.bot(i)));
   L.push("    def results():");
-  L.push(`        return ([${ir.roles.map((_, r) => `(OBS${r}, MASK${r}, OUTREW${r}, OBJ${r})`).join(", ")}], DONE[:, 0], METRICS, PH[:, 0], RULES)`);
+  L.push(
+    `        return ([${ir.roles.map((_, r) => `(OBS${r}, MASK${r}, OUTREW${r}, OBJ${r})`).join(", ")}], DONE[:, 0], METRICS, PH[:, 0], RULES)`,
+  );
   L.push("    def reset():");
   L.push("        nonlocal EP, DONE, METRICS, RULES" + ir.roles.map((_, r) => `, OUTREW${r}, OBJ${r}`).join(""));
   L.push("        EP = np.zeros(_E1, _I32)");
   L.push("        start(np.ones(_E1, _BOOL))");
   L.push("        begin()");
-  L.push(`        DONE = np.zeros(_E1, _BOOL); METRICS = np.zeros((E, ${ir.metrics.length}), _F32); RULES = np.zeros((E, ${ir.rules.length}), _U8)`);
-  ir.roles.forEach((r, role) => L.push(`        OUTREW${role} = np.zeros((E, ${r.count}), _F32); OBJ${role} = OUTREW${role}`));
+  L.push(
+    `        DONE = np.zeros(_E1, _BOOL); METRICS = np.zeros((E, ${ir.metrics.length}), _F32); RULES = np.zeros((E, ${ir.rules.length}), _U8)`,
+  );
+  ir.roles.forEach((r, role) =>
+    L.push(`        OUTREW${role} = np.zeros((E, ${r.count}), _F32); OBJ${role} = OUTREW${role}`),
+  );
   L.push("        return results()");
   L.push("    def next_episode():");
   L.push("        nonlocal EP");
@@ -1506,19 +1645,35 @@ export function generatePythonKernel(ir: IRGame): { consts: string[]; kernel: st
   L.push(`        return [${ir.roles.map((_, r) => `MASK${r}`).join(", ")}]`);
   L.push(`    bots = [${ir.bots.map((_, i) => `bot_${i}`).join(", ")}]`);
   // Per role: 2 when its mask never changes, 1 when some action is always legal, else 0.
-  L.push(`    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? 2 : r.actions.some((a) => !a.guard && a.phases.length === 0) ? 1 : 0)).join(", ")}]`);
+  L.push(
+    `    fixed = [${ir.roles.map((r) => (r.actions.every((a) => fixedAction(ir, a)) ? 2 : r.actions.some((a) => !a.guard && a.phases.length === 0) ? 1 : 0)).join(", ")}]`,
+  );
   // For tests and debugging: every state array, with the dtype and shape it must keep.
-  const state: [string, string, string][] = [["EP", "_I32", "_E1"], ["RND", "_I32", "_E1"], ["PH", "_I32", "_E1"], ["HZ", "_I32", "_E1"]];
+  const state: [string, string, string][] = [
+    ["EP", "_I32", "_E1"],
+    ["RND", "_I32", "_E1"],
+    ["PH", "_I32", "_E1"],
+    ["HZ", "_I32", "_E1"],
+  ];
   for (const i of ir.dynamicParams) state.push([`P${i}`, DTYPE[ir.params[i].t], "_E1"]);
   ir.rules.forEach((_, i) => state.push([`R${i}`, "_BOOL", "_E1"]));
   ir.globals.forEach((gl, i) => state.push([`G${i}`, DTYPE[gl.t], "_E1"]));
   ir.roles.forEach((r, role) => {
     const shape = `(E, ${r.count})`;
     r.state.forEach((st, k) => state.push([`S${role}_${k}`, DTYPE[st.t], shape]));
-    state.push([`REW${role}`, "_F32", shape], [`TOT${role}`, "_F32", shape], [`TEAM${role}`, "_I32", shape], [`ACT${role}`, "_I32", shape], [`LAST${role}`, "_I32", shape], [`RACT${role}`, "_I32", shape]);
+    state.push(
+      [`REW${role}`, "_F32", shape],
+      [`TOT${role}`, "_F32", shape],
+      [`TEAM${role}`, "_I32", shape],
+      [`ACT${role}`, "_I32", shape],
+      [`LAST${role}`, "_I32", shape],
+      [`RACT${role}`, "_I32", shape],
+    );
   });
   L.push("    def state():");
-  L.push(`        return {${state.map(([name, t, shape]) => `${pyString(name)}: (${name}, ${t}, ${shape})`).join(", ")}}`);
+  L.push(
+    `        return {${state.map(([name, t, shape]) => `${pyString(name)}: (${name}, ${t}, ${shape})`).join(", ")}}`,
+  );
   L.push("    return reset, advance, masks, bots, next_episode, fixed, state");
   const consts = [...[...counts].map((n) => `_AR${n} = np.arange(${n}, dtype=_I32)`), ...g.consts];
   return { consts, kernel: L };

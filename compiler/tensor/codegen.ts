@@ -1,4 +1,14 @@
-import { HORIZON_SITE, PARAM_SITE_BASE, type AgentField, type AssignOp, type Domain, type Expr, type IRGame, type Scalar, type Stmt } from "../ir.js";
+import {
+  HORIZON_SITE,
+  PARAM_SITE_BASE,
+  type AgentField,
+  type AssignOp,
+  type Domain,
+  type Expr,
+  type IRGame,
+  type Scalar,
+  type Stmt,
+} from "../ir.js";
 import { imod, rdiv, rlog, rmod, rsqrt } from "../../language/semantic/scalar-ops.js";
 import { assertNever, exprChildren } from "../ir-walk.js";
 
@@ -91,7 +101,16 @@ export interface DrawReq {
  */
 export type OutDesc =
   | { k: "obs"; role: number; offset: number; width: number; hot: boolean; rows: boolean; key?: string; value?: number }
-  | { k: "mask"; role: number; start: number; width: number; cols: boolean; rows: boolean; key?: string; value?: number }
+  | {
+      k: "mask";
+      role: number;
+      start: number;
+      width: number;
+      cols: boolean;
+      rows: boolean;
+      key?: string;
+      value?: number;
+    }
   | { k: "rew" | "obj"; role: number; key: string }
   | { k: "metric" | "rule"; index: number; key?: string; value?: number }
   | { k: "done"; key: string }
@@ -156,7 +175,9 @@ const INT_MIN = -2147483648;
 /** The per-agent fields of a role, as state keys. */
 type FieldKind = "rew" | "tot" | "team" | "act" | "last" | "ract" | `s${number}`;
 
-function fieldKind(field: AgentField | { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" }): FieldKind {
+function fieldKind(
+  field: AgentField | { kind: "state"; index: number } | { kind: "reward" } | { kind: "team" },
+): FieldKind {
   switch (field.kind) {
     case "state":
       return `s${field.index}`;
@@ -243,7 +264,8 @@ export class Gen {
   iota(axis: number, lo: number): Val {
     const n = this.axisSize[axis];
     const base = `tf.reshape(tf.range(${lo}, ${lo + n}, 1, "int32"), [${n}, 1])`;
-    if (this.narrow([axis])) return { t: "int", v: this.constant(base), axes: [axis], e: false, iota: { axis, lo }, n: true };
+    if (this.narrow([axis]))
+      return { t: "int", v: this.constant(base), axes: [axis], e: false, iota: { axis, lo }, n: true };
     return { t: "int", v: this.constant(`tf.tile(${base}, [1, E])`), axes: [axis], e: false, iota: { axis, lo } };
   }
 }
@@ -277,7 +299,9 @@ export class Body {
   played: Val = stat("int", -1);
   ended: Val = FALSE;
   private readonly locals = new Map<number, { val: Val; decl: Val }>();
-  /** In a vectorized loop: the outer values it adds to (`L` for a local slot, `G` for a global), and the contributions. */
+  /**
+   * In a vectorized loop: the outer values it adds to (`L` for a local slot, `G` for a global), and the contributions.
+   */
   private reductions?: Map<string, { t: Scalar; parts: Val[] }>;
 
   constructor(
@@ -311,7 +335,10 @@ export class Body {
 
   /** Emits `code` (a tensor expression) once: constants go to the pool, the rest to this function. */
   emit(code: string, t: Scalar, axes: number[], e: boolean, n = false): Val {
-    if (!e) return n ? { t, v: this.g.constant(code), axes, e: false, n: true } : { t, v: this.g.constant(code), axes, e: false };
+    if (!e)
+      return n
+        ? { t, v: this.g.constant(code), axes, e: false, n: true }
+        : { t, v: this.g.constant(code), axes, e: false };
     let v = this.cse.get(code);
     if (!v) {
       v = `t${this.tmp++}`;
@@ -346,7 +373,13 @@ export class Body {
   /** A constant as a narrow tensor: its first copy (all copies of a constant are equal). */
   private narrowOf(v: Val): Val {
     if (isStatic(v) || v.n || v.e) return v;
-    return { ...v, v: this.g.constant(`tf.slice(${v.v}, [${v.axes.map(() => "0").join(", ")}${v.axes.length ? ", " : ""}0], ${this.g.shape(v.axes, true)})`), n: true };
+    return {
+      ...v,
+      v: this.g.constant(
+        `tf.slice(${v.v}, [${v.axes.map(() => "0").join(", ")}${v.axes.length ? ", " : ""}0], ${this.g.shape(v.axes, true)})`,
+      ),
+      n: true,
+    };
   }
 
   /**
@@ -358,7 +391,14 @@ export class Body {
       // A large constant at full width is filled per call rather than kept.
       if (!narrow && this.g.narrow(axes)) {
         const shape = this.g.shape(axes);
-        return this.emit(v.t === "bool" ? `tf.${v.s ? "ones" : "zeros"}(${shape}, "bool")` : `tf.fill(${shape}, ${literal(v.t, v.s)}, "${DTYPE[v.t]}")`, v.t, axes, true).v!;
+        return this.emit(
+          v.t === "bool"
+            ? `tf.${v.s ? "ones" : "zeros"}(${shape}, "bool")`
+            : `tf.fill(${shape}, ${literal(v.t, v.s)}, "${DTYPE[v.t]}")`,
+          v.t,
+          axes,
+          true,
+        ).v!;
       }
       return this.g.fullConst(v.t, v.s, axes, narrow);
     }
@@ -405,7 +445,12 @@ export class Body {
       if (code !== `S.${key}`) stateOut.push(`${key}: ${code}`);
     }
     const o = this.outCode.map(([k, v]) => `${k}: ${v}`);
-    return [`function ${this.name}(S, X) {`, ...this.lines.map((l) => `  ${l}`), `  return { S: { ${stateOut.join(", ")} }, O: { ${o.join(", ")} } };`, "}"].join("\n");
+    return [
+      `function ${this.name}(S, X) {`,
+      ...this.lines.map((l) => `  ${l}`),
+      `  return { S: { ${stateOut.join(", ")} }, O: { ${o.join(", ")} } };`,
+      "}",
+    ].join("\n");
   }
 
   // ---- conversions and arithmetic -------------------------------------------------------------
@@ -416,7 +461,8 @@ export class Body {
     if (t === "real") {
       // int to real: cast, then an add that rounds to float32 (the cpu backend's cast keeps
       // the int values as they are).
-      if (v.t === "int") return this.emit(`tf.add(tf.cast(${v.v}, "float32"), ${this.g.scalar("real", 0)})`, "real", v.axes, v.e, v.n);
+      if (v.t === "int")
+        return this.emit(`tf.add(tf.cast(${v.v}, "float32"), ${this.g.scalar("real", 0)})`, "real", v.axes, v.e, v.n);
       return this.emit(`tf.cast(${v.v}, "float32")`, "real", v.axes, v.e, v.n);
     }
     if (t === "int") return this.emit(`tf.cast(${v.v}, "int32")`, "int", v.axes, v.e, v.n);
@@ -462,7 +508,13 @@ export class Body {
     const e = m.e || a.e || b.e;
     const tensors = [m, a, b].filter((x) => !isStatic(x));
     const narrow = !e && (tensors.every((x) => x.n) || this.g.narrow(axes));
-    return this.emit(`H.select(${this.expand(m, axes, narrow)}, ${this.expand(a, axes, narrow)}, ${this.expand(b, axes, narrow)})`, a.t, axes, e, narrow);
+    return this.emit(
+      `H.select(${this.expand(m, axes, narrow)}, ${this.expand(a, axes, narrow)}, ${this.expand(b, axes, narrow)})`,
+      a.t,
+      axes,
+      e,
+      narrow,
+    );
   }
 
   add(a: Val, b: Val, t: Scalar): Val {
@@ -521,7 +573,18 @@ export class Body {
     if (isStatic(a) && isStatic(b)) {
       const x = a.s;
       const y = b.s;
-      const r = op === "eq" ? x === y : op === "ne" ? x !== y : op === "lt" ? x < y : op === "le" ? x <= y : op === "gt" ? x > y : x >= y;
+      const r =
+        op === "eq"
+          ? x === y
+          : op === "ne"
+            ? x !== y
+            : op === "lt"
+              ? x < y
+              : op === "le"
+                ? x <= y
+                : op === "gt"
+                  ? x > y
+                  : x >= y;
       return stat("bool", r ? 1 : 0);
     }
     if (a.t === "bool" && (op === "eq" || op === "ne")) {
@@ -529,7 +592,14 @@ export class Body {
       if (isStatic(b)) return (b.s !== 0) === (op === "eq") ? a : this.not(a);
       if (isStatic(a)) return (a.s !== 0) === (op === "eq") ? b : this.not(b);
     }
-    const fn = { eq: "tf.equal", ne: "tf.notEqual", lt: "tf.less", le: "tf.lessEqual", gt: "tf.greater", ge: "tf.greaterEqual" }[op];
+    const fn = {
+      eq: "tf.equal",
+      ne: "tf.notEqual",
+      lt: "tf.less",
+      le: "tf.lessEqual",
+      gt: "tf.greater",
+      ge: "tf.greaterEqual",
+    }[op];
     return this.op(fn, [a, b], "bool");
   }
 
@@ -550,7 +620,8 @@ export class Body {
    * sums always add rows in index order, as the interpreter does.
    */
   private reduce(fn: "sum" | "fsum" | "any" | "all" | "min" | "max", v: Val, axis: number, t: Scalar): Val {
-    if (v.axes[0] !== axis) throw new Error(`internal: reducing axis ${axis}, not the newest of [${v.axes.join(", ")}]`);
+    if (v.axes[0] !== axis)
+      throw new Error(`internal: reducing axis ${axis}, not the newest of [${v.axes.join(", ")}]`);
     return this.emit(`H.${fn}(${v.v})`, t, v.axes.slice(1), v.e, v.n);
   }
 
@@ -559,7 +630,9 @@ export class Body {
     if (!isStatic(v) && v.axes.includes(axis)) return v;
     const axes = union([v.axes, [axis]]);
     const narrow = !v.e && (isStatic(v) ? this.g.narrow(axes) : !!v.n);
-    return narrow ? { t: v.t, v: this.expand(v, axes, true), axes, e: false, n: true } : { t: v.t, v: this.expand(v, axes), axes, e: v.e || !!v.n };
+    return narrow
+      ? { t: v.t, v: this.expand(v, axes, true), axes, e: false, n: true }
+      : { t: v.t, v: this.expand(v, axes), axes, e: v.e || !!v.n };
   }
 
   // ---- state ----------------------------------------------------------------------------------
@@ -592,7 +665,13 @@ export class Body {
     else {
       const e = rows.some((r) => r.e);
       const narrow = !e && rows.every((r) => isStatic(r) || r.n);
-      fb.base = this.emit(`tf.stack([${rows.map((c) => this.expand(c, [], narrow)).join(", ")}], 0)`, fb.t, [fb.axis], e, narrow);
+      fb.base = this.emit(
+        `tf.stack([${rows.map((c) => this.expand(c, [], narrow)).join(", ")}], 0)`,
+        fb.t,
+        [fb.axis],
+        e,
+        narrow,
+      );
     }
     fb.dirty = false;
     return fb.base;
@@ -676,7 +755,9 @@ export class Body {
         const id = this.ex(e.rule);
         if (isStatic(id)) return id.s >= 0 && id.s < this.ir.rules.length ? this.vals.get(`R${id.s}`)! : FALSE;
         let out: Val = FALSE;
-        this.ir.rules.forEach((_, i) => (out = this.sel(this.compare("eq", id, stat("int", i)), this.vals.get(`R${i}`)!, out)));
+        this.ir.rules.forEach(
+          (_, i) => (out = this.sel(this.compare("eq", id, stat("int", i)), this.vals.get(`R${i}`)!, out)),
+        );
         return out;
       }
       case "unary": {
@@ -704,7 +785,8 @@ export class Body {
           const fb = this.field(role, "team");
           if (!isStatic(team) && team.axes.length > 0) {
             // The team varies along an axis: count agent by agent (no outer product).
-            for (let i = 0; i < r.count; i++) n = this.add(n, this.as(this.compare("eq", this.rowRead(fb, i), team), "int"), "int");
+            for (let i = 0; i < r.count; i++)
+              n = this.add(n, this.as(this.compare("eq", this.rowRead(fb, i), team), "int"), "int");
             return;
           }
           const y = this.g.newAxis(r.count);
@@ -719,7 +801,10 @@ export class Body {
         const v = this.ex(e.value);
         if (isStatic(v)) return stat("bool", v.s >= 0 && role.flatAction[v.s] === e.action ? 1 : 0);
         if (a.flatCount === 1) return this.compare("eq", v, stat("int", a.flatStart));
-        return this.and(this.compare("ge", v, stat("int", a.flatStart)), this.compare("lt", v, stat("int", a.flatStart + a.flatCount)));
+        return this.and(
+          this.compare("ge", v, stat("int", a.flatStart)),
+          this.compare("lt", v, stat("int", a.flatStart + a.flatCount)),
+        );
       }
       case "actionArg": {
         const role = this.ir.roles[e.role];
@@ -734,7 +819,10 @@ export class Body {
         if (!e.arg || !a.arg) return stat("int", a.flatStart);
         const k = this.sub(this.ex(e.arg), stat("int", a.arg.lo), "int");
         if (isStatic(k)) return stat("int", k.s >= 0 && k.s < a.flatCount ? a.flatStart + k.s : -2);
-        const inRange = this.and(this.compare("ge", k, stat("int", 0)), this.compare("lt", k, stat("int", a.flatCount)));
+        const inRange = this.and(
+          this.compare("ge", k, stat("int", 0)),
+          this.compare("lt", k, stat("int", a.flatCount)),
+        );
         return this.sel(inRange, this.add(k, stat("int", a.flatStart), "int"), stat("int", -2));
       }
       case "actionIndex": {
@@ -744,7 +832,8 @@ export class Body {
         if (role.flatAction.every((a, i) => a === i)) return v;
         // The actions' flat ranges are consecutive: the index is how many start at or below v, minus 1.
         let index: Val = stat("int", -1);
-        for (const a of role.actions) index = this.add(index, this.as(this.compare("ge", v, stat("int", a.flatStart)), "int"), "int");
+        for (const a of role.actions)
+          index = this.add(index, this.as(this.compare("ge", v, stat("int", a.flatStart)), "int"), "int");
         return index;
       }
     }
@@ -755,7 +844,8 @@ export class Body {
     const p = this.ir.params[i];
     let v: Val = this.vals.get(`P${i}`) ?? stat(p.t, store(p.t, p.value));
     // Rule overrides: the first listed (the last declared) wins.
-    for (const o of [...p.overrides].reverse()) v = this.sel(this.vals.get(`R${o.rule}`)!, this.as(this.ex(o.value), p.t), v);
+    for (const o of [...p.overrides].reverse())
+      v = this.sel(this.vals.get(`R${o.rule}`)!, this.as(this.ex(o.value), p.t), v);
     return v;
   }
 
@@ -803,7 +893,12 @@ export class Body {
         return this.emit(`tf.cast(tf.floor(${x.v}), "int32")`, "int", x.axes, x.e, x.n);
       }
       case "clamp":
-        return this.minmax("min", this.minmax("max", this.as(args[0], t), this.as(args[1], t), t), this.as(args[2], t), t);
+        return this.minmax(
+          "min",
+          this.minmax("max", this.as(args[0], t), this.as(args[1], t), t),
+          this.as(args[2], t),
+          t,
+        );
       case "exp": {
         const x = this.as(args[0], "real");
         if (isStatic(x)) return stat("real", Math.fround(Math.exp(x.s)));
@@ -827,14 +922,17 @@ export class Body {
     const axes = union(keys.filter((k) => !isStatic(k)).map((k) => k.axes));
     const keySpec = keys.map((k) => {
       if (isStatic(k)) return k.s;
-      if (!k.iota || k.axes.length !== 1) throw new Error("internal: a random key that is neither static nor a loop index");
+      if (!k.iota || k.axes.length !== 1)
+        throw new Error("internal: a random key that is neither static nor a loop index");
       return { d: axes.indexOf(k.iota.axis), lo: k.iota.lo };
     });
     const sizes = axes.map((a) => this.size(a));
     const args = e.args.map((a) => this.ex(a));
     let req: DrawReq;
-    if (e.fn === "bernoulli" && isStatic(args[0])) req = { site: e.site, keys: keySpec, sizes, kind: "bern", a: args[0].s };
-    else if (e.fn === "randint" && isStatic(args[0]) && isStatic(args[1])) req = { site: e.site, keys: keySpec, sizes, kind: "rint", a: args[0].s, b: args[1].s };
+    if (e.fn === "bernoulli" && isStatic(args[0]))
+      req = { site: e.site, keys: keySpec, sizes, kind: "bern", a: args[0].s };
+    else if (e.fn === "randint" && isStatic(args[0]) && isStatic(args[1]))
+      req = { site: e.site, keys: keySpec, sizes, kind: "rint", a: args[0].s, b: args[1].s };
     else req = { site: e.site, keys: keySpec, sizes, kind: "u" };
     const id = JSON.stringify(req);
     let index = this.drawIndex.get(id);
@@ -843,7 +941,12 @@ export class Body {
       this.draws.push(req);
       this.drawIndex.set(id, index);
     }
-    const draw: Val = { t: req.kind === "u" ? "real" : req.kind === "bern" ? "bool" : "int", v: `X.U[${index}]`, axes, e: true };
+    const draw: Val = {
+      t: req.kind === "u" ? "real" : req.kind === "bern" ? "bool" : "int",
+      v: `X.U[${index}]`,
+      axes,
+      e: true,
+    };
     if (req.kind !== "u" || e.fn === "random") return draw;
     if (e.fn === "bernoulli") return this.compare("lt", draw, this.as(args[0], "real"));
     // randint with bounds known only at run time: rint in float32, as in scalar-ops.ts.
@@ -893,7 +996,16 @@ export class Body {
     const saved = this.locals.get(e.slot);
     const bt: Scalar = e.fn === "mean" ? "real" : t;
     let count: Val = stat("int", 0);
-    let acc: Val = e.fn === "all" ? TRUE : e.fn === "any" ? FALSE : e.fn === "min" ? stat(t, t === "int" ? INT_MAX : Infinity) : e.fn === "max" ? stat(t, t === "int" ? INT_MIN : -Infinity) : stat(bt, 0);
+    let acc: Val =
+      e.fn === "all"
+        ? TRUE
+        : e.fn === "any"
+          ? FALSE
+          : e.fn === "min"
+            ? stat(t, t === "int" ? INT_MAX : Infinity)
+            : e.fn === "max"
+              ? stat(t, t === "int" ? INT_MIN : -Infinity)
+              : stat(bt, 0);
     try {
       for (let i = 0; i < n; i++) {
         this.locals.set(e.slot, { val: stat("int", i), decl: TRUE });
@@ -931,7 +1043,11 @@ export class Body {
       case "sum":
         return acc;
       case "mean":
-        return isStatic(count) ? (count.s === 0 ? stat("real", 0) : this.div(acc, stat("real", count.s))) : this.sel(this.compare("eq", count, stat("int", 0)), stat("real", 0), this.div(acc, count));
+        return isStatic(count)
+          ? count.s === 0
+            ? stat("real", 0)
+            : this.div(acc, stat("real", count.s))
+          : this.sel(this.compare("eq", count, stat("int", 0)), stat("real", 0), this.div(acc, count));
       default:
         return this.sel(this.compare("gt", count, stat("int", 0)), acc, stat(t, 0));
     }
@@ -964,7 +1080,11 @@ export class Body {
           if (f) b = this.sel(f, b, stat(bt, 0));
           let sum: Val;
           if (bt === "int") sum = along(b) ? this.reduce("sum", b, axis, "int") : this.mul(b, stat("int", n), "int");
-          else sum = n === 1 && !along(b) ? this.add(b, stat("real", 0), "real") : this.reduce("fsum", this.withAxis(b, axis), axis, "real");
+          else
+            sum =
+              n === 1 && !along(b)
+                ? this.add(b, stat("real", 0), "real")
+                : this.reduce("fsum", this.withAxis(b, axis), axis, "real");
           if (e.fn === "sum") return sum;
           const c = f ? this.count(f, axis) : stat("int", n);
           if (isStatic(c)) return c.s === 0 ? stat("real", 0) : this.div(sum, stat("real", c.s));
@@ -1065,13 +1185,19 @@ export class Body {
           // The field is held as rows: update each row where the index points at it.
           for (let i = 0; i < count; i++) {
             const row = this.rowRead(fb, i);
-            this.rowWrite(fb, i, this.sel(this.and(m, this.compare("eq", a, stat("int", i))), this.applyOp(s.op, fb.t, row, v), row));
+            this.rowWrite(
+              fb,
+              i,
+              this.sel(this.and(m, this.compare("eq", a, stat("int", i))), this.applyOp(s.op, fb.t, row, v), row),
+            );
           }
           return;
         }
         const old = this.matrix(fb);
-        const oldView: Val = isStatic(old) || old.axes.length === 0 ? old : { t: old.t, v: old.v, axes: [fb.axis], e: old.e, n: old.n };
-        const hit = a.iota && a.iota.axis === fb.axis && a.iota.lo === 0 ? TRUE : this.compare("eq", a, this.g.iota(fb.axis, 0));
+        const oldView: Val =
+          isStatic(old) || old.axes.length === 0 ? old : { t: old.t, v: old.v, axes: [fb.axis], e: old.e, n: old.n };
+        const hit =
+          a.iota && a.iota.axis === fb.axis && a.iota.lo === 0 ? TRUE : this.compare("eq", a, this.g.iota(fb.axis, 0));
         this.matrixWrite(fb, this.sel(this.and(m, hit), this.applyOp(s.op, fb.t, oldView, v), oldView));
         return;
       }
@@ -1280,7 +1406,8 @@ export class Body {
     const reductions = new Map<string, { t: Scalar; parts: Val[] }>();
     const collect = (list: Stmt[], bound: Set<number>) => {
       for (const st of list) {
-        if (st.k === "setLocal" && this.locals.has(st.slot) && !bound.has(st.slot)) reductions.set(`L${st.slot}`, { t: st.t, parts: [] });
+        if (st.k === "setLocal" && this.locals.has(st.slot) && !bound.has(st.slot))
+          reductions.set(`L${st.slot}`, { t: st.t, parts: [] });
         else if (st.k === "setLocal") bound.add(st.slot);
         else if (st.k === "setGlobal") reductions.set(`G${st.index}`, { t: st.t, parts: [] });
         else if (st.k === "if") {
@@ -1307,11 +1434,23 @@ export class Body {
       let total: Val;
       if (r.t === "int") {
         total = old;
-        for (const c of r.parts) total = this.add(total, !isStatic(c) && c.axes.includes(axis) ? this.reduce("sum", c, axis, "int") : this.mul(c, stat("int", n), "int"), "int");
+        for (const c of r.parts)
+          total = this.add(
+            total,
+            !isStatic(c) && c.axes.includes(axis)
+              ? this.reduce("sum", c, axis, "int")
+              : this.mul(c, stat("int", n), "int"),
+            "int",
+          );
       } else {
         // old + c[0] + c[1] + ..., rounding after each addition, as the iterations would.
         const rows = this.expand(r.parts[0], [axis]);
-        const all = this.emit(`tf.concat([tf.reshape(${this.expand(this.as(old, "real"), [])}, [1, E]), ${rows}], 0)`, "real", [axis], true);
+        const all = this.emit(
+          `tf.concat([tf.reshape(${this.expand(this.as(old, "real"), [])}, [1, E]), ${rows}], 0)`,
+          "real",
+          [axis],
+          true,
+        );
         total = this.emit(`H.fsum(${all.v})`, "real", [], true);
       }
       if (key.startsWith("L")) {
@@ -1336,7 +1475,11 @@ export class Body {
       s.agents.forEach((pos, p) => {
         const fb = this.field(pos.role, "rew");
         const old = this.rowRead(fb, pos.index);
-        this.rowWrite(fb, pos.index, this.sel(this.mask(), this.add(old, { t: "real", v: `X.PAY[${p}]`, axes: [], e: true }, "real"), old));
+        this.rowWrite(
+          fb,
+          pos.index,
+          this.sel(this.mask(), this.add(old, { t: "real", v: `X.PAY[${p}]`, axes: [], e: true }, "real"), old),
+        );
       });
       return;
     }
@@ -1344,19 +1487,29 @@ export class Body {
     let valid: Val = TRUE;
     for (const a of acts) valid = this.and(valid, this.compare("ge", a, stat("int", 0)));
     let joint = acts[0];
-    for (let p = 1; p < acts.length; p++) joint = this.add(this.mul(joint, stat("int", s.sizes[p]), "int"), acts[p], "int");
+    for (let p = 1; p < acts.length; p++)
+      joint = this.add(this.mul(joint, stat("int", s.sizes[p]), "int"), acts[p], "int");
     const m = this.and(this.mask(), valid);
     if (isFalse(m)) return;
     const constant = s.rows.every((row) => !row || row.every((r) => r.k === "const"));
     // (tf.clipByValue is wrong on int32 in the wasm backend.)
-    const clamped = this.minmax("min", this.minmax("max", joint, stat("int", 0), "int"), stat("int", s.rows.length - 1), "int");
+    const clamped = this.minmax(
+      "min",
+      this.minmax("max", joint, stat("int", 0), "int"),
+      stat("int", s.rows.length - 1),
+      "int",
+    );
     s.agents.forEach((pos, p) => {
       let gain: Val;
       if (constant) {
-        const values = Array.from({ length: s.rows.length }, (_, k) => (s.rows[k] ? (s.rows[k][p] as { v: number }).v : 0));
+        const values = Array.from({ length: s.rows.length }, (_, k) =>
+          s.rows[k] ? (s.rows[k][p] as { v: number }).v : 0,
+        );
         if (isStatic(clamped)) gain = stat("real", values[clamped.s] ?? 0);
         else {
-          const table = this.g.constant(`tf.tensor1d([${values.map((v) => literal("real", v)).join(", ")}], "float32")`);
+          const table = this.g.constant(
+            `tf.tensor1d([${values.map((v) => literal("real", v)).join(", ")}], "float32")`,
+          );
           gain = this.emit(`tf.gather(${table}, ${clamped.v})`, "real", clamped.axes, clamped.e, clamped.n);
         }
       } else {
@@ -1429,11 +1582,20 @@ export class Body {
     const ir = this.ir;
     this.round = stat("int", -1);
     this.phase = stat("int", 0);
-    ir.rules.forEach((r, i) => this.setVal(`R${i}`, this.sel(d, stat("bool", r.startsActive ? 1 : 0), this.vals.get(`R${i}`)!)));
-    ir.globals.forEach((gl, i) => this.setVal(`G${i}`, this.sel(d, this.as(this.ex(gl.init), gl.t), this.vals.get(`G${i}`)!)));
+    ir.rules.forEach((r, i) =>
+      this.setVal(`R${i}`, this.sel(d, stat("bool", r.startsActive ? 1 : 0), this.vals.get(`R${i}`)!)),
+    );
+    ir.globals.forEach((gl, i) =>
+      this.setVal(`G${i}`, this.sel(d, this.as(this.ex(gl.init), gl.t), this.vals.get(`G${i}`)!)),
+    );
     ir.roles.forEach((r, role) => {
       const ra = this.g.roleAxis[role];
-      const teamOf = (self: Val): Val => (r.teamInit ? this.ex(r.teamInit) : ir.teams.length > 0 ? this.mod(self, stat("int", ir.teams.length), "int") : stat("int", 0));
+      const teamOf = (self: Val): Val =>
+        r.teamInit
+          ? this.ex(r.teamInit)
+          : ir.teams.length > 0
+            ? this.mod(self, stat("int", ir.teams.length), "int")
+            : stat("int", 0);
       const resets: [FieldKind, Val][] = [
         ["rew", stat("real", 0)],
         ["tot", stat("real", 0)],
@@ -1441,7 +1603,13 @@ export class Body {
         ["last", stat("int", -1)],
         ["ract", stat("int", -1)],
       ];
-      if (vectorizableInit(r.teamInit, r.state.map((s) => s.init), role)) {
+      if (
+        vectorizableInit(
+          r.teamInit,
+          r.state.map((s) => s.init),
+          role,
+        )
+      ) {
         // Every agent at once: the initial values read no other agent of this role.
         this.self = this.g.iota(ra, 0);
         const write = (kind: FieldKind, v: Val) => {
@@ -1496,7 +1664,8 @@ export class Body {
         const hot = o.encoding === "oneHot";
         // One-hot features go out as the class index (the host writes the ones).
         v = hot ? this.as(v, "int") : this.as(v, "real");
-        if (!isStatic(v) && !sameAxes(v.axes, [ra]) && v.axes.length > 0) throw new Error("internal: an observation varies along another axis");
+        if (!isStatic(v) && !sameAxes(v.axes, [ra]) && v.axes.length > 0)
+          throw new Error("internal: an observation varies along another axis");
         this.out({ k: "obs", role, offset, width: o.width, hot, rows: !isStatic(v) && v.axes.length > 0 }, v);
         offset += o.width;
       }
@@ -1524,7 +1693,8 @@ export class Body {
           ok = this.and(ok, this.ex(a.guard));
           if (a.arg) this.locals.delete(a.arg.slot);
         }
-        if (!isStatic(ok) && ok.axes.some((x) => x !== ra && x !== y)) throw new Error("internal: a guard varies along another axis");
+        if (!isStatic(ok) && ok.axes.some((x) => x !== ra && x !== y))
+          throw new Error("internal: a guard varies along another axis");
         const cols = !isStatic(ok) && ok.axes.includes(y);
         const rows = !isStatic(ok) && ok.axes.includes(ra);
         this.out({ k: "mask", role, start: a.flatStart, width: a.flatCount, cols, rows }, ok);
@@ -1570,7 +1740,12 @@ function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: numbe
 }
 
 function containsEnd(stmts: Stmt[]): boolean {
-  return stmts.some((s) => s.k === "end" || (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) || (s.k === "for" && containsEnd(s.body)));
+  return stmts.some(
+    (s) =>
+      s.k === "end" ||
+      (s.k === "if" && (containsEnd(s.then) || containsEnd(s.else))) ||
+      (s.k === "for" && containsEnd(s.body)),
+  );
 }
 
 export interface KernelSource {
@@ -1590,7 +1765,10 @@ export function generateKernel(ir: IRGame): KernelSource {
   const add = (b: Body) => g.functions.push({ name: b.name, code: b.finish(), draws: b.draws, outs: b.outs });
   // A payoff table of constants (the usual normal-form game) is looked up by the host.
   const payoffs = ir.steps.flat().filter((s): s is Extract<Stmt, { k: "payoff" }> => s.k === "payoff");
-  const hostPayoff = numPhases === 1 && payoffs.length === 1 && payoffs[0].rows.every((row) => !row || row.every((r) => r.k === "const")) ? payoffs[0] : undefined;
+  const hostPayoff =
+    numPhases === 1 && payoffs.length === 1 && payoffs[0].rows.every((row) => !row || row.every((r) => r.k === "const"))
+      ? payoffs[0]
+      : undefined;
   const phaseVal = (b: Body, p: PhaseSel): Val => (p === "mixed" ? b.phase : stat("int", p));
 
   // A: actions, the step of the copy's phase, metrics, totals, objectives, done.
@@ -1646,7 +1824,8 @@ export function generateKernel(ir: IRGame): KernelSource {
   ir.rules.forEach((_, i) => state.push({ key: `R${i}`, shape: [], dtype: "bool", fill: 0 }));
   ir.globals.forEach((gl, i) => state.push({ key: `G${i}`, shape: [], dtype: DTYPE[gl.t], fill: 0 }));
   ir.roles.forEach((r, role) => {
-    const f = (kind: string, t: Scalar, fill: number) => state.push({ key: `F${role}_${kind}`, shape: [r.count], dtype: DTYPE[t], fill });
+    const f = (kind: string, t: Scalar, fill: number) =>
+      state.push({ key: `F${role}_${kind}`, shape: [r.count], dtype: DTYPE[t], fill });
     r.state.forEach((s, k) => f(`s${k}`, s.t, 0));
     f("rew", "real", 0);
     f("tot", "real", 0);
@@ -1665,7 +1844,12 @@ export function generateKernel(ir: IRGame): KernelSource {
     horizonSite: HORIZON_SITE,
     paramSite: PARAM_SITE_BASE,
     params: ir.params.map((p, i) => ({ name: p.name, t: p.t, dynamic: ir.dynamicParams.includes(i) })),
-    dynamic: ir.dynamicParams.map((i) => ({ index: i, t: ir.params[i].t, value: store(ir.params[i].t, ir.params[i].value), range: ir.params[i].range })),
+    dynamic: ir.dynamicParams.map((i) => ({
+      index: i,
+      t: ir.params[i].t,
+      value: store(ir.params[i].t, ir.params[i].value),
+      range: ir.params[i].range,
+    })),
     roles: ir.roles.map((r) => ({ name: r.name, count: r.count, numActions: r.numActions, obsDim: r.obsDim })),
     bots: ir.bots.map((b) => ({ name: b.name, role: b.role })),
     state,
@@ -1673,7 +1857,11 @@ export function generateKernel(ir: IRGame): KernelSource {
     payoff: hostPayoff && {
       agents: hostPayoff.agents.map((a) => [a.role, a.index]),
       sizes: hostPayoff.sizes,
-      tables: hostPayoff.agents.map((_, p) => Array.from({ length: hostPayoff.rows.length }, (_, k) => (hostPayoff.rows[k] ? (hostPayoff.rows[k][p] as { v: number }).v : 0))),
+      tables: hostPayoff.agents.map((_, p) =>
+        Array.from({ length: hostPayoff.rows.length }, (_, k) =>
+          hostPayoff.rows[k] ? (hostPayoff.rows[k][p] as { v: number }).v : 0,
+        ),
+      ),
     },
     outs: Object.fromEntries(g.functions.map((f) => [f.name, f.outs])),
   };

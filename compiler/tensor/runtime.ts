@@ -50,8 +50,14 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
   const PINNED: (number | undefined)[] = PARAMS.map(() => undefined);
   for (const [name, value] of Object.entries(options.params ?? {})) {
     const index = PARAMS.findIndex((p) => p.name === name);
-    if (index < 0) throw new Error(`unknown param \`${name}\`; the params are ${PARAMS.map((p) => `\`${p.name}\``).join(", ") || "none"}`);
-    if (!PARAMS[index].dynamic) throw new Error(`param \`${name}\` is fixed when the scenario is compiled; set it with \`--set ${name}=...\` when compiling`);
+    if (index < 0)
+      throw new Error(
+        `unknown param \`${name}\`; the params are ${PARAMS.map((p) => `\`${p.name}\``).join(", ") || "none"}`,
+      );
+    if (!PARAMS[index].dynamic)
+      throw new Error(
+        `param \`${name}\` is fixed when the scenario is compiled; set it with \`--set ${name}=...\` when compiling`,
+      );
     const t = PARAMS[index].t;
     const v = typeof value === "boolean" ? (value ? 1 : 0) : (value as number);
     PINNED[index] = t === "int" ? Math.trunc(v) : t === "real" ? Math.fround(v) : v ? 1 : 0;
@@ -65,7 +71,9 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
   const RND = new Int32Array(E);
   const PH = new Int32Array(E);
   const HZ = new Int32Array(E);
-  const PV = DYN.map((d) => (d.t === "real" ? new Float32Array(E) : d.t === "int" ? new Int32Array(E) : new Uint8Array(E)));
+  const PV = DYN.map((d) =>
+    d.t === "real" ? new Float32Array(E) : d.t === "int" ? new Int32Array(E) : new Uint8Array(E),
+  );
   const result = {
     roles: ROLES.map((r) => ({
       obs: new Float32Array(E * r.count * r.obsDim),
@@ -145,12 +153,20 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
       const sizes: number[] = q.sizes;
       let n = 1;
       for (const s of sizes) n *= s;
-      const out = q.kind === "u" ? new Float32Array(E * n) : q.kind === "bern" ? new Uint8Array(E * n) : new Int32Array(E * n);
+      const out =
+        q.kind === "u" ? new Float32Array(E * n) : q.kind === "bern" ? new Uint8Array(E * n) : new Int32Array(E * n);
       const index = new Int32Array(sizes.length);
       const keys: any[] = q.keys;
       for (let e = 0; e < E; e++) {
         // rbase itself (not a copy of its steps), so the draws follow scalar-ops.ts.
-        const hs = rbase(SEED, e, EP[e], typeof rnd === "number" ? rnd : rnd[e], typeof ph === "number" ? ph : ph[e], q.site);
+        const hs = rbase(
+          SEED,
+          e,
+          EP[e],
+          typeof rnd === "number" ? rnd : rnd[e],
+          typeof ph === "number" ? ph : ph[e],
+          q.site,
+        );
         index.fill(0);
         for (let j = 0; j < n; j++) {
           let h = hs;
@@ -240,7 +256,8 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
         for (let e = 0; e < E; e++) {
           for (let i = 0; i < r.count; i++) {
             const m = (e * r.count + i) * A + d.start;
-            for (let k = 0; k < d.width; k++) mask[m + k] = x === null ? c : x[((d.cols ? k * (d.rows ? r.count : 1) : 0) + (d.rows ? i : 0)) * E + e];
+            for (let k = 0; k < d.width; k++)
+              mask[m + k] = x === null ? c : x[((d.cols ? k * (d.rows ? r.count : 1) : 0) + (d.rows ? i : 0)) * E + e];
           }
         }
       } else if (d.k === "rew" || d.k === "obj") {
@@ -282,7 +299,9 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
     S = tf.tidy(() => {
       // A fresh copy: every value zero, actions none (as the interpreter's new copies).
       const s: any = {};
-      for (const st of SPEC.state) s[st.key] = st.dtype === "bool" ? tf.zeros([...st.shape, E], "bool") : tf.fill([...st.shape, E], st.fill, st.dtype);
+      for (const st of SPEC.state)
+        s[st.key] =
+          st.dtype === "bool" ? tf.zeros([...st.shape, E], "bool") : tf.fill([...st.shape, E], st.fill, st.dtype);
       uploadParams(s);
       Object.assign(s, K.fns.B1_all(s, { U: draws("B1_all", -1, 0) }).S);
       writeOutputs([beginPhase(s)]);
@@ -302,7 +321,17 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
   function illegal(role: number, e: number, i: number, a: number): string {
     const r = SCHEMA.roles[role];
     const label = a >= 0 && a < r.numActions ? "`" + r.actionLabels[a] + "` (" + a + ")" : String(a);
-    return "copy " + e + ", " + r.name + " #" + i + ": action " + label + " is not available now (masked out); pass a legal action or -1 for no-op";
+    return (
+      "copy " +
+      e +
+      ", " +
+      r.name +
+      " #" +
+      i +
+      ": action " +
+      label +
+      " is not available now (masked out); pass a legal action or -1 for no-op"
+    );
   }
 
   /** Checked mode: the first masked-out action, in the interpreter's order, throws. */
@@ -376,7 +405,8 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
     if (!S) throw new Error("call reset() before step()");
     ROLES.forEach((r, i) => {
       const a = actions[i];
-      if (!a || a.length < E * r.count) throw new Error(`actions[${i}] (${r.name}) must hold ${E * r.count} action indices`);
+      if (!a || a.length < E * r.count)
+        throw new Error(`actions[${i}] (${r.name}) must hold ${E * r.count} action indices`);
     });
     if (CHECKED) check(actions);
     const aName = variant("A");
@@ -435,7 +465,10 @@ export function tensorRuntime(tf: any, SPEC: any, SCHEMA: any, kernel: any, sem:
 
   function botActions(name: string, out: Int32Array) {
     const b = SPEC.bots.findIndex((x: any) => x.name === name);
-    if (b < 0) throw new Error(`unknown bot \`${name}\`; the bots are ${SPEC.bots.map((x: any) => `\`${x.name}\``).join(", ") || "none"}`);
+    if (b < 0)
+      throw new Error(
+        `unknown bot \`${name}\`; the bots are ${SPEC.bots.map((x: any) => `\`${x.name}\``).join(", ") || "none"}`,
+      );
     if (!S) throw new Error("call reset() before botActions()");
     const fname = variant(`bot${b}`);
     const r = ROLES[SPEC.bots[b].role];

@@ -5,7 +5,12 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
@@ -17,14 +22,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
 
   for (const name of COMMANDS) {
-    context.subscriptions.push(vscode.commands.registerCommand(`agora.${name}`, (uri?: vscode.Uri) => runCli(name, uri, output)));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(`agora.${name}`, (uri?: vscode.Uri) => runCli(name, uri, output)),
+    );
   }
 
   // The server is a plain Node program inside the extension, run by VS Code's own Node.
   const serverModule = context.asAbsolutePath(path.join("dist", "server.js"));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ["--nolazy", "--inspect=6019"] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "game" }],
@@ -66,7 +77,9 @@ async function runCli(command: CliCommand, uri: vscode.Uri | undefined, output: 
   const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? path.dirname(file);
   const relative = path.relative(folder, file);
   const shown = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
-  const cli = vscode.workspace.getConfiguration("agora", document.uri).get<string>("cliCommand", "npx agora").trim() || "npx agora";
+  const cli =
+    vscode.workspace.getConfiguration("agora", document.uri).get<string>("cliCommand", "npx agora").trim() ||
+    "npx agora";
   const line = `${cli} ${command} ${shellQuote(shown)}`;
   output.appendLine(`[${new Date().toLocaleTimeString()}] ${line}   (in ${folder})`);
 

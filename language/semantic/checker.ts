@@ -140,11 +140,21 @@ class Checker {
 
   // ---- reporting --------------------------------------------------------------------
 
-  private error(code: string, span: Span, message: string, extra: { hint?: string; related?: RelatedLocation[]; fix?: Diagnostic["fix"] } = {}) {
+  private error(
+    code: string,
+    span: Span,
+    message: string,
+    extra: { hint?: string; related?: RelatedLocation[]; fix?: Diagnostic["fix"] } = {},
+  ) {
     this.diagnostics.push({ code, severity: "error", span, message, ...extra });
   }
 
-  private warning(code: string, span: Span, message: string, extra: { hint?: string; related?: RelatedLocation[] } = {}) {
+  private warning(
+    code: string,
+    span: Span,
+    message: string,
+    extra: { hint?: string; related?: RelatedLocation[] } = {},
+  ) {
     this.diagnostics.push({ code, severity: "warning", span, message, ...extra });
   }
 
@@ -166,10 +176,18 @@ class Checker {
     if (existing) {
       const sameList = existing.declSpan === def.declSpan && (def.kind === "phase" || def.kind === "team");
       const where = ` as ${withArticle(describeSymbol(existing))}${existing.role ? ` of \`${existing.role}\`` : ""}`;
-      this.error(DiagnosticCode.DuplicateDeclaration, def.nameSpan, sameList ? `${def.kind} \`${def.name}\` is listed twice` : `\`${def.name}\` is already declared${where}`, {
-        related: existing.nameSpan.end > existing.nameSpan.start ? [{ span: existing.nameSpan, message: `first declared here` }] : undefined,
-        hint: sameList ? "remove one of them" : `rename this ${what}`,
-      });
+      this.error(
+        DiagnosticCode.DuplicateDeclaration,
+        def.nameSpan,
+        sameList ? `${def.kind} \`${def.name}\` is listed twice` : `\`${def.name}\` is already declared${where}`,
+        {
+          related:
+            existing.nameSpan.end > existing.nameSpan.start
+              ? [{ span: existing.nameSpan, message: `first declared here` }]
+              : undefined,
+          hint: sameList ? "remove one of them" : `rename this ${what}`,
+        },
+      );
       return false;
     }
     namespace.set(def.name, def);
@@ -180,7 +198,14 @@ class Checker {
 
   run() {
     const game = this.model.game;
-    this.symbol({ kind: "game", name: game.name.text, nameSpan: game.name.span, declSpan: game.span, type: ERROR, doc: game.doc });
+    this.symbol({
+      kind: "game",
+      name: game.name.text,
+      nameSpan: game.name.span,
+      declSpan: game.span,
+      type: ERROR,
+      doc: game.doc,
+    });
     this.collectDeclarations(game);
     this.checkOverrides();
     this.evaluateConstants(game);
@@ -199,39 +224,83 @@ class Checker {
       switch (item.kind) {
         case "Param": {
           const type = item.type?.builtin;
-          if (item.type && !type && !game.items.some((i) => i.kind === "Role" && i.name.text === item.type!.name.text)) {
+          if (
+            item.type &&
+            !type &&
+            !game.items.some((i) => i.kind === "Role" && i.name.text === item.type!.name.text)
+          ) {
             this.unknownType(item.type, ["int", "real", "bool"]);
           } else if (item.type && type !== "int" && type !== "real" && type !== "bool") {
-            this.error(DiagnosticCode.TypeMismatch, item.type.span, `a param is an \`int\`, \`real\` or \`bool\`, not \`${item.type.name.text}\``, {
-              hint: "use `state` for values of other types",
-            });
+            this.error(
+              DiagnosticCode.TypeMismatch,
+              item.type.span,
+              `a param is an \`int\`, \`real\` or \`bool\`, not \`${item.type.name.text}\``,
+              {
+                hint: "use `state` for values of other types",
+              },
+            );
           }
           const paramType = type === "int" || type === "real" || type === "bool" ? type : "real";
-          const symbol = this.symbol({ kind: "param", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: { kind: paramType }, doc: item.doc });
+          const symbol = this.symbol({
+            kind: "param",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: { kind: paramType },
+            doc: item.doc,
+          });
           if (this.declare(this.names, symbol, "param")) {
-            this.model.params.set(item.name.text, { symbol, decl: item, type: paramType, value: undefined, setBy: [], overridden: false });
+            this.model.params.set(item.name.text, {
+              symbol,
+              decl: item,
+              type: paramType,
+              value: undefined,
+              setBy: [],
+              overridden: false,
+            });
           }
           break;
         }
         case "State": {
-          const symbol = this.symbol({ kind: "state", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, doc: item.doc, mutable: true });
+          const symbol = this.symbol({
+            kind: "state",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: ERROR,
+            doc: item.doc,
+            mutable: true,
+          });
           if (this.declare(this.names, symbol, "state")) this.model.state.set(item.name.text, { symbol, decl: item });
           break;
         }
         case "Rule": {
-          const symbol = this.symbol({ kind: "rule", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: RULE, doc: item.doc });
+          const symbol = this.symbol({
+            kind: "rule",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: RULE,
+            doc: item.doc,
+          });
           const info: RuleInfo = { symbol, decl: item, startsActive: false, sets: [], enactedAt: [], repealedAt: [] };
           for (const ruleItem of item.items) {
             if (ruleItem.kind === "StartsActive") info.startsActive = true;
             else if (ruleItem.kind === "ActiveWhen") {
-              if (info.activeWhen) this.error(DiagnosticCode.DuplicateDeclaration, ruleItem.span, "a rule has at most one `active when`");
+              if (info.activeWhen)
+                this.error(DiagnosticCode.DuplicateDeclaration, ruleItem.span, "a rule has at most one `active when`");
               else info.activeWhen = ruleItem.condition;
             } else info.sets.push({ param: ruleItem.param.text, value: ruleItem.value, span: ruleItem.param.span });
           }
           if (info.startsActive && info.activeWhen) {
-            this.error(DiagnosticCode.StatementNotAllowed, item.name.span, `rule \`${item.name.text}\` has both \`starts active\` and \`active when\``, {
-              hint: "a scheduled rule is active exactly when its condition holds; remove `starts active`",
-            });
+            this.error(
+              DiagnosticCode.StatementNotAllowed,
+              item.name.span,
+              `rule \`${item.name.text}\` has both \`starts active\` and \`active when\``,
+              {
+                hint: "a scheduled rule is active exactly when its condition holds; remove `starts active`",
+              },
+            );
           }
           if (this.declare(this.names, symbol, "rule")) {
             this.model.rules.push(info);
@@ -240,8 +309,23 @@ class Checker {
           break;
         }
         case "Role": {
-          const symbol = this.symbol({ kind: "role", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, doc: item.doc });
-          const info: RoleInfo = { symbol, decl: item, name: item.name.text, count: undefined, actions: [], state: new Map(), observe: [] };
+          const symbol = this.symbol({
+            kind: "role",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: ERROR,
+            doc: item.doc,
+          });
+          const info: RoleInfo = {
+            symbol,
+            decl: item,
+            name: item.name.text,
+            count: undefined,
+            actions: [],
+            state: new Map(),
+            observe: [],
+          };
           if (this.declare(this.names, symbol, "role")) {
             this.model.roles.push(info);
             this.roleByName.set(info.name, info);
@@ -258,21 +342,42 @@ class Checker {
           if (this.declareList("phase", item, phasesSeen, this.model.phases, PHASE)) phasesSeen = item;
           break;
         case "Metric": {
-          const symbol = this.symbol({ kind: "metric", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, doc: item.doc });
+          const symbol = this.symbol({
+            kind: "metric",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: ERROR,
+            doc: item.doc,
+          });
           if (this.declare(this.names, symbol, "metric")) this.model.metrics.push({ symbol, decl: item });
           break;
         }
         case "Bot": {
-          const symbol = this.symbol({ kind: "bot", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, doc: item.doc });
-          if (this.declare(this.names, symbol, "bot")) this.model.bots.push({ symbol, decl: item, role: item.role.text });
+          const symbol = this.symbol({
+            kind: "bot",
+            name: item.name.text,
+            nameSpan: item.name.span,
+            declSpan: item.span,
+            type: ERROR,
+            doc: item.doc,
+          });
+          if (this.declare(this.names, symbol, "bot"))
+            this.model.bots.push({ symbol, decl: item, role: item.role.text });
           break;
         }
         case "Horizon":
-          if (horizonSeen) this.error(DiagnosticCode.DuplicateDeclaration, item.span, "the horizon is already declared", { related: [{ span: horizonSeen.span, message: "first declared here" }] });
+          if (horizonSeen)
+            this.error(DiagnosticCode.DuplicateDeclaration, item.span, "the horizon is already declared", {
+              related: [{ span: horizonSeen.span, message: "first declared here" }],
+            });
           else horizonSeen = item;
           break;
         case "Payoff":
-          if (this.model.payoff) this.error(DiagnosticCode.DuplicateDeclaration, item.keyword, "a game has at most one `payoff` table", { related: [{ span: this.model.payoff.keyword, message: "first table" }] });
+          if (this.model.payoff)
+            this.error(DiagnosticCode.DuplicateDeclaration, item.keyword, "a game has at most one `payoff` table", {
+              related: [{ span: this.model.payoff.keyword, message: "first table" }],
+            });
           else this.model.payoff = item;
           break;
         case "Step":
@@ -290,9 +395,17 @@ class Checker {
   }
 
   /** `teams a, b` and `phases x, y`: declared once per game, each name in the game namespace. */
-  private declareList(kind: "team" | "phase", item: A.TeamsDecl | A.PhasesDecl, previous: A.TeamsDecl | A.PhasesDecl | undefined, into: SymbolDef[], type: Type): boolean {
+  private declareList(
+    kind: "team" | "phase",
+    item: A.TeamsDecl | A.PhasesDecl,
+    previous: A.TeamsDecl | A.PhasesDecl | undefined,
+    into: SymbolDef[],
+    type: Type,
+  ): boolean {
     if (previous) {
-      this.error(DiagnosticCode.DuplicateDeclaration, item.span, `the game's ${kind}s are already declared`, { related: [{ span: previous.span, message: "first declared here" }] });
+      this.error(DiagnosticCode.DuplicateDeclaration, item.span, `the game's ${kind}s are already declared`, {
+        related: [{ span: previous.span, message: "first declared here" }],
+      });
       return false;
     }
     for (const name of item.names) {
@@ -306,30 +419,75 @@ class Checker {
     const namespace = new Map<string, SymbolDef>();
     for (const item of role.decl.items) {
       if (item.kind === "Action") {
-        const symbol = this.symbol({ kind: "action", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: actionOf(role.name), role: role.name, doc: item.doc });
+        const symbol = this.symbol({
+          kind: "action",
+          name: item.name.text,
+          nameSpan: item.name.span,
+          declSpan: item.span,
+          type: actionOf(role.name),
+          role: role.name,
+          doc: item.doc,
+        });
         if (!this.declare(namespace, symbol, "action")) continue;
-        const info: ActionInfo = { symbol, decl: item, role: role.name, index: role.actions.length, phases: item.phases.map((p) => p.text) };
+        const info: ActionInfo = {
+          symbol,
+          decl: item,
+          role: role.name,
+          index: role.actions.length,
+          phases: item.phases.map((p) => p.text),
+        };
         if (item.argument) {
-          const argSymbol = this.symbol({ kind: "actionArgument", name: item.argument.name.text, nameSpan: item.argument.name.span, declSpan: item.argument.span, type: ERROR, role: role.name });
+          const argSymbol = this.symbol({
+            kind: "actionArgument",
+            name: item.argument.name.text,
+            nameSpan: item.argument.name.span,
+            declSpan: item.argument.span,
+            type: ERROR,
+            role: role.name,
+          });
           info.argument = { name: item.argument.name.text, info: undefined, symbol: argSymbol };
         }
         role.actions.push(info);
       } else if (item.kind === "State") {
-        const symbol = this.symbol({ kind: "agentState", name: item.name.text, nameSpan: item.name.span, declSpan: item.span, type: ERROR, role: role.name, doc: item.doc, mutable: true });
+        const symbol = this.symbol({
+          kind: "agentState",
+          name: item.name.text,
+          nameSpan: item.name.span,
+          declSpan: item.span,
+          type: ERROR,
+          role: role.name,
+          doc: item.doc,
+          mutable: true,
+        });
         if (RESERVED_AGENT_FIELDS.includes(item.name.text)) {
-          this.error(DiagnosticCode.ReservedFieldName, item.name.span, `agent state cannot be called \`${item.name.text}\`: every agent already has \`${item.name.text}\``, {
-            hint: `choose another name, such as \`my_${item.name.text}\``,
-          });
+          this.error(
+            DiagnosticCode.ReservedFieldName,
+            item.name.span,
+            `agent state cannot be called \`${item.name.text}\`: every agent already has \`${item.name.text}\``,
+            {
+              hint: `choose another name, such as \`my_${item.name.text}\``,
+            },
+          );
           continue;
         }
         if (this.declare(namespace, symbol, "state")) role.state.set(item.name.text, { symbol, decl: item });
       } else if (item.kind === "Observe") {
         role.observe.push(...item.items);
       } else if (item.kind === "Objective") {
-        if (role.objective) this.error(DiagnosticCode.DuplicateDeclaration, item.span, `role \`${role.name}\` already has an \`objective\``);
+        if (role.objective)
+          this.error(
+            DiagnosticCode.DuplicateDeclaration,
+            item.span,
+            `role \`${role.name}\` already has an \`objective\``,
+          );
         else role.objective = item.value;
       } else if (item.kind === "TeamInit") {
-        if (role.teamInit) this.error(DiagnosticCode.DuplicateDeclaration, item.span, `role \`${role.name}\` already sets its agents' \`team\``);
+        if (role.teamInit)
+          this.error(
+            DiagnosticCode.DuplicateDeclaration,
+            item.span,
+            `role \`${role.name}\` already sets its agents' \`team\``,
+          );
         else role.teamInit = item.value;
       }
     }
@@ -340,14 +498,25 @@ class Checker {
       const param = this.model.params.get(name);
       if (!param) {
         const near = closestName(name, this.model.params.keys());
-        this.overrideErrors.push(`--set ${name}: the game has no param \`${name}\`${near ? `; did you mean \`${near}\`?` : ""}`);
+        this.overrideErrors.push(
+          `--set ${name}: the game has no param \`${name}\`${near ? `; did you mean \`${near}\`?` : ""}`,
+        );
         continue;
       }
-      if (param.type === "bool" && typeof value !== "boolean") this.overrideErrors.push(`--set ${name}: \`${name}\` is a bool; give \`true\` or \`false\``);
-      else if (param.type !== "bool" && typeof value === "boolean") this.overrideErrors.push(`--set ${name}: \`${name}\` is ${param.type === "int" ? "an int" : "a real"}; give a number`);
-      else if (param.type === "int" && !Number.isInteger(value)) this.overrideErrors.push(`--set ${name}: \`${name}\` is an int; give a whole number`);
-      else if (param.type === "int" && ((value as number) < INT32_MIN || (value as number) > INT32_MAX)) this.overrideErrors.push(`--set ${name}: ${value} is outside the int range ${INT32_MIN}..${INT32_MAX}`);
-      else if (param.type === "real" && !Number.isFinite(Math.fround(value as number))) this.overrideErrors.push(`--set ${name}: ${value} is not a finite real (reals are float32, at most about 3.4e38)`);
+      if (param.type === "bool" && typeof value !== "boolean")
+        this.overrideErrors.push(`--set ${name}: \`${name}\` is a bool; give \`true\` or \`false\``);
+      else if (param.type !== "bool" && typeof value === "boolean")
+        this.overrideErrors.push(
+          `--set ${name}: \`${name}\` is ${param.type === "int" ? "an int" : "a real"}; give a number`,
+        );
+      else if (param.type === "int" && !Number.isInteger(value))
+        this.overrideErrors.push(`--set ${name}: \`${name}\` is an int; give a whole number`);
+      else if (param.type === "int" && ((value as number) < INT32_MIN || (value as number) > INT32_MAX))
+        this.overrideErrors.push(`--set ${name}: ${value} is outside the int range ${INT32_MIN}..${INT32_MAX}`);
+      else if (param.type === "real" && !Number.isFinite(Math.fround(value as number)))
+        this.overrideErrors.push(
+          `--set ${name}: ${value} is not a finite real (reals are float32, at most about 3.4e38)`,
+        );
     }
   }
 
@@ -366,12 +535,24 @@ class Checker {
         const result = this.constant(countExpr, "a role count");
         if (result) {
           if (result.type !== "int") {
-            const named = countExpr.kind === "NameRef" ? `; \`${countExpr.name.text}\` is ${withArticle(result.type)}` : `, found ${result.type} \`${formatConst(result)}\``;
+            const named =
+              countExpr.kind === "NameRef"
+                ? `; \`${countExpr.name.text}\` is ${withArticle(result.type)}`
+                : `, found ${result.type} \`${formatConst(result)}\``;
             this.error(DiagnosticCode.RoleCount, countExpr.span, `a role count must be a positive int${named}`);
           } else if (result.value < 1) {
-            this.error(DiagnosticCode.RoleCount, countExpr.span, `role \`${role.name}\` must have at least one agent, found ${result.value}`);
+            this.error(
+              DiagnosticCode.RoleCount,
+              countExpr.span,
+              `role \`${role.name}\` must have at least one agent, found ${result.value}`,
+            );
           } else if (result.value > MAX_AGENTS_PER_ROLE) {
-            this.error(DiagnosticCode.SizeLimit, countExpr.span, `role \`${role.name}\` has ${result.value} agents; the limit is ${MAX_AGENTS_PER_ROLE} per role`, { hint: "every agent is stepped, observed and stored in every environment copy" });
+            this.error(
+              DiagnosticCode.SizeLimit,
+              countExpr.span,
+              `role \`${role.name}\` has ${result.value} agents; the limit is ${MAX_AGENTS_PER_ROLE} per role`,
+              { hint: "every agent is stepped, observed and stored in every environment copy" },
+            );
           } else role.count = result.value;
         }
       }
@@ -385,7 +566,11 @@ class Checker {
       const good = (v: ConstValue | undefined, e: A.Expr) => {
         if (!v) return false;
         if (v.type !== "int" || v.value < 1) {
-          this.error(DiagnosticCode.BadHorizon, e.span, `the horizon must be a positive int number of rounds, found \`${formatConst(v)}\``);
+          this.error(
+            DiagnosticCode.BadHorizon,
+            e.span,
+            `the horizon must be a positive int number of rounds, found \`${formatConst(v)}\``,
+          );
           return false;
         }
         return true;
@@ -394,9 +579,13 @@ class Checker {
         const loValue = lo!.value as number;
         const hiValue = hi!.value as number;
         if (hiValue < loValue) {
-          this.error(DiagnosticCode.EmptyRange, { start: item.lo.span.start, end: item.hi!.span.end }, `the horizon range ${loValue}..${hiValue} is empty`, { hint: rangeHint(item.lo, item.hi!, String(hiValue), String(loValue)) });
-        }
-        else this.model.horizon = { lo: loValue, hi: hiValue };
+          this.error(
+            DiagnosticCode.EmptyRange,
+            { start: item.lo.span.start, end: item.hi!.span.end },
+            `the horizon range ${loValue}..${hiValue} is empty`,
+            { hint: rangeHint(item.lo, item.hi!, String(hiValue), String(loValue)) },
+          );
+        } else this.model.horizon = { lo: loValue, hi: hiValue };
       }
       break;
     }
@@ -409,7 +598,11 @@ class Checker {
     if (state === "done") return param;
     if (state === "evaluating") {
       const cycle = [...this.evaluating.slice(this.evaluating.indexOf(name)), name].map((n) => `\`${n}\``).join(" → ");
-      this.error(DiagnosticCode.ConstantCycle, param.decl.name.span, `the default of \`${name}\` depends on itself: ${cycle}`);
+      this.error(
+        DiagnosticCode.ConstantCycle,
+        param.decl.name.span,
+        `the default of \`${name}\` depends on itself: ${cycle}`,
+      );
       return param;
     }
     this.paramState.set(name, "evaluating");
@@ -418,15 +611,28 @@ class Checker {
     const declared: Type = { kind: param.type };
     const computed = this.constant(decl.value, "a param's default");
     if (computed && !isAssignable({ kind: computed.type }, declared)) {
-      this.error(DiagnosticCode.TypeMismatch, decl.value.span, `\`${name}\` is declared \`${param.type}\` but its default is ${computed.type === "int" ? "an" : "a"} ${computed.type}`, {
-        hint: param.type === "int" && computed.type === "real" ? "write a whole number, or declare the param `real`" : undefined,
-      });
+      this.error(
+        DiagnosticCode.TypeMismatch,
+        decl.value.span,
+        `\`${name}\` is declared \`${param.type}\` but its default is ${computed.type === "int" ? "an" : "a"} ${computed.type}`,
+        {
+          hint:
+            param.type === "int" && computed.type === "real"
+              ? "write a whole number, or declare the param `real`"
+              : undefined,
+        },
+      );
     } else if (computed) {
       param.value = param.type === "real" && computed.type === "int" ? toReal(computed.value) : computed;
     }
     const override = this.overrides.get(name);
     if (override !== undefined && (typeof override === "boolean") === (param.type === "bool")) {
-      param.value = typeof override === "boolean" ? { type: "bool", value: override } : param.type === "int" ? toInt(override) : toReal(override);
+      param.value =
+        typeof override === "boolean"
+          ? { type: "bool", value: override }
+          : param.type === "int"
+            ? toInt(override)
+            : toReal(override);
       param.overridden = true;
     }
     if (decl.range) {
@@ -437,16 +643,29 @@ class Checker {
         const hi = this.constant(decl.range.hi, "a range bound");
         if (lo && hi && lo.type !== "bool" && hi.type !== "bool") {
           if (param.type === "int" && (lo.type !== "int" || hi.type !== "int")) {
-            this.error(DiagnosticCode.TypeMismatch, decl.range.span, `the range of int param \`${name}\` must have int bounds`);
+            this.error(
+              DiagnosticCode.TypeMismatch,
+              decl.range.span,
+              `the range of int param \`${name}\` must have int bounds`,
+            );
           } else if (hi.value < lo.value) {
-            this.error(DiagnosticCode.EmptyRange, decl.range.span, `the range ${formatConst(lo)}..${formatConst(hi)} of \`${name}\` is empty`, {
-              hint: rangeHint(decl.range.lo, decl.range.hi, formatConst(hi), formatConst(lo)),
-            });
+            this.error(
+              DiagnosticCode.EmptyRange,
+              decl.range.span,
+              `the range ${formatConst(lo)}..${formatConst(hi)} of \`${name}\` is empty`,
+              {
+                hint: rangeHint(decl.range.lo, decl.range.hi, formatConst(hi), formatConst(lo)),
+              },
+            );
           } else {
             const v = param.value;
             if (v && v.type !== "bool" && (v.value < lo.value || v.value > hi.value)) {
               const span = param.overridden ? decl.name.span : decl.value.span;
-              this.error(DiagnosticCode.DefaultOutsideRange, span, `the ${param.overridden ? "value set for" : "default of"} \`${name}\`, ${formatConst(v)}, lies outside its range ${formatConst(lo)}..${formatConst(hi)}`);
+              this.error(
+                DiagnosticCode.DefaultOutsideRange,
+                span,
+                `the ${param.overridden ? "value set for" : "default of"} \`${name}\`, ${formatConst(v)}, lies outside its range ${formatConst(lo)}..${formatConst(hi)}`,
+              );
             }
             // A value given with --set pins a ranged param: it is no longer sampled.
             if (!param.overridden) param.range = { lo: lo.value, hi: hi.value };
@@ -464,7 +683,10 @@ class Checker {
     const result = this.fold(e, true);
     if (result.ok) return result.value;
     if (!result.ok && result.overflow) this.reportOverflow(result.span);
-    if (result.reason) this.error(DiagnosticCode.NotConstant, result.span, `${what} must be a constant: ${result.reason}`, { hint: "use literals and params without ranges" });
+    if (result.reason)
+      this.error(DiagnosticCode.NotConstant, result.span, `${what} must be a constant: ${result.reason}`, {
+        hint: "use literals and params without ranges",
+      });
     return undefined;
   }
 
@@ -491,8 +713,10 @@ class Checker {
       return fail(`\`${e.name.text}\` is a ${other.kind}, not a param`);
     }
     if (mark) this.reference(e.name.span, param.symbol, e);
-    if (param.decl.range && !param.overridden) return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
-    if (param.setBy.length > 0) return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
+    if (param.decl.range && !param.overridden)
+      return fail(`\`${e.name.text}\` is sampled per episode (it has a range)`);
+    if (param.setBy.length > 0)
+      return fail(`\`${e.name.text}\` is changed by rule \`${param.setBy[0].decl.name.text}\``);
     if (mark) this.evaluateParam(e.name.text);
     else if (this.paramState.get(e.name.text) !== "done") return fail("");
     return param.value ? { ok: true, value: param.value } : fail("");
@@ -509,11 +733,25 @@ class Checker {
       const hi = this.constant(type.hi, "an action argument bound");
       if (lo && hi) {
         if (lo.type !== "int" || hi.type !== "int") {
-          this.error(DiagnosticCode.TypeMismatch, type.span, `the bounds of \`${arg.name.text}\` must be ints, found ${formatConst(lo)}..${formatConst(hi)}`);
+          this.error(
+            DiagnosticCode.TypeMismatch,
+            type.span,
+            `the bounds of \`${arg.name.text}\` must be ints, found ${formatConst(lo)}..${formatConst(hi)}`,
+          );
         } else if (hi.value < lo.value) {
-          this.error(DiagnosticCode.EmptyRange, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` is empty`, { hint: rangeHint(type.lo, type.hi, String(hi.value), String(lo.value)) });
+          this.error(
+            DiagnosticCode.EmptyRange,
+            type.span,
+            `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` is empty`,
+            { hint: rangeHint(type.lo, type.hi, String(hi.value), String(lo.value)) },
+          );
         } else if (hi.value - lo.value + 1 > MAX_ARGUMENT_VALUES) {
-          this.error(DiagnosticCode.SizeLimit, type.span, `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` has ${hi.value - lo.value + 1} values; the limit is ${MAX_ARGUMENT_VALUES}`, { hint: "each value is one action of the policy's output" });
+          this.error(
+            DiagnosticCode.SizeLimit,
+            type.span,
+            `the range ${lo.value}..${hi.value} of \`${arg.name.text}\` has ${hi.value - lo.value + 1} values; the limit is ${MAX_ARGUMENT_VALUES}`,
+            { hint: "each value is one action of the policy's output" },
+          );
         } else info = { kind: "range", lo: lo.value, hi: hi.value };
       }
       symbolType = INT;
@@ -526,7 +764,10 @@ class Checker {
         symbolType = agentOf(target.name);
       }
     } else if (type?.kind === "team") {
-      if (!this.hasTeams) this.error(DiagnosticCode.NoTeams, type.span, "this game declares no `teams`", { hint: "declare them, such as `teams red, blue`" });
+      if (!this.hasTeams)
+        this.error(DiagnosticCode.NoTeams, type.span, "this game declares no `teams`", {
+          hint: "declare them, such as `teams red, blue`",
+        });
       else info = { kind: "team" };
       symbolType = TEAM;
     } else if (type?.kind === "rule") {
@@ -551,20 +792,35 @@ class Checker {
         const param = this.model.params.get(set.param);
         if (!param) {
           const other = this.names.get(set.param);
-          if (other) this.error(DiagnosticCode.TypeMismatch, set.span, `a rule sets params, and \`${set.param}\` is a ${other.kind}`);
+          if (other)
+            this.error(
+              DiagnosticCode.TypeMismatch,
+              set.span,
+              `a rule sets params, and \`${set.param}\` is a ${other.kind}`,
+            );
           else this.unknownName({ text: set.param, span: set.span }, [...this.model.params.keys()]);
           this.expr(set.value, top);
           continue;
         }
         this.model.references.push({ span: set.span, symbol: param.symbol });
-        this.expect(set.value, top, param.symbol.type, `the value rule \`${rule.decl.name.text}\` gives \`${set.param}\``);
+        this.expect(
+          set.value,
+          top,
+          param.symbol.type,
+          `the value rule \`${rule.decl.name.text}\` gives \`${set.param}\``,
+        );
       }
     }
     for (const role of this.model.roles) this.checkRole(role);
     this.checkSteps();
     for (const { decl } of this.model.metrics) {
       const t = this.expr(decl.value, top);
-      if (!isNumeric(t) && !isBoolLike(t)) this.error(DiagnosticCode.TypeMismatch, decl.value.span, `a metric is a number or a bool, found ${typeToString(t)}`);
+      if (!isNumeric(t) && !isBoolLike(t))
+        this.error(
+          DiagnosticCode.TypeMismatch,
+          decl.value.span,
+          `a metric is a number or a bool, found ${typeToString(t)}`,
+        );
     }
     for (const bot of this.model.bots) {
       const role = this.roleByName.get(bot.role);
@@ -607,7 +863,10 @@ class Checker {
       this.expect(decl.value, ctx, symbol.type, `the initial value of \`${decl.name.text}\``);
     }
     if (role.teamInit) {
-      if (!this.hasTeams) this.error(DiagnosticCode.NoTeams, role.teamInit.span, "this game declares no `teams`", { hint: "declare them, such as `teams red, blue`" });
+      if (!this.hasTeams)
+        this.error(DiagnosticCode.NoTeams, role.teamInit.span, "this game declares no `teams`", {
+          hint: "declare them, such as `teams red, blue`",
+        });
       this.expect(role.teamInit, ctx, TEAM, "an agent's team");
     }
     for (const action of role.actions) {
@@ -615,12 +874,19 @@ class Checker {
       if (action.decl.guards.length > 0) {
         const guardScope = new Scope(ctx.scope);
         if (action.argument) guardScope.vars.set(action.argument.name, action.argument.symbol);
-        for (const guard of action.decl.guards) this.expect(guard, { ...ctx, scope: guardScope }, BOOL, "an action guard");
+        for (const guard of action.decl.guards)
+          this.expect(guard, { ...ctx, scope: guardScope }, BOOL, "an action guard");
       }
     }
     for (const item of role.observe) {
       const t = this.expr(item, ctx);
-      if (t.kind === "phase") this.error(DiagnosticCode.TypeMismatch, item.span, "`observe` takes numbers, bools, rules, teams, actions and agents, not a phase", { hint: "compare it instead: `phase == name`" });
+      if (t.kind === "phase")
+        this.error(
+          DiagnosticCode.TypeMismatch,
+          item.span,
+          "`observe` takes numbers, bools, rules, teams, actions and agents, not a phase",
+          { hint: "compare it instead: `phase == name`" },
+        );
     }
     if (role.objective) this.expect(role.objective, ctx, REAL, "an objective");
   }
@@ -636,9 +902,15 @@ class Checker {
     this.error(
       DiagnosticCode.UnknownPhase,
       name.span,
-      phases.length === 0 ? `unknown phase \`${name.text}\`: this game declares no \`phases\`` : `unknown phase \`${name.text}\``,
+      phases.length === 0
+        ? `unknown phase \`${name.text}\`: this game declares no \`phases\``
+        : `unknown phase \`${name.text}\``,
       {
-        hint: near ? `did you mean \`${near}\`?` : phases.length ? `the phases are ${phases.map((p) => `\`${p}\``).join(", ")}` : "declare them, such as `phases offer, respond`",
+        hint: near
+          ? `did you mean \`${near}\`?`
+          : phases.length
+            ? `the phases are ${phases.map((p) => `\`${p}\``).join(", ")}`
+            : "declare them, such as `phases offer, respond`",
         fix: near ? { span: name.span, text: near, title: `Change to \`${near}\`` } : undefined,
       },
     );
@@ -653,14 +925,23 @@ class Checker {
         const phase = this.phaseRef(step.phase);
         if (phase) {
           const previous = byPhase.get(phase.name);
-          if (previous) this.error(DiagnosticCode.StepPhase, step.phase.span, `phase \`${phase.name}\` already has a \`step\``, { related: [{ span: previous.keyword, message: "the first one" }] });
+          if (previous)
+            this.error(DiagnosticCode.StepPhase, step.phase.span, `phase \`${phase.name}\` already has a \`step\``, {
+              related: [{ span: previous.keyword, message: "the first one" }],
+            });
           else byPhase.set(phase.name, step);
         }
       } else if (hasPhases) {
-        this.error(DiagnosticCode.StepPhase, step.keyword, "with `phases`, every `step` names its phase", { hint: `write \`step ${this.model.phases[0].name} { ... }\`` });
+        this.error(DiagnosticCode.StepPhase, step.keyword, "with `phases`, every `step` names its phase", {
+          hint: `write \`step ${this.model.phases[0].name} { ... }\``,
+        });
       } else {
         const previous = byPhase.get("");
-        if (previous) this.error(DiagnosticCode.StepPhase, step.keyword, "a game without `phases` has one `step`", { related: [{ span: previous.keyword, message: "the first one" }], hint: "merge the two bodies" });
+        if (previous)
+          this.error(DiagnosticCode.StepPhase, step.keyword, "a game without `phases` has one `step`", {
+            related: [{ span: previous.keyword, message: "the first one" }],
+            hint: "merge the two bodies",
+          });
         else byPhase.set("", step);
       }
       this.block(step.body, { scope: new Scope(), body: "step" });
@@ -681,20 +962,28 @@ class Checker {
       if (!spec) {
         const near = TRAIN_ALIASES[key.toLowerCase()] ?? closestName(key, TRAIN_KEYS.keys());
         this.error(DiagnosticCode.UnknownTrainKey, entry.key.span, `unknown training setting \`${key}\``, {
-          hint: near ? `did you mean \`${near}\`?` : `the settings are ${[...TRAIN_KEYS.keys()].map((k) => `\`${k}\``).join(", ")}`,
+          hint: near
+            ? `did you mean \`${near}\`?`
+            : `the settings are ${[...TRAIN_KEYS.keys()].map((k) => `\`${k}\``).join(", ")}`,
           fix: near ? { span: entry.key.span, text: near, title: `Change to \`${near}\`` } : undefined,
         });
         continue;
       }
       const previous = seen.get(key);
       if (previous) {
-        this.error(DiagnosticCode.DuplicateDeclaration, entry.key.span, `\`${key}\` is already set`, { related: [{ span: previous.key.span, message: "first set here" }] });
+        this.error(DiagnosticCode.DuplicateDeclaration, entry.key.span, `\`${key}\` is already set`, {
+          related: [{ span: previous.key.span, message: "first set here" }],
+        });
         continue;
       }
       seen.set(key, entry);
       if (spec.kind === "opponents") {
         if (!entry.list) {
-          this.error(DiagnosticCode.BadTrainValue, entry.value?.span ?? entry.span, "`opponents` takes a list, such as `[self, tit_for_tat]`");
+          this.error(
+            DiagnosticCode.BadTrainValue,
+            entry.value?.span ?? entry.span,
+            "`opponents` takes a list, such as `[self, tit_for_tat]`",
+          );
           continue;
         }
         const names: string[] = [];
@@ -706,8 +995,13 @@ class Checker {
               this.reference(item.name.span, bot, item);
               names.push(item.name.text);
             } else {
-              const near = closestName(item.name.text, this.model.bots.map((b) => b.symbol.name));
-              this.error(DiagnosticCode.BadTrainValue, item.span, `\`${item.name.text}\` is not a bot of this game`, { hint: near ? `did you mean \`${near}\`?` : "list bot names and `self`" });
+              const near = closestName(
+                item.name.text,
+                this.model.bots.map((b) => b.symbol.name),
+              );
+              this.error(DiagnosticCode.BadTrainValue, item.span, `\`${item.name.text}\` is not a bot of this game`, {
+                hint: near ? `did you mean \`${near}\`?` : "list bot names and `self`",
+              });
             }
           } else this.error(DiagnosticCode.BadTrainValue, item.span, "`opponents` lists bot names and `self`");
         }
@@ -716,28 +1010,45 @@ class Checker {
       }
       if (spec.kind === "intList") {
         if (!entry.list) {
-          this.error(DiagnosticCode.BadTrainValue, entry.value?.span ?? entry.span, `\`${key}\` takes a list of ints, such as \`[64, 64]\``);
+          this.error(
+            DiagnosticCode.BadTrainValue,
+            entry.value?.span ?? entry.span,
+            `\`${key}\` takes a list of ints, such as \`[64, 64]\``,
+          );
           continue;
         }
         const values: number[] = [];
         for (const item of entry.list) {
           const v = this.constant(item, `\`${key}\``);
-          if (v && (v.type !== "int" || v.value < 1)) this.error(DiagnosticCode.BadTrainValue, item.span, `\`${key}\` takes positive ints`);
+          if (v && (v.type !== "int" || v.value < 1))
+            this.error(DiagnosticCode.BadTrainValue, item.span, `\`${key}\` takes positive ints`);
           else if (v) values.push(v.value as number);
         }
         settings[key] = values;
         continue;
       }
       if (!entry.value) {
-        this.error(DiagnosticCode.BadTrainValue, entry.span, `\`${key}\` takes ${spec.kind === "int" ? "an int" : "a number"}`);
+        this.error(
+          DiagnosticCode.BadTrainValue,
+          entry.span,
+          `\`${key}\` takes ${spec.kind === "int" ? "an int" : "a number"}`,
+        );
         continue;
       }
       const v = this.constant(entry.value, `\`${key}\``);
       if (!v) continue;
       if (v.type === "bool" || (spec.kind === "int" && v.type !== "int")) {
-        this.error(DiagnosticCode.BadTrainValue, entry.value.span, `\`${key}\` takes ${spec.kind === "int" ? "an int" : "a number"}, found \`${formatConst(v)}\``);
+        this.error(
+          DiagnosticCode.BadTrainValue,
+          entry.value.span,
+          `\`${key}\` takes ${spec.kind === "int" ? "an int" : "a number"}, found \`${formatConst(v)}\``,
+        );
       } else if (v.value < 0 || (spec.kind === "int" && key !== "seed" && v.value < 1)) {
-        this.error(DiagnosticCode.BadTrainValue, entry.value.span, `\`${key}\` must be ${spec.kind === "int" && key !== "seed" ? "at least 1" : "at least 0"}`);
+        this.error(
+          DiagnosticCode.BadTrainValue,
+          entry.value.span,
+          `\`${key}\` must be ${spec.kind === "int" && key !== "seed" ? "at least 1" : "at least 0"}`,
+        );
       } else settings[key] = v.value;
     }
   }
@@ -758,7 +1069,14 @@ class Checker {
           type = this.declaredType(stmt.type);
           if (!isAssignable(valueType, type)) this.mismatch(stmt.value, valueType, type, `\`${stmt.name.text}\``);
         } else this.model.letTypes.set(stmt, valueType);
-        const symbol = this.symbol({ kind: "local", name: stmt.name.text, nameSpan: stmt.name.span, declSpan: stmt.span, type, mutable: true });
+        const symbol = this.symbol({
+          kind: "local",
+          name: stmt.name.text,
+          nameSpan: stmt.name.span,
+          declSpan: stmt.span,
+          type,
+          mutable: true,
+        });
         this.declare(ctx.scope.vars, symbol, "variable");
         return;
       }
@@ -773,7 +1091,13 @@ class Checker {
       case "For": {
         const scope = new Scope(ctx.scope);
         const variableType = this.iterationDomain(stmt.over);
-        const symbol = this.symbol({ kind: "loopVariable", name: stmt.variable.text, nameSpan: stmt.variable.span, declSpan: stmt.span, type: variableType });
+        const symbol = this.symbol({
+          kind: "loopVariable",
+          name: stmt.variable.text,
+          nameSpan: stmt.variable.span,
+          declSpan: stmt.span,
+          type: variableType,
+        });
         scope.vars.set(stmt.variable.text, symbol);
         const inner = { ...ctx, scope };
         if (stmt.filter) this.expect(stmt.filter, inner, BOOL, "a `where` filter");
@@ -785,7 +1109,12 @@ class Checker {
       case "Enact":
       case "Repeal": {
         const verb = stmt.kind === "Enact" ? "enact" : "repeal";
-        if (ctx.body !== "step") this.error(DiagnosticCode.StatementNotAllowed, stmt.span, `\`${verb}\` belongs in a \`step\`; bots only choose an action with \`play\``);
+        if (ctx.body !== "step")
+          this.error(
+            DiagnosticCode.StatementNotAllowed,
+            stmt.span,
+            `\`${verb}\` belongs in a \`step\`; bots only choose an action with \`play\``,
+          );
         // A rule-typed variable (`match c.action { vote(r) => { enact r } }`) enacts the rule it holds.
         const variable = ctx.scope.lookup(stmt.rule.text);
         if (variable && variable.type.kind === "rule") {
@@ -795,26 +1124,48 @@ class Checker {
         }
         const symbol = variable ?? this.names.get(stmt.rule.text);
         if (!symbol || symbol.kind !== "rule") {
-          if (symbol) this.error(DiagnosticCode.TypeMismatch, stmt.rule.span, `\`${verb}\` takes a rule, and \`${stmt.rule.text}\` is ${withArticle(describeSymbol(symbol))}${symbol.kind === "param" || symbol.kind === "state" ? "" : ` of type ${typeToString(symbol.type)}`}`);
-          else this.unknownName(stmt.rule, this.model.rules.map((r) => r.symbol.name));
+          if (symbol)
+            this.error(
+              DiagnosticCode.TypeMismatch,
+              stmt.rule.span,
+              `\`${verb}\` takes a rule, and \`${stmt.rule.text}\` is ${withArticle(describeSymbol(symbol))}${symbol.kind === "param" || symbol.kind === "state" ? "" : ` of type ${typeToString(symbol.type)}`}`,
+            );
+          else
+            this.unknownName(
+              stmt.rule,
+              this.model.rules.map((r) => r.symbol.name),
+            );
           return;
         }
         this.reference(stmt.rule.span, symbol, stmt.rule);
         const rule = this.ruleByName.get(stmt.rule.text)!;
         if (rule.activeWhen) {
-          this.error(DiagnosticCode.StatementNotAllowed, stmt.span, `rule \`${rule.symbol.name}\` is scheduled by \`active when\`, so it cannot be ${verb}ed`, {
-            related: [{ span: rule.activeWhen.span, message: "its schedule" }],
-          });
+          this.error(
+            DiagnosticCode.StatementNotAllowed,
+            stmt.span,
+            `rule \`${rule.symbol.name}\` is scheduled by \`active when\`, so it cannot be ${verb}ed`,
+            {
+              related: [{ span: rule.activeWhen.span, message: "its schedule" }],
+            },
+          );
         }
         (stmt.kind === "Enact" ? rule.enactedAt : rule.repealedAt).push(stmt.span);
         return;
       }
       case "End":
-        if (ctx.body !== "step") this.error(DiagnosticCode.StatementNotAllowed, stmt.span, "`end` belongs in a `step`; bots only choose an action with `play`");
+        if (ctx.body !== "step")
+          this.error(
+            DiagnosticCode.StatementNotAllowed,
+            stmt.span,
+            "`end` belongs in a `step`; bots only choose an action with `play`",
+          );
         return;
       case "Play": {
         if (ctx.body !== "bot" || !ctx.botRole) {
-          if (ctx.body !== "bot") this.error(DiagnosticCode.PlayOutsideBot, stmt.span, "`play` is only allowed in a `bot`", { hint: "a `step` resolves the actions the agents chose" });
+          if (ctx.body !== "bot")
+            this.error(DiagnosticCode.PlayOutsideBot, stmt.span, "`play` is only allowed in a `bot`", {
+              hint: "a `step` resolves the actions the agents chose",
+            });
           if (stmt.argument) this.expr(stmt.argument, ctx);
           return;
         }
@@ -832,7 +1183,9 @@ class Checker {
   private iterationDomain(over: A.Name): Type {
     if (over.text === "teams") {
       if (!this.hasTeams) {
-        this.error(DiagnosticCode.NoTeams, over.span, "this game declares no `teams`", { hint: "declare them, such as `teams red, blue`" });
+        this.error(DiagnosticCode.NoTeams, over.span, "this game declares no `teams`", {
+          hint: "declare them, such as `teams red, blue`",
+        });
         return ERROR;
       }
       return TEAM;
@@ -851,7 +1204,11 @@ class Checker {
     let role: RoleInfo | undefined;
     if (subjectType.kind === "action" && subjectType.role) role = this.roleByName.get(subjectType.role);
     else if (subjectType.kind !== "error") {
-      this.error(DiagnosticCode.TypeMismatch, stmt.subject.span, `\`match\` takes an agent's action, such as \`a.action\`, found ${typeToString(subjectType)}`);
+      this.error(
+        DiagnosticCode.TypeMismatch,
+        stmt.subject.span,
+        `\`match\` takes an agent's action, such as \`a.action\`, found ${typeToString(subjectType)}`,
+      );
     }
     const seen = new Map<string, A.MatchArm>();
     for (const arm of stmt.arms) {
@@ -860,15 +1217,31 @@ class Checker {
       if (action) {
         const previous = seen.get(action.symbol.name);
         if (previous && !arm.binding === !previous.binding) {
-          this.warning(DiagnosticCode.UnreachableArm, arm.action.span, `\`${action.symbol.name}\` is already matched above; this arm never runs`, { related: [{ span: previous.action.span, message: "the earlier arm" }] });
+          this.warning(
+            DiagnosticCode.UnreachableArm,
+            arm.action.span,
+            `\`${action.symbol.name}\` is already matched above; this arm never runs`,
+            { related: [{ span: previous.action.span, message: "the earlier arm" }] },
+          );
         } else seen.set(action.symbol.name, arm);
       }
       if (arm.binding) {
         let bindingType: Type = ERROR;
         if (action && !action.argument) {
-          this.error(DiagnosticCode.ActionArgument, arm.binding.span, `action \`${action.symbol.name}\` takes no argument`, { hint: `write \`${action.symbol.name} => ...\`` });
+          this.error(
+            DiagnosticCode.ActionArgument,
+            arm.binding.span,
+            `action \`${action.symbol.name}\` takes no argument`,
+            { hint: `write \`${action.symbol.name} => ...\`` },
+          );
         } else if (action?.argument) bindingType = action.argument.symbol.type;
-        const symbol = this.symbol({ kind: "matchBinding", name: arm.binding.text, nameSpan: arm.binding.span, declSpan: arm.span, type: bindingType });
+        const symbol = this.symbol({
+          kind: "matchBinding",
+          name: arm.binding.text,
+          nameSpan: arm.binding.span,
+          declSpan: arm.span,
+          type: bindingType,
+        });
         scope.vars.set(arm.binding.text, symbol);
       }
       this.block(arm.body, { ...ctx, scope });
@@ -886,26 +1259,49 @@ class Checker {
       if (!isAssignable(valueType, targetType)) {
         const local = stmt.target.kind === "NameRef" ? ctx.scope.lookup(stmt.target.name.text) : undefined;
         if (local?.kind === "local" && targetType.kind === "int" && valueType.kind === "real") {
-          this.error(DiagnosticCode.TypeMismatch, stmt.value.span, `${what} is an int and this value is a real; nothing narrows implicitly`, { hint: `declare it real: \`let ${local.name}: real = ...\`` });
+          this.error(
+            DiagnosticCode.TypeMismatch,
+            stmt.value.span,
+            `${what} is an int and this value is a real; nothing narrows implicitly`,
+            { hint: `declare it real: \`let ${local.name}: real = ...\`` },
+          );
         } else this.mismatch(stmt.value, valueType, targetType, what);
       }
       return;
     }
     if (!isNumeric(targetType)) {
-      this.error(DiagnosticCode.TypeMismatch, stmt.opSpan, `\`${stmt.op}\` needs a number, and ${what} is ${typeToString(targetType)}`);
+      this.error(
+        DiagnosticCode.TypeMismatch,
+        stmt.opSpan,
+        `\`${stmt.op}\` needs a number, and ${what} is ${typeToString(targetType)}`,
+      );
       return;
     }
     if (!isNumeric(valueType)) {
-      this.error(DiagnosticCode.TypeMismatch, stmt.value.span, `\`${stmt.op}\` needs a number, found ${typeToString(valueType)}`);
+      this.error(
+        DiagnosticCode.TypeMismatch,
+        stmt.value.span,
+        `\`${stmt.op}\` needs a number, found ${typeToString(valueType)}`,
+      );
       return;
     }
     // `x /= 0` is `x = x / 0`: the same error.
     if (stmt.op === "/=") this.checkDivisor(stmt.value, "/");
     if (targetType.kind === "int" && (valueType.kind === "real" || stmt.op === "/=")) {
       const local = stmt.target.kind === "NameRef" ? ctx.scope.lookup(stmt.target.name.text) : undefined;
-      this.error(DiagnosticCode.TypeMismatch, stmt.value.span, stmt.op === "/=" ? `\`/=\` makes a real, and ${what} is an int` : `${what} is an int and this value is a real; nothing narrows implicitly`, {
-        hint: local?.kind === "local" ? `declare it real: \`let ${local.name}: real = ...\`` : "use `floor(...)` to make an int",
-      });
+      this.error(
+        DiagnosticCode.TypeMismatch,
+        stmt.value.span,
+        stmt.op === "/="
+          ? `\`/=\` makes a real, and ${what} is an int`
+          : `${what} is an int and this value is a real; nothing narrows implicitly`,
+        {
+          hint:
+            local?.kind === "local"
+              ? `declare it real: \`let ${local.name}: real = ...\``
+              : "use `floor(...)` to make an int",
+        },
+      );
     }
   }
 
@@ -918,7 +1314,12 @@ class Checker {
         this.model.references.push({ span: name.span, symbol: local });
         this.model.resolved.set(target, local);
         if (!local.mutable) {
-          this.error(DiagnosticCode.AssignToReadOnly, name.span, `cannot assign to ${describeSymbol(local)} \`${name.text}\``, { hint: "introduce a variable with `let`" });
+          this.error(
+            DiagnosticCode.AssignToReadOnly,
+            name.span,
+            `cannot assign to ${describeSymbol(local)} \`${name.text}\``,
+            { hint: "introduce a variable with `let`" },
+          );
           return undefined;
         }
         return local.type;
@@ -926,23 +1327,35 @@ class Checker {
       const symbol = this.names.get(name.text);
       if (!symbol) {
         if ((RESERVED_WORDS as readonly string[]).includes(name.text)) {
-          this.error(DiagnosticCode.AssignToReadOnly, name.span, `cannot assign to \`${name.text}\`: it is a reserved word`, {
-            hint: name.text === "round" || name.text === "phase" ? `\`${name.text}\` advances by itself` : undefined,
-          });
+          this.error(
+            DiagnosticCode.AssignToReadOnly,
+            name.span,
+            `cannot assign to \`${name.text}\`: it is a reserved word`,
+            {
+              hint: name.text === "round" || name.text === "phase" ? `\`${name.text}\` advances by itself` : undefined,
+            },
+          );
         } else this.unknownName(name, [...ctx.scope.names(), ...this.model.state.keys()]);
         return undefined;
       }
       this.model.references.push({ span: name.span, symbol });
       this.model.resolved.set(target, symbol);
       if (symbol.kind === "param") {
-        this.error(DiagnosticCode.AssignToParam, name.span, `cannot assign to param \`${name.text}\`: params stay fixed during an episode`, {
-          hint: `use \`state ${name.text}: ${typeToString(symbol.type)} = ...\` for a value that changes, or a rule to change it while the rule is active`,
-          related: [{ span: symbol.nameSpan, message: "declared as a param here" }],
-        });
+        this.error(
+          DiagnosticCode.AssignToParam,
+          name.span,
+          `cannot assign to param \`${name.text}\`: params stay fixed during an episode`,
+          {
+            hint: `use \`state ${name.text}: ${typeToString(symbol.type)} = ...\` for a value that changes, or a rule to change it while the rule is active`,
+            related: [{ span: symbol.nameSpan, message: "declared as a param here" }],
+          },
+        );
         return undefined;
       }
       if (symbol.kind === "rule") {
-        this.error(DiagnosticCode.AssignToReadOnly, name.span, `cannot assign to rule \`${name.text}\``, { hint: `use \`enact ${name.text}\` or \`repeal ${name.text}\`` });
+        this.error(DiagnosticCode.AssignToReadOnly, name.span, `cannot assign to rule \`${name.text}\``, {
+          hint: `use \`enact ${name.text}\` or \`repeal ${name.text}\``,
+        });
         return undefined;
       }
       if (symbol.kind !== "state") {
@@ -950,7 +1363,11 @@ class Checker {
         return undefined;
       }
       if (ctx.body === "bot") {
-        this.error(DiagnosticCode.StatementNotAllowed, target.span, "a bot cannot change the game's state; it only chooses an action with `play`");
+        this.error(
+          DiagnosticCode.StatementNotAllowed,
+          target.span,
+          "a bot cannot change the game's state; it only chooses an action with `play`",
+        );
         return undefined;
       }
       return symbol.type;
@@ -959,7 +1376,11 @@ class Checker {
       const objectType = this.expr(target.object, ctx);
       if (objectType.kind === "error") return undefined;
       if (objectType.kind !== "agent") {
-        this.error(DiagnosticCode.UnknownField, target.field.span, `${typeToString(objectType)} has no fields to assign`);
+        this.error(
+          DiagnosticCode.UnknownField,
+          target.field.span,
+          `${typeToString(objectType)} has no fields to assign`,
+        );
         return undefined;
       }
       const role = this.roleByName.get(objectType.role)!;
@@ -978,18 +1399,29 @@ class Checker {
         }
         if (!builtin.writable) {
           this.error(DiagnosticCode.AssignToReadOnly, target.field.span, `\`${field}\` is read-only`, {
-            hint: field === "total" ? "change `reward`; `total` adds it up" : field === "action" ? "agents choose their actions; a `step` reacts to them" : undefined,
+            hint:
+              field === "total"
+                ? "change `reward`; `total` adds it up"
+                : field === "action"
+                  ? "agents choose their actions; a `step` reacts to them"
+                  : undefined,
           });
           return undefined;
         }
         if (field === "team" && !this.hasTeams) {
-          this.error(DiagnosticCode.NoTeams, target.field.span, "this game declares no `teams`", { hint: "declare them, such as `teams red, blue`" });
+          this.error(DiagnosticCode.NoTeams, target.field.span, "this game declares no `teams`", {
+            hint: "declare them, such as `teams red, blue`",
+          });
           return undefined;
         }
         type = builtin.type === "team" ? TEAM : (builtin.type as Type);
       }
       if (ctx.body === "bot") {
-        this.error(DiagnosticCode.StatementNotAllowed, target.span, "a bot cannot change agents; it only chooses an action with `play`");
+        this.error(
+          DiagnosticCode.StatementNotAllowed,
+          target.span,
+          "a bot cannot change agents; it only chooses an action with `play`",
+        );
         return undefined;
       }
       return type;
@@ -1011,11 +1443,14 @@ class Checker {
 
   private mismatch(e: A.Expr, actual: Type, expected: Type, what: string) {
     let hint: string | undefined;
-    if (actual.kind === "bool" && isNumeric(expected)) hint = "bools never mix with numbers: write `if c then 1 else 0`";
+    if (actual.kind === "bool" && isNumeric(expected))
+      hint = "bools never mix with numbers: write `if c then 1 else 0`";
     else if (actual.kind === "real" && expected.kind === "int") hint = "nothing narrows implicitly: use `floor(...)`";
     else if (isNumeric(actual) && expected.kind === "bool") hint = "compare it, such as `x > 0`";
     const wanted = expected.kind === "real" ? "a number" : article(typeToString(expected));
-    this.error(DiagnosticCode.TypeMismatch, e.span, `${what} must be ${wanted}, found ${typeToString(actual)}`, { hint });
+    this.error(DiagnosticCode.TypeMismatch, e.span, `${what} must be ${wanted}, found ${typeToString(actual)}`, {
+      hint,
+    });
   }
 
   private expr(e: A.Expr, ctx: Context): Type {
@@ -1043,9 +1478,17 @@ class Checker {
         return actionOf(undefined);
       case "Self":
         if (!ctx.selfRole) {
-          this.error(DiagnosticCode.SelfOutsideRole, e.span, "`self` is only available inside a role (guards, `observe`, `objective`, agent state) or a bot", {
-            hint: ctx.body === "step" ? "in a `step`, loop over the agents: `for a in role { ... }`" : "use an aggregate over the agents, such as `sum(a in role: a.total)`",
-          });
+          this.error(
+            DiagnosticCode.SelfOutsideRole,
+            e.span,
+            "`self` is only available inside a role (guards, `observe`, `objective`, agent state) or a bot",
+            {
+              hint:
+                ctx.body === "step"
+                  ? "in a `step`, loop over the agents: `for a in role { ... }`"
+                  : "use an aggregate over the agents, such as `sum(a in role: a.total)`",
+            },
+          );
           return ERROR;
         }
         return agentOf(ctx.selfRole.name);
@@ -1065,7 +1508,11 @@ class Checker {
         const t = this.expr(operand, ctx);
         if (t.kind === "error") return ERROR;
         if (t.kind !== "action" || operand.kind !== "Field" || operand.field.text !== "action") {
-          this.error(DiagnosticCode.TypeMismatch, operand.span, "`last` takes an agent's action, such as `last(a.action)`");
+          this.error(
+            DiagnosticCode.TypeMismatch,
+            operand.span,
+            "`last` takes an agent's action, such as `last(a.action)`",
+          );
           return ERROR;
         }
         return t;
@@ -1090,7 +1537,11 @@ class Checker {
         const b = this.expr(e.else, ctx);
         const joined = joinTypes(a, b);
         if (!joined) {
-          this.error(DiagnosticCode.TypeMismatch, e.else.span, `both branches of \`if\` must have one type; \`then\` is ${typeToString(a)} and \`else\` is ${typeToString(b)}`);
+          this.error(
+            DiagnosticCode.TypeMismatch,
+            e.else.span,
+            `both branches of \`if\` must have one type; \`then\` is ${typeToString(a)} and \`else\` is ${typeToString(b)}`,
+          );
           return ERROR;
         }
         return joined;
@@ -1100,7 +1551,8 @@ class Checker {
 
   /** A name that is not a local or a game-level name may be an action, resolved by context. */
   private couldBeAction(e: A.Expr, ctx: Context): boolean {
-    if (e.kind === "NameRef") return (!ctx.scope.lookup(e.name.text) && !this.names.has(e.name.text)) || this.isActionName(e.name.text);
+    if (e.kind === "NameRef")
+      return (!ctx.scope.lookup(e.name.text) && !this.names.has(e.name.text)) || this.isActionName(e.name.text);
     if (e.kind === "Call") return !BUILTIN_FUNCTIONS.has(e.callee.text) && !AGGREGATES.has(e.callee.text);
     return false;
   }
@@ -1124,7 +1576,11 @@ class Checker {
         right = this.actionOperand(e.right, left, ctx);
       }
       if (!isComparable(left, right)) {
-        this.error(DiagnosticCode.TypeMismatch, e.opSpan, `cannot compare ${typeToString(left)} with ${typeToString(right)}`);
+        this.error(
+          DiagnosticCode.TypeMismatch,
+          e.opSpan,
+          `cannot compare ${typeToString(left)} with ${typeToString(right)}`,
+        );
       }
       return BOOL;
     }
@@ -1150,13 +1606,15 @@ class Checker {
 
   /** A number literal must fit its type: an int32, or a real that is finite as a float32. */
   private checkLiteral(e: Extract<A.Expr, { kind: "Number" }>) {
-    if ((e.isInt && e.value > INT32_MAX) || (!e.isInt && !Number.isFinite(Math.fround(e.value)))) this.reportOverflow(e.span, e.isInt);
+    if ((e.isInt && e.value > INT32_MAX) || (!e.isInt && !Number.isFinite(Math.fround(e.value))))
+      this.reportOverflow(e.span, e.isInt);
   }
 
   /** A constant computation that overflows (`1e38 * 10`, `exp(100)`) is reported where it overflows. */
   private checkFinite(e: A.Expr) {
     const folded = this.fold(e, false);
-    if (!folded.ok && folded.overflow && folded.span.start === e.span.start && folded.span.end === e.span.end) this.reportOverflow(e.span);
+    if (!folded.ok && folded.overflow && folded.span.start === e.span.start && folded.span.end === e.span.end)
+      this.reportOverflow(e.span);
   }
 
   /**
@@ -1167,20 +1625,39 @@ class Checker {
     const text = this.source.slice(span.start, span.end);
     const literal = /^[0-9.]+([eE][+-]?[0-9]+)?$/.test(text);
     if (intLiteral ?? /^[0-9]+$/.test(text)) {
-      this.error(DiagnosticCode.IntOutOfRange, span, `\`${text}\` is outside the int range ${INT32_MIN}..${INT32_MAX}`, { hint: "ints are 32-bit on every backend; write a real (with a `.`) for larger magnitudes" });
+      this.error(
+        DiagnosticCode.IntOutOfRange,
+        span,
+        `\`${text}\` is outside the int range ${INT32_MIN}..${INT32_MAX}`,
+        { hint: "ints are 32-bit on every backend; write a real (with a `.`) for larger magnitudes" },
+      );
     } else if (literal) {
-      this.error(DiagnosticCode.NotFinite, span, `\`${text}\` is too large for a real: reals are float32, at most about 3.4e38`);
+      this.error(
+        DiagnosticCode.NotFinite,
+        span,
+        `\`${text}\` is too large for a real: reals are float32, at most about 3.4e38`,
+      );
     } else {
-      this.error(DiagnosticCode.NotFinite, span, "this constant is not a finite number: it overflows float32 (at most about 3.4e38)", { hint: "payoffs, params and other numbers must be finite on every backend" });
+      this.error(
+        DiagnosticCode.NotFinite,
+        span,
+        "this constant is not a finite number: it overflows float32 (at most about 3.4e38)",
+        { hint: "payoffs, params and other numbers must be finite on every backend" },
+      );
     }
   }
 
   private checkDivisor(divisor: A.Expr, op: string) {
     const folded = this.fold(divisor, false);
     if (folded.ok && folded.value.type !== "bool" && folded.value.value === 0) {
-      this.error(DiagnosticCode.DivisionByZero, divisor.span, `${op === "/" ? "division" : "modulo"} by zero: this is always 0`, {
-        hint: `at run time \`x ${op} 0\` gives 0; a constant zero divisor is certainly a mistake`,
-      });
+      this.error(
+        DiagnosticCode.DivisionByZero,
+        divisor.span,
+        `${op === "/" ? "division" : "modulo"} by zero: this is always 0`,
+        {
+          hint: `at run time \`x ${op} 0\` gives 0; a constant zero divisor is certainly a mistake`,
+        },
+      );
     }
   }
 
@@ -1198,7 +1675,10 @@ class Checker {
       const role = this.roleByName.get(other.role);
       // Where the role has an action of that name, it wins over a game-level name (docs/language.md, section 13).
       const named = e.kind === "NameRef" ? e.name.text : e.kind === "Call" ? e.callee.text : "";
-      const shadowed = e.kind === "NameRef" && (ctx.scope.lookup(named) || this.names.has(named)) && !role?.actions.some((a) => a.symbol.name === named);
+      const shadowed =
+        e.kind === "NameRef" &&
+        (ctx.scope.lookup(named) || this.names.has(named)) &&
+        !role?.actions.some((a) => a.symbol.name === named);
       if (role && !shadowed) {
         const t = e.kind === "NameRef" ? this.nameRef(e, ctx, role) : this.call(e as A.CallExpr, ctx, role);
         this.model.types.set(e, t);
@@ -1231,7 +1711,9 @@ class Checker {
         case "phase":
           return symbol.type;
         case "role":
-          this.error(DiagnosticCode.NotAValue, e.span, `role \`${name}\` is not a value`, { hint: `range over its agents: \`for a in ${name} { ... }\` or \`count(a in ${name})\`` });
+          this.error(DiagnosticCode.NotAValue, e.span, `role \`${name}\` is not a value`, {
+            hint: `range over its agents: \`for a in ${name} { ... }\` or \`count(a in ${name})\``,
+          });
           return ERROR;
         default:
           this.error(DiagnosticCode.NotAValue, e.span, `${symbol.kind} \`${name}\` cannot be used in an expression`);
@@ -1254,7 +1736,14 @@ class Checker {
       this.actionInRole(e.name, actionRole);
       return ERROR;
     }
-    this.unknownName(e.name, [...ctx.scope.names(), ...this.names.keys(), ...this.allActionNames(), "round", "phase", ...(ctx.selfRole ? ["self"] : [])]);
+    this.unknownName(e.name, [
+      ...ctx.scope.names(),
+      ...this.names.keys(),
+      ...this.allActionNames(),
+      "round",
+      "phase",
+      ...(ctx.selfRole ? ["self"] : []),
+    ]);
     return ERROR;
   }
 
@@ -1275,7 +1764,11 @@ class Checker {
       }
       const elsewhere = this.model.roles.find((r) => r !== role && r.actions.some((a) => a.symbol.name === name.text));
       if (elsewhere) {
-        this.error(DiagnosticCode.UnknownAction, name.span, `role \`${role.name}\` has no action \`${name.text}\` (it is an action of \`${elsewhere.name}\`)`);
+        this.error(
+          DiagnosticCode.UnknownAction,
+          name.span,
+          `role \`${role.name}\` has no action \`${name.text}\` (it is an action of \`${elsewhere.name}\`)`,
+        );
         return null;
       }
       return undefined;
@@ -1286,9 +1779,14 @@ class Checker {
       return matches[0];
     }
     if (matches.length > 1) {
-      this.error(DiagnosticCode.AmbiguousAction, name.span, `\`${name.text}\` is an action of several roles (${matches.map((m) => `\`${m.role}\``).join(", ")})`, {
-        hint: `compare with an agent's action to pick the role, such as \`a.action == ${name.text}\``,
-      });
+      this.error(
+        DiagnosticCode.AmbiguousAction,
+        name.span,
+        `\`${name.text}\` is an action of several roles (${matches.map((m) => `\`${m.role}\``).join(", ")})`,
+        {
+          hint: `compare with an agent's action to pick the role, such as \`a.action == ${name.text}\``,
+        },
+      );
       return null;
     }
     return undefined;
@@ -1303,14 +1801,26 @@ class Checker {
     }
     const elsewhere = this.model.roles.find((r) => r !== role && r.actions.some((a) => a.symbol.name === name.text));
     if (elsewhere) {
-      this.error(DiagnosticCode.UnknownAction, name.span, `role \`${role.name}\` has no action \`${name.text}\` (it is an action of \`${elsewhere.name}\`)`, {
-        related: [{ span: role.symbol.nameSpan, message: `role \`${role.name}\`` }],
-      });
+      this.error(
+        DiagnosticCode.UnknownAction,
+        name.span,
+        `role \`${role.name}\` has no action \`${name.text}\` (it is an action of \`${elsewhere.name}\`)`,
+        {
+          related: [{ span: role.symbol.nameSpan, message: `role \`${role.name}\`` }],
+        },
+      );
       return undefined;
     }
-    const near = closestName(name.text, role.actions.map((a) => a.symbol.name));
+    const near = closestName(
+      name.text,
+      role.actions.map((a) => a.symbol.name),
+    );
     this.error(DiagnosticCode.UnknownAction, name.span, `role \`${role.name}\` has no action \`${name.text}\``, {
-      hint: near ? `did you mean \`${near}\`?` : role.actions.length ? `its actions are ${role.actions.map((a) => `\`${a.symbol.name}\``).join(", ")}` : `role \`${role.name}\` declares no actions`,
+      hint: near
+        ? `did you mean \`${near}\`?`
+        : role.actions.length
+          ? `its actions are ${role.actions.map((a) => `\`${a.symbol.name}\``).join(", ")}`
+          : `role \`${role.name}\` declares no actions`,
       fix: near ? { span: name.span, text: near, title: `Change to \`${near}\`` } : undefined,
       related: [{ span: role.symbol.nameSpan, message: `role \`${role.name}\`` }],
     });
@@ -1321,7 +1831,12 @@ class Checker {
     if (!argument) {
       if (action.argument && action.decl.argument) {
         // `play contribute` without a value: allowed only in comparisons, not when playing.
-        if (ctx.body === "bot") this.error(DiagnosticCode.ActionArgument, span, `action \`${action.symbol.name}\` takes an argument: \`${action.symbol.name}(${action.argument.name})\``);
+        if (ctx.body === "bot")
+          this.error(
+            DiagnosticCode.ActionArgument,
+            span,
+            `action \`${action.symbol.name}\` takes an argument: \`${action.symbol.name}(${action.argument.name})\``,
+          );
       }
       return;
     }
@@ -1336,9 +1851,14 @@ class Checker {
     if (info?.kind === "range") {
       const folded = this.fold(argument, false);
       if (folded.ok && folded.value.type === "int" && (folded.value.value < info.lo || folded.value.value > info.hi)) {
-        this.error(DiagnosticCode.ActionArgument, argument.span, `\`${action.symbol.name}(${folded.value.value})\` is outside the range ${info.lo}..${info.hi} of \`${action.argument.name}\``, {
-          related: [{ span: action.decl.argument!.span, message: "the argument's range" }],
-        });
+        this.error(
+          DiagnosticCode.ActionArgument,
+          argument.span,
+          `\`${action.symbol.name}(${folded.value.value})\` is outside the range ${info.lo}..${info.hi} of \`${action.argument.name}\``,
+          {
+            related: [{ span: action.decl.argument!.span, message: "the argument's range" }],
+          },
+        );
       }
     }
   }
@@ -1348,7 +1868,11 @@ class Checker {
     const fn = BUILTIN_FUNCTIONS.get(name);
     if (fn) return this.builtinCall(e, fn.name, ctx);
     if (AGGREGATES.has(name)) {
-      this.error(DiagnosticCode.WrongArgumentCount, e.span, `\`${name}\` is an aggregate: write \`${AGGREGATES.get(name)!.signature}\``);
+      this.error(
+        DiagnosticCode.WrongArgumentCount,
+        e.span,
+        `\`${name}\` is an aggregate: write \`${AGGREGATES.get(name)!.signature}\``,
+      );
       for (const a of e.args) this.expr(a, ctx);
       return ERROR;
     }
@@ -1372,7 +1896,9 @@ class Checker {
     const candidates = [...BUILTIN_FUNCTIONS.keys(), ...AGGREGATES.keys(), ...this.allActionNames()];
     const near = closestName(name, candidates);
     this.error(DiagnosticCode.UnknownName, e.callee.span, `unknown function \`${name}\``, {
-      hint: near ? `did you mean \`${near}\`?` : `built-in functions are ${[...BUILTIN_FUNCTIONS.keys()].map((k) => `\`${k}\``).join(", ")}`,
+      hint: near
+        ? `did you mean \`${near}\`?`
+        : `built-in functions are ${[...BUILTIN_FUNCTIONS.keys()].map((k) => `\`${k}\``).join(", ")}`,
       fix: near ? { span: e.callee.span, text: near, title: `Change to \`${near}\`` } : undefined,
     });
     return ERROR;
@@ -1382,14 +1908,26 @@ class Checker {
     const fn = BUILTIN_FUNCTIONS.get(name)!;
     const types = e.args.map((a) => this.expr(a, ctx));
     if (types.length < fn.minArgs || types.length > fn.maxArgs) {
-      const count = fn.minArgs === fn.maxArgs ? `${fn.minArgs} argument${fn.minArgs === 1 ? "" : "s"}` : `at least ${fn.minArgs} arguments`;
-      this.error(DiagnosticCode.WrongArgumentCount, e.span, `\`${name}\` takes ${count}, found ${types.length}: \`${fn.signature}\``, {
-        hint: (name === "min" || name === "max") && types.length === 1 ? `for the ${name} over agents write \`${name}(a in role: e)\`` : undefined,
-      });
+      const count =
+        fn.minArgs === fn.maxArgs
+          ? `${fn.minArgs} argument${fn.minArgs === 1 ? "" : "s"}`
+          : `at least ${fn.minArgs} arguments`;
+      this.error(
+        DiagnosticCode.WrongArgumentCount,
+        e.span,
+        `\`${name}\` takes ${count}, found ${types.length}: \`${fn.signature}\``,
+        {
+          hint:
+            (name === "min" || name === "max") && types.length === 1
+              ? `for the ${name} over agents write \`${name}(a in role: e)\``
+              : undefined,
+        },
+      );
       return name === "bernoulli" ? BOOL : name === "size" || name === "randint" || name === "floor" ? INT : ERROR;
     }
     const numeric = (i: number, want: Type = REAL) => {
-      if (!isAssignable(types[i], want)) this.mismatch(e.args[i], types[i], want, `the ${ordinal(i)} argument of \`${name}\``);
+      if (!isAssignable(types[i], want))
+        this.mismatch(e.args[i], types[i], want, `the ${ordinal(i)} argument of \`${name}\``);
     };
     const allInt = types.every((t) => t.kind === "int");
     switch (name) {
@@ -1416,7 +1954,12 @@ class Checker {
         numeric(1, INT);
         return INT;
       case "size":
-        if (!this.hasTeams) this.error(DiagnosticCode.NoTeams, e.span, "`size` counts a team's members, and this game declares no `teams`");
+        if (!this.hasTeams)
+          this.error(
+            DiagnosticCode.NoTeams,
+            e.span,
+            "`size` counts a team's members, and this game declares no `teams`",
+          );
         else if (!isAssignable(types[0], TEAM)) this.mismatch(e.args[0], types[0], TEAM, "the argument of `size`");
         return INT;
     }
@@ -1427,7 +1970,13 @@ class Checker {
     const fn = AGGREGATES.get(e.fn.text);
     const scope = new Scope(ctx.scope);
     const variableType = this.iterationDomain(e.over);
-    const symbol = this.symbol({ kind: "aggregateVariable", name: e.variable.text, nameSpan: e.variable.span, declSpan: e.span, type: variableType });
+    const symbol = this.symbol({
+      kind: "aggregateVariable",
+      name: e.variable.text,
+      nameSpan: e.variable.span,
+      declSpan: e.span,
+      type: variableType,
+    });
     scope.vars.set(e.variable.text, symbol);
     const inner = { ...ctx, scope };
     if (e.filter) this.expect(e.filter, inner, BOOL, "a `where` filter");
@@ -1435,29 +1984,48 @@ class Checker {
     if (!fn) {
       const near = closestName(e.fn.text, AGGREGATES.keys());
       this.error(DiagnosticCode.UnknownName, e.fn.span, `\`${e.fn.text}\` is not an aggregate`, {
-        hint: near ? `did you mean \`${near}\`?` : "aggregates are `sum`, `mean`, `min`, `max`, `count`, `any` and `all`",
+        hint: near
+          ? `did you mean \`${near}\`?`
+          : "aggregates are `sum`, `mean`, `min`, `max`, `count`, `any` and `all`",
         fix: near ? { span: e.fn.span, text: near, title: `Change to \`${near}\`` } : undefined,
       });
       return ERROR;
     }
     if (fn.takesBody) {
       if (!e.body || !bodyType) {
-        this.error(DiagnosticCode.WrongArgumentCount, e.span, `\`${fn.name}\` needs a value after \`:\`: \`${fn.signature}\``);
+        this.error(
+          DiagnosticCode.WrongArgumentCount,
+          e.span,
+          `\`${fn.name}\` needs a value after \`:\`: \`${fn.signature}\``,
+        );
         return ERROR;
       }
       if (!isNumeric(bodyType)) {
-        this.error(DiagnosticCode.TypeMismatch, e.body.span, `\`${fn.name}\` needs a number after \`:\`, found ${typeToString(bodyType)}`, {
-          hint: bodyType.kind === "bool" ? `to count agents, write \`count(${e.variable.text} in ${e.over.text} where ...)\`` : undefined,
-        });
+        this.error(
+          DiagnosticCode.TypeMismatch,
+          e.body.span,
+          `\`${fn.name}\` needs a number after \`:\`, found ${typeToString(bodyType)}`,
+          {
+            hint:
+              bodyType.kind === "bool"
+                ? `to count agents, write \`count(${e.variable.text} in ${e.over.text} where ...)\``
+                : undefined,
+          },
+        );
         return ERROR;
       }
       if (fn.name === "mean") return REAL;
       return bodyType.kind === "int" ? INT : bodyType.kind === "error" ? ERROR : REAL;
     }
     if (e.body) {
-      this.error(DiagnosticCode.WrongArgumentCount, e.body.span, `\`${fn.name}\` takes a condition with \`where\`, not a value after \`:\``, {
-        hint: `write \`${fn.name}(${e.variable.text} in ${e.over.text} where ...)\``,
-      });
+      this.error(
+        DiagnosticCode.WrongArgumentCount,
+        e.body.span,
+        `\`${fn.name}\` takes a condition with \`where\`, not a value after \`:\``,
+        {
+          hint: `write \`${fn.name}(${e.variable.text} in ${e.over.text} where ...)\``,
+        },
+      );
     }
     return fn.name === "count" ? INT : BOOL;
   }
@@ -1466,9 +2034,14 @@ class Checker {
     const objectType = this.expr(e.object, ctx);
     if (objectType.kind === "error") return ERROR;
     if (objectType.kind !== "agent") {
-      this.error(DiagnosticCode.UnknownField, e.field.span, `${typeToString(objectType)} has no field \`${e.field.text}\``, {
-        hint: objectType.kind === "team" ? "a team has no fields; count its members with `size(t)`" : undefined,
-      });
+      this.error(
+        DiagnosticCode.UnknownField,
+        e.field.span,
+        `${typeToString(objectType)} has no field \`${e.field.text}\``,
+        {
+          hint: objectType.kind === "team" ? "a team has no fields; count its members with `size(t)`" : undefined,
+        },
+      );
       return ERROR;
     }
     const role = this.roleByName.get(objectType.role)!;
@@ -1484,7 +2057,9 @@ class Checker {
     }
     if (builtin.type === "team") {
       if (!this.hasTeams) {
-        this.error(DiagnosticCode.NoTeams, e.field.span, "`team` is only available in a game that declares `teams`", { hint: "declare them, such as `teams red, blue`" });
+        this.error(DiagnosticCode.NoTeams, e.field.span, "`team` is only available in a game that declares `teams`", {
+          hint: "declare them, such as `teams red, blue`",
+        });
         return ERROR;
       }
       return TEAM;
@@ -1531,10 +2106,19 @@ class Checker {
     const roles = [...this.roleByName.keys()];
     const near = closestName(name.text, roles);
     const other = this.names.get(name.text);
-    this.error(DiagnosticCode.UnknownRole, name.span, other ? `\`${name.text}\` is a ${other.kind}, not a role` : `unknown role \`${name.text}\``, {
-      hint: near ? `did you mean \`${near}\`?` : roles.length ? `the roles are ${roles.map((r) => `\`${r}\``).join(", ")}` : undefined,
-      fix: near ? { span: name.span, text: near, title: `Change to \`${near}\`` } : undefined,
-    });
+    this.error(
+      DiagnosticCode.UnknownRole,
+      name.span,
+      other ? `\`${name.text}\` is a ${other.kind}, not a role` : `unknown role \`${name.text}\``,
+      {
+        hint: near
+          ? `did you mean \`${near}\`?`
+          : roles.length
+            ? `the roles are ${roles.map((r) => `\`${r}\``).join(", ")}`
+            : undefined,
+        fix: near ? { span: name.span, text: near, title: `Change to \`${near}\`` } : undefined,
+      },
+    );
   }
 
   private unknownField(field: A.Name, role: RoleInfo) {
@@ -1589,7 +2173,15 @@ function withArticle(word: string): string {
 export const MAX_AGENTS_PER_ROLE = 10_000;
 export const MAX_ARGUMENT_VALUES = 10_000;
 
-const TYPE_ALIASES: Record<string, string> = { integer: "int", float: "real", double: "real", number: "real", boolean: "bool", bool: "bool", str: "int" };
+const TYPE_ALIASES: Record<string, string> = {
+  integer: "int",
+  float: "real",
+  double: "real",
+  number: "real",
+  boolean: "bool",
+  bool: "bool",
+  str: "int",
+};
 const TRAIN_ALIASES: Record<string, string> = {
   learning_rate: "lr",
   discount: "gamma",

@@ -24,7 +24,8 @@ export type ConstResult = { ok: true; value: ConstValue } | { ok: false; span: S
 
 /** A numeric result that overflowed (infinite or NaN) becomes an overflow failure at `span`. */
 function finite(result: ConstResult, span: Span): ConstResult {
-  if (result.ok && result.value.type !== "bool" && !Number.isFinite(result.value.value)) return { ok: false, span, reason: "", overflow: true };
+  if (result.ok && result.value.type !== "bool" && !Number.isFinite(result.value.value))
+    return { ok: false, span, reason: "", overflow: true };
   return result;
 }
 
@@ -57,7 +58,8 @@ function foldNode(e: A.Expr, foldName: FoldName): ConstResult {
       const inner = foldConstant(e.operand, foldName);
       if (!inner.ok) return inner;
       const v = inner.value;
-      if (e.op === "not") return v.type === "bool" ? { ok: true, value: { type: "bool", value: !v.value } } : fail("`not` needs a bool");
+      if (e.op === "not")
+        return v.type === "bool" ? { ok: true, value: { type: "bool", value: !v.value } } : fail("`not` needs a bool");
       if (v.type === "bool") return fail("`-` needs a number");
       return { ok: true, value: v.type === "int" ? toInt(-v.value) : toReal(-v.value) };
     }
@@ -86,7 +88,10 @@ function foldNode(e: A.Expr, foldName: FoldName): ConstResult {
         allInt &&= r.value.type === "int";
         args.push(r.value.value);
       }
-      if (args.length < fn.minArgs || args.length > fn.maxArgs) return fail(`\`${fn.signature}\` takes ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs} or more`} arguments`);
+      if (args.length < fn.minArgs || args.length > fn.maxArgs)
+        return fail(
+          `\`${fn.signature}\` takes ${fn.minArgs === fn.maxArgs ? fn.minArgs : `${fn.minArgs} or more`} arguments`,
+        );
       const num = (v: number, int: boolean): ConstResult => ({ ok: true, value: int ? toInt(v) : toReal(v) });
       switch (fn.name) {
         case "min":

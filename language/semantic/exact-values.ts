@@ -47,13 +47,17 @@ export class ExactEvaluator {
     this.evaluating.add(name);
     let result: Evaluated;
     const pinned = this.pins[name];
-    if (info.setBy.length > 0) result = { ok: false, reason: `param \`${name}\` is changed by rule \`${info.setBy[0].decl.name.text}\`` };
+    if (info.setBy.length > 0)
+      result = { ok: false, reason: `param \`${name}\` is changed by rule \`${info.setBy[0].decl.name.text}\`` };
     else if (pinned !== undefined) result = fromNumber(info.type, pinned, "");
     else if (info.overridden && info.value) result = fromNumber(info.type, info.value.value, "");
     else {
       const v = this.eval(info.decl.value);
       // An int default of a real param widens, as the checker does.
-      result = v.ok && info.type === "real" && v.t === "int" ? { ...v, t: "real", runtime: Math.fround(v.runtime as number) } : v;
+      result =
+        v.ok && info.type === "real" && v.t === "int"
+          ? { ...v, t: "real", runtime: Math.fround(v.runtime as number) }
+          : v;
     }
     this.evaluating.delete(name);
     this.params.set(name, result);
@@ -70,7 +74,9 @@ export class ExactEvaluator {
         } catch {
           exact = Q.fromFloat64(e.value);
         }
-        return e.isInt ? { ok: true, t: "int", exact, runtime: e.value | 0 } : { ok: true, t: "real", exact, runtime: Math.fround(e.value) };
+        return e.isInt
+          ? { ok: true, t: "int", exact, runtime: e.value | 0 }
+          : { ok: true, t: "real", exact, runtime: Math.fround(e.value) };
       }
       case "Bool":
         return { ok: true, t: "bool", exact: e.value, runtime: e.value };
@@ -78,7 +84,8 @@ export class ExactEvaluator {
         return this.eval(e.inner);
       case "NameRef": {
         const symbol = this.model.resolved.get(e) ?? this.model.resolved.get(e.name);
-        if (symbol?.kind !== "param") return fail(`\`${e.name.text}\` is ${symbol ? `a ${symbol.kind}` : "unknown"}, read at run time`);
+        if (symbol?.kind !== "param")
+          return fail(`\`${e.name.text}\` is ${symbol ? `a ${symbol.kind}` : "unknown"}, read at run time`);
         return this.param(e.name.text);
       }
       case "Unary": {
@@ -86,7 +93,11 @@ export class ExactEvaluator {
         if (!x.ok) return x;
         if (e.op === "not") return { ...x, exact: x.exact === undefined ? undefined : !x.exact, runtime: !x.runtime };
         const exact = x.exact instanceof Q ? x.exact.neg() : undefined;
-        return { ...x, exact, runtime: x.t === "int" ? -(x.runtime as number) | 0 : Math.fround(-(x.runtime as number)) };
+        return {
+          ...x,
+          exact,
+          runtime: x.t === "int" ? -(x.runtime as number) | 0 : Math.fround(-(x.runtime as number)),
+        };
       }
       case "Binary":
         return this.binary(e);
@@ -128,13 +139,26 @@ export class ExactEvaluator {
     if (!b.ok) return b;
     const inexact = a.inexact ?? b.inexact;
     const both = a.exact !== undefined && b.exact !== undefined;
-    const bool = (exact: boolean | undefined, runtime: boolean): Evaluated => ({ ok: true, t: "bool", exact, inexact, runtime });
+    const bool = (exact: boolean | undefined, runtime: boolean): Evaluated => ({
+      ok: true,
+      t: "bool",
+      exact,
+      inexact,
+      runtime,
+    });
     if (e.op === "and" || e.op === "or") {
       const f = (x: boolean, y: boolean) => (e.op === "and" ? x && y : x || y);
-      return bool(both ? f(a.exact as boolean, b.exact as boolean) : undefined, f(a.runtime as boolean, b.runtime as boolean));
+      return bool(
+        both ? f(a.exact as boolean, b.exact as boolean) : undefined,
+        f(a.runtime as boolean, b.runtime as boolean),
+      );
     }
     if (a.t === "bool" || b.t === "bool") {
-      if (e.op === "==" || e.op === "!=") return bool(both ? (a.exact === b.exact) === (e.op === "==") : undefined, (a.runtime === b.runtime) === (e.op === "=="));
+      if (e.op === "==" || e.op === "!=")
+        return bool(
+          both ? (a.exact === b.exact) === (e.op === "==") : undefined,
+          (a.runtime === b.runtime) === (e.op === "=="),
+        );
       return { ok: false, reason: `\`${e.op}\` needs numbers` };
     }
     const int = a.t === "int" && b.t === "int" && e.op !== "/";
@@ -173,7 +197,10 @@ export class ExactEvaluator {
       case "/":
         return num(both ? (qb!.isZero() ? Q.ZERO : qa!.div(qb!)) : undefined, rdiv(ra, rb));
       case "%":
-        return num(both ? (qb!.isZero() ? Q.ZERO : qa!.sub(qb!.mul(Q.of(qa!.div(qb!).floor())))) : undefined, int ? imod(ra, rb) : rmod(ra, rb));
+        return num(
+          both ? (qb!.isZero() ? Q.ZERO : qa!.sub(qb!.mul(Q.of(qa!.div(qb!).floor())))) : undefined,
+          int ? imod(ra, rb) : rmod(ra, rb),
+        );
     }
     return { ok: false, reason: `unsupported operator \`${e.op}\`` };
   }
@@ -194,13 +221,26 @@ export class ExactEvaluator {
     const inexact = args.find((a) => a.inexact)?.inexact;
     const rt = args.map((a) => a.runtime as number);
     const store = (v: number) => (t === "int" ? v | 0 : Math.fround(v));
-    const result = (exact: Q | undefined, runtime: number, why = inexact): Evaluated => ({ ok: true, t, exact: exactArgs ? exact : undefined, inexact: exactArgs && exact ? undefined : why, runtime });
-    const pick = (better: (x: Q, y: Q) => boolean) => (exactArgs ? (qs as Q[]).reduce((x, y) => (better(y, x) ? y : x)) : undefined);
+    const result = (exact: Q | undefined, runtime: number, why = inexact): Evaluated => ({
+      ok: true,
+      t,
+      exact: exactArgs ? exact : undefined,
+      inexact: exactArgs && exact ? undefined : why,
+      runtime,
+    });
+    const pick = (better: (x: Q, y: Q) => boolean) =>
+      exactArgs ? (qs as Q[]).reduce((x, y) => (better(y, x) ? y : x)) : undefined;
     switch (name) {
       case "min":
-        return result(pick((y, x) => y.cmp(x) < 0), store(Math.min(...rt)));
+        return result(
+          pick((y, x) => y.cmp(x) < 0),
+          store(Math.min(...rt)),
+        );
       case "max":
-        return result(pick((y, x) => y.cmp(x) > 0), store(Math.max(...rt)));
+        return result(
+          pick((y, x) => y.cmp(x) > 0),
+          store(Math.max(...rt)),
+        );
       case "abs":
         return result(exactArgs && qs[0]!.sign() < 0 ? qs[0]!.neg() : qs[0], store(Math.abs(rt[0])));
       case "floor":
@@ -252,7 +292,14 @@ export function payoffTableValues(model: GameModel, pins: ParamPins = {}): Payof
       if (!v.ok) out.push({ row: r, agent, span: expr.span, reason: v.reason });
       else {
         const runtime = Math.fround(Number(v.runtime));
-        out.push({ row: r, agent, span: expr.span, exact: v.exact as Q | undefined, reason: v.exact === undefined ? v.inexact : undefined, runtime });
+        out.push({
+          row: r,
+          agent,
+          span: expr.span,
+          exact: v.exact as Q | undefined,
+          reason: v.exact === undefined ? v.inexact : undefined,
+          runtime,
+        });
       }
     });
   });
@@ -261,7 +308,9 @@ export function payoffTableValues(model: GameModel, pins: ParamPins = {}): Payof
 
 /** Agent names in payoff-row order: `role` or `role#i` for every agent of every role. */
 export function payoffAgentNames(model: GameModel): string[] {
-  return model.roles.flatMap((r) => Array.from({ length: r.count ?? 0 }, (_, i) => (r.count === 1 ? r.name : `${r.name}#${i}`)));
+  return model.roles.flatMap((r) =>
+    Array.from({ length: r.count ?? 0 }, (_, i) => (r.count === 1 ? r.name : `${r.name}#${i}`)),
+  );
 }
 
 /**
@@ -292,9 +341,16 @@ export function payoffPrecisionDiagnostics(model: GameModel, limit = 5): Diagnos
     });
   const agents = new Set(entries.map((e) => e.agent));
   for (const agent of agents) {
-    const exact = entries.filter((e): e is PayoffEntry & { exact: Q; runtime: number } => e.agent === agent && e.exact !== undefined && e.runtime !== undefined);
+    const exact = entries.filter(
+      (e): e is PayoffEntry & { exact: Q; runtime: number } =>
+        e.agent === agent && e.exact !== undefined && e.runtime !== undefined,
+    );
     for (const e of exact) {
-      if (!Number.isFinite(e.runtime) && out.length < limit) warn(e.span, `the payoff ${text(e.exact)} of \`${names[agent] ?? `agent ${agent}`}\` is beyond the range of float32 and is paid as ${e.runtime}`);
+      if (!Number.isFinite(e.runtime) && out.length < limit)
+        warn(
+          e.span,
+          `the payoff ${text(e.exact)} of \`${names[agent] ?? `agent ${agent}`}\` is beyond the range of float32 and is paid as ${e.runtime}`,
+        );
     }
     const sorted = exact.filter((e) => Number.isFinite(e.runtime)).sort((a, b) => a.exact.cmp(b.exact));
     for (let i = 1; i < sorted.length && out.length < limit; i++) {
@@ -310,10 +366,14 @@ export function payoffPrecisionDiagnostics(model: GameModel, limit = 5): Diagnos
           { span: x.span, message: `the other payoff, ${text(x.exact)}` },
         );
       } else if (c === 0 && x.runtime !== y.runtime) {
-        warn(y.span, `the payoffs of ${who} here and at the related location are both ${text(x.exact)}, but at run time they are paid as different float32 values (${y.runtime} and ${x.runtime})`, {
-          span: x.span,
-          message: `the same payoff, ${text(x.exact)}`,
-        });
+        warn(
+          y.span,
+          `the payoffs of ${who} here and at the related location are both ${text(x.exact)}, but at run time they are paid as different float32 values (${y.runtime} and ${x.runtime})`,
+          {
+            span: x.span,
+            message: `the same payoff, ${text(x.exact)}`,
+          },
+        );
       }
     }
   }

@@ -56,10 +56,7 @@ export interface ParamInfo {
 }
 
 export type ActionArgInfo =
-  | { kind: "range"; lo: number; hi: number }
-  | { kind: "role"; role: string }
-  | { kind: "team" }
-  | { kind: "rule" };
+  { kind: "range"; lo: number; hi: number } | { kind: "role"; role: string } | { kind: "team" } | { kind: "rule" };
 
 export interface ActionInfo {
   symbol: SymbolDef;

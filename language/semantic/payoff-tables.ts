@@ -37,16 +37,23 @@ export function checkPayoffTable(host: PayoffTableHost): void {
     for (const row of payoff.rows) for (const r of row.rewards) host.checkReward(r);
   };
   if (host.model.phases.length > 0) {
-    host.error(DiagnosticCode.PayoffNotAllowed, payoff.keyword, "a `payoff` table needs a game without `phases`", { hint: "write a `step` for each phase instead" });
+    host.error(DiagnosticCode.PayoffNotAllowed, payoff.keyword, "a `payoff` table needs a game without `phases`", {
+      hint: "write a `step` for each phase instead",
+    });
     checkRewards();
     return;
   }
   const withArgument = host.model.roles.flatMap((r) => r.actions).find((a) => a.argument);
   if (withArgument) {
-    host.error(DiagnosticCode.PayoffNotAllowed, payoff.keyword, `a \`payoff\` table needs actions without arguments, and \`${withArgument.symbol.name}\` takes one`, {
-      related: [{ span: withArgument.symbol.nameSpan, message: "the action" }],
-      hint: "pay rewards in a `step` instead",
-    });
+    host.error(
+      DiagnosticCode.PayoffNotAllowed,
+      payoff.keyword,
+      `a \`payoff\` table needs actions without arguments, and \`${withArgument.symbol.name}\` takes one`,
+      {
+        related: [{ span: withArgument.symbol.nameSpan, message: "the action" }],
+        hint: "pay rewards in a `step` instead",
+      },
+    );
     checkRewards();
     return;
   }
@@ -60,22 +67,33 @@ export function checkPayoffTable(host: PayoffTableHost): void {
     for (let i = 0; i < role.count; i++) positions.push(role);
   }
   const n = positions.length;
-  const describeAgents = () => host.model.roles.map((r) => `\`${r.name}${r.count! > 1 ? ` * ${r.count}` : ""}\``).join(" and ");
+  const describeAgents = () =>
+    host.model.roles.map((r) => `\`${r.name}${r.count! > 1 ? ` * ${r.count}` : ""}\``).join(" and ");
   const seen = new Map<string, A.PayoffRow>();
   for (const row of payoff.rows) {
     for (const r of row.rewards) host.checkReward(r);
     if (row.actions.length !== n) {
-      host.error(DiagnosticCode.PayoffRowSize, spanOfNames(row.actions, row.span), `this row names ${row.actions.length} action${row.actions.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`, {
-        hint: "a row lists one action per agent, in declaration order",
-      });
+      host.error(
+        DiagnosticCode.PayoffRowSize,
+        spanOfNames(row.actions, row.span),
+        `this row names ${row.actions.length} action${row.actions.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`,
+        {
+          hint: "a row lists one action per agent, in declaration order",
+        },
+      );
       continue;
     }
     if (row.rewards.length !== n) {
       const first = row.rewards[0]?.span ?? row.span;
       const last = row.rewards[row.rewards.length - 1]?.span ?? row.span;
-      host.error(DiagnosticCode.PayoffRowSize, { start: first.start, end: last.end }, `this row gives ${row.rewards.length} payoff${row.rewards.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`, {
-        hint: "give one payoff per agent, in the order of the actions",
-      });
+      host.error(
+        DiagnosticCode.PayoffRowSize,
+        { start: first.start, end: last.end },
+        `this row gives ${row.rewards.length} payoff${row.rewards.length === 1 ? "" : "s"}, but the game has ${n} agent${n === 1 ? "" : "s"} (${describeAgents()})`,
+        {
+          hint: "give one payoff per agent, in the order of the actions",
+        },
+      );
     }
     const indices: number[] = [];
     row.actions.forEach((name, i) => {
@@ -86,9 +104,14 @@ export function checkPayoffTable(host: PayoffTableHost): void {
     const key = indices.join(",");
     const previous = seen.get(key);
     if (previous) {
-      host.error(DiagnosticCode.PayoffDuplicateRow, spanOfNames(row.actions, row.span), `duplicate row: \`${row.actions.map((a) => a.text).join(", ")}\` is already given`, {
-        related: [{ span: spanOfNames(previous.actions, previous.span), message: "the first row for it" }],
-      });
+      host.error(
+        DiagnosticCode.PayoffDuplicateRow,
+        spanOfNames(row.actions, row.span),
+        `duplicate row: \`${row.actions.map((a) => a.text).join(", ")}\` is already given`,
+        {
+          related: [{ span: spanOfNames(previous.actions, previous.span), message: "the first row for it" }],
+        },
+      );
     } else seen.set(key, row);
   }
   // Missing joint actions.
@@ -103,7 +126,8 @@ export function checkPayoffTable(host: PayoffTableHost): void {
   if (total <= MAX_ENUMERATED_ROWS) {
     const counter = new Array<number>(n).fill(0);
     for (let k = 0; k < total; k++) {
-      if (!seen.has(counter.join(","))) missing.push(counter.map((a, i) => positions[i].actions[a].symbol.name).join(", "));
+      if (!seen.has(counter.join(",")))
+        missing.push(counter.map((a, i) => positions[i].actions[a].symbol.name).join(", "));
       for (let i = n - 1; i >= 0; i--) {
         counter[i]++;
         if (counter[i] < sizes[i]) break;
@@ -112,7 +136,10 @@ export function checkPayoffTable(host: PayoffTableHost): void {
     }
   }
   const rows = payoff.rows.length;
-  const listed = missing.slice(0, MISSING_ROWS_LISTED).map((m) => `\`${m}\``).join(", ");
+  const listed = missing
+    .slice(0, MISSING_ROWS_LISTED)
+    .map((m) => `\`${m}\``)
+    .join(", ");
   const more = missing.length > MISSING_ROWS_LISTED ? ` and ${missing.length - MISSING_ROWS_LISTED} more` : "";
   const zeros = new Array(n).fill("0").join(", ");
   // New rows go on their own lines just before the closing `}`, indented like the first row.
@@ -121,8 +148,14 @@ export function checkPayoffTable(host: PayoffTableHost): void {
   const lineStart = Math.max(source.lastIndexOf("\n", close - 1), source.lastIndexOf("\r", close - 1)) + 1;
   const closeOnOwnLine = source !== "" && source.slice(lineStart, close).trim() === "";
   const firstRow = payoff.rows[0]?.span.start;
-  const rowLineStart = firstRow === undefined ? -1 : Math.max(source.lastIndexOf("\n", firstRow - 1), source.lastIndexOf("\r", firstRow - 1)) + 1;
-  const rowIndent = firstRow !== undefined && source.slice(rowLineStart, firstRow).trim() === "" ? source.slice(rowLineStart, firstRow) : "    ";
+  const rowLineStart =
+    firstRow === undefined
+      ? -1
+      : Math.max(source.lastIndexOf("\n", firstRow - 1), source.lastIndexOf("\r", firstRow - 1)) + 1;
+  const rowIndent =
+    firstRow !== undefined && source.slice(rowLineStart, firstRow).trim() === ""
+      ? source.slice(rowLineStart, firstRow)
+      : "    ";
   const closeIndent = closeOnOwnLine ? source.slice(lineStart, close) : "  ";
   const eol = source.includes("\r\n") ? "\r\n" : "\n";
   const rowsText = missing.map((m) => `${rowIndent}${m} => ${zeros}${eol}`).join("");
@@ -139,7 +172,14 @@ export function checkPayoffTable(host: PayoffTableHost): void {
       : `\`payoff\` covers ${seen.size} of the ${total} joint actions of ${describeAgents()}${missing.length ? `: missing ${listed}${more}` : ""}`,
     {
       hint: missing.length ? "every joint action needs exactly one row" : undefined,
-      fix: missing.length && missing.length <= 1000 ? { span: fixSpan, text: fixText, title: `Add the ${missing.length} missing row${missing.length === 1 ? "" : "s"}` } : undefined,
+      fix:
+        missing.length && missing.length <= 1000
+          ? {
+              span: fixSpan,
+              text: fixText,
+              title: `Add the ${missing.length} missing row${missing.length === 1 ? "" : "s"}`,
+            }
+          : undefined,
     },
   );
 }

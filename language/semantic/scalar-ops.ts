@@ -74,4 +74,6 @@ export function rreal(u: number, lo: number, hi: number): number {
 }
 
 /** The helpers above, as source text to embed in generated modules. */
-export const SCALAR_OPS_SOURCE = [rdiv, imod, rmod, rlog, rsqrt, rmix, rbase, runit, rint, rreal].map((f) => f.toString()).join("\n");
+export const SCALAR_OPS_SOURCE = [rdiv, imod, rmod, rlog, rsqrt, rmix, rbase, runit, rint, rreal]
+  .map((f) => f.toString())
+  .join("\n");

@@ -49,7 +49,8 @@ export function typeToString(t: Type): string {
 export function sameType(a: Type, b: Type): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === "agent" && b.kind === "agent") return a.role === b.role;
-  if (a.kind === "action" && b.kind === "action") return a.role === b.role || a.role === undefined || b.role === undefined;
+  if (a.kind === "action" && b.kind === "action")
+    return a.role === b.role || a.role === undefined || b.role === undefined;
   return true;
 }
 

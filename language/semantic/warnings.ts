@@ -30,26 +30,54 @@ export function reportGameWarnings(host: WarningHost): void {
   for (const param of host.model.params.values()) {
     if (!unused(param.symbol)) continue;
     if (param.setBy.length > 0) {
-      host.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is set by rule \`${param.setBy[0].symbol.name}\` but never read`, { hint: "read it where the rule should make a difference" });
-    } else host.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, { hint: "remove it, or use it in the game" });
+      host.warning(
+        DiagnosticCode.UnusedParam,
+        param.decl.name.span,
+        `param \`${param.symbol.name}\` is set by rule \`${param.setBy[0].symbol.name}\` but never read`,
+        { hint: "read it where the rule should make a difference" },
+      );
+    } else
+      host.warning(DiagnosticCode.UnusedParam, param.decl.name.span, `param \`${param.symbol.name}\` is never used`, {
+        hint: "remove it, or use it in the game",
+      });
   }
   for (const { symbol } of host.model.state.values()) {
-    if (unused(symbol)) host.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, { hint: "remove it, or observe it" });
+    if (unused(symbol))
+      host.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `state \`${symbol.name}\` is never read`, {
+        hint: "remove it, or observe it",
+      });
   }
   for (const role of host.model.roles) {
     for (const { symbol } of role.state.values()) {
-      if (unused(symbol)) host.warning(DiagnosticCode.UnusedState, symbol.nameSpan, `agent state \`${symbol.name}\` of \`${role.name}\` is never read`, { hint: "remove it, or observe it" });
+      if (unused(symbol))
+        host.warning(
+          DiagnosticCode.UnusedState,
+          symbol.nameSpan,
+          `agent state \`${symbol.name}\` of \`${role.name}\` is never read`,
+          { hint: "remove it, or observe it" },
+        );
     }
     if (role.actions.length === 0 && role.symbol.name !== "") {
-      host.warning(DiagnosticCode.NoActions, role.symbol.nameSpan, `role \`${role.name}\` has no actions, so its agents never act`, { hint: "add one, such as `action wait`" });
+      host.warning(
+        DiagnosticCode.NoActions,
+        role.symbol.nameSpan,
+        `role \`${role.name}\` has no actions, so its agents never act`,
+        { hint: "add one, such as `action wait`" },
+      );
     }
   }
   if (host.model.roles.length === 0) {
-    host.warning(DiagnosticCode.NoRoles, host.model.game.name.span, `game \`${host.model.name}\` declares no \`role\`: no agent ever acts`, { hint: "add one, such as `role player * 2 { action go }`" });
+    host.warning(
+      DiagnosticCode.NoRoles,
+      host.model.game.name.span,
+      `game \`${host.model.name}\` declares no \`role\`: no agent ever acts`,
+      { hint: "add one, such as `role player * 2 { action go }`" },
+    );
   }
   const neverActive = new Set<string>();
   for (const rule of host.model.rules) {
-    if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0 && host.model.dynamicEnacts.length === 0) neverActive.add(rule.symbol.name);
+    if (!rule.startsActive && !rule.activeWhen && rule.enactedAt.length === 0 && host.model.dynamicEnacts.length === 0)
+      neverActive.add(rule.symbol.name);
   }
   // Actions guarded by a dormant rule are noted on the rule's warning, not warned about again.
   const guardedBy = new Map<string, ActionInfo[]>();
@@ -66,27 +94,51 @@ export function reportGameWarnings(host: WarningHost): void {
     }
   }
   for (const rule of host.model.rules) {
-    if (!neverActive.has(rule.symbol.name) || (RESERVED_WORDS as readonly string[]).includes(rule.symbol.name)) continue;
+    if (!neverActive.has(rule.symbol.name) || (RESERVED_WORDS as readonly string[]).includes(rule.symbol.name))
+      continue;
     const actions = guardedBy.get(rule.symbol.name) ?? [];
-    host.warning(DiagnosticCode.RuleNeverActive, rule.decl.name.span, `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`, {
-      hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
-      related: actions.length ? actions.map((a) => ({ span: a.symbol.nameSpan, message: `so action \`${a.symbol.name}\` is never available` })) : undefined,
-    });
+    host.warning(
+      DiagnosticCode.RuleNeverActive,
+      rule.decl.name.span,
+      `rule \`${rule.symbol.name}\` is never enacted nor scheduled, so it is never active`,
+      {
+        hint: `\`enact ${rule.symbol.name}\` in a \`step\`, or give it \`starts active\` or \`active when ...\``,
+        related: actions.length
+          ? actions.map((a) => ({
+              span: a.symbol.nameSpan,
+              message: `so action \`${a.symbol.name}\` is never available`,
+            }))
+          : undefined,
+      },
+    );
   }
   for (const role of host.model.roles) {
     for (const action of role.actions) {
       const guard = action.decl.guards.find((g) => alwaysFalse(host, g, new Set()));
       if (guard) {
-        host.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: its guard is always false`, {
-          related: [{ span: guard.span, message: "this guard" }],
-        });
+        host.warning(
+          DiagnosticCode.ActionNeverAvailable,
+          action.symbol.nameSpan,
+          `action \`${action.symbol.name}\` can never be available: its guard is always false`,
+          {
+            related: [{ span: guard.span, message: "this guard" }],
+          },
+        );
       }
       const arg = action.argument?.info;
-      const excluding = arg?.kind === "role" && arg.role === role.name && role.count === 1 ? action.decl.guards.find((g) => mentionsNotSelf(g, action.argument!.name)) : undefined;
+      const excluding =
+        arg?.kind === "role" && arg.role === role.name && role.count === 1
+          ? action.decl.guards.find((g) => mentionsNotSelf(g, action.argument!.name))
+          : undefined;
       if (excluding) {
-        host.warning(DiagnosticCode.ActionNeverAvailable, action.symbol.nameSpan, `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``, {
-          related: [{ span: excluding.span, message: "this guard" }],
-        });
+        host.warning(
+          DiagnosticCode.ActionNeverAvailable,
+          action.symbol.nameSpan,
+          `action \`${action.symbol.name}\` can never be available: role \`${role.name}\` has one agent, and the guard excludes \`self\``,
+          {
+            related: [{ span: excluding.span, message: "this guard" }],
+          },
+        );
       }
     }
   }
@@ -143,7 +195,12 @@ function rulesNamedIn(e: A.Expr, resolved: ReadonlyMap<A.Expr | A.Name, SymbolDe
 
 function mentionsNotSelf(e: A.Expr, argument: string): boolean {
   if (e.kind === "Binary") {
-    if (e.op === "!=" && ((e.left.kind === "NameRef" && e.left.name.text === argument && e.right.kind === "Self") || (e.right.kind === "NameRef" && e.right.name.text === argument && e.left.kind === "Self"))) return true;
+    if (
+      e.op === "!=" &&
+      ((e.left.kind === "NameRef" && e.left.name.text === argument && e.right.kind === "Self") ||
+        (e.right.kind === "NameRef" && e.right.name.text === argument && e.left.kind === "Self"))
+    )
+      return true;
     if (e.op === "and") return mentionsNotSelf(e.left, argument) || mentionsNotSelf(e.right, argument);
   }
   if (e.kind === "Paren") return mentionsNotSelf(e.inner, argument);

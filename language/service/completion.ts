@@ -24,7 +24,21 @@ import {
 import type { GameDocument } from "./document.js";
 import type { CompletionItem, CompletionList } from "./types.js";
 
-const GAME_ITEM_KEYWORDS = ["param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step", "metric", "bot", "end", "train"];
+const GAME_ITEM_KEYWORDS = [
+  "param",
+  "horizon",
+  "phases",
+  "teams",
+  "state",
+  "role",
+  "rule",
+  "payoff",
+  "step",
+  "metric",
+  "bot",
+  "end",
+  "train",
+];
 const ROLE_ITEM_KEYWORDS = ["action", "state", "team", "observe", "objective"];
 
 const KEYWORD_DETAIL: Record<string, string> = {
@@ -113,13 +127,27 @@ class Items {
   }
 
   snippets(group: string) {
-    for (const s of SNIPPETS[group] ?? []) this.add({ label: s.label, kind: "snippet", insertText: s.body, snippet: true, sortText: `4${s.label}` });
+    for (const s of SNIPPETS[group] ?? [])
+      this.add({ label: s.label, kind: "snippet", insertText: s.body, snippet: true, sortText: `4${s.label}` });
   }
 }
 
 // ---- classification ------------------------------------------------------------------------
 
-const EXPRESSION_KEYWORDS = new Set(["if", "then", "else", "when", "where", "not", "observe", "objective", "horizon", "match", "and", "or"]);
+const EXPRESSION_KEYWORDS = new Set([
+  "if",
+  "then",
+  "else",
+  "when",
+  "where",
+  "not",
+  "observe",
+  "objective",
+  "horizon",
+  "match",
+  "and",
+  "or",
+]);
 const VALUE_KEYWORDS = new Set(["true", "false", "self", "round", "phase", "noop"]);
 
 function classify(ctx: CursorContext, out: Items) {
@@ -142,7 +170,13 @@ function classify(ctx: CursorContext, out: Items) {
   // `[ ... ]` lists: only `opponents` takes names.
   if (frame.kind === "bracket") {
     if (block.kind === "train" && img(frame.open - 1) === "opponents") {
-      for (const bot of model?.bots ?? []) out.add({ label: bot.symbol.name, kind: "bot", detail: `bot for ${bot.role}`, sortText: `1${bot.symbol.name}` });
+      for (const bot of model?.bots ?? [])
+        out.add({
+          label: bot.symbol.name,
+          kind: "bot",
+          detail: `bot for ${bot.role}`,
+          sortText: `1${bot.symbol.name}`,
+        });
       out.keyword("self");
     }
     return;
@@ -183,15 +217,25 @@ function classify(ctx: CursorContext, out: Items) {
       return;
     case "enact":
     case "repeal":
-      for (const rule of model?.rules ?? []) out.add({ label: rule.symbol.name, kind: "rule", detail: "rule", documentation: rule.symbol.doc, sortText: `1${rule.symbol.name}` });
-      for (const b of visibleBindings(ctx)) if (bindingType(b, model)?.kind === "rule") out.add({ label: b.name, kind: "variable", detail: "rule", sortText: `0${b.name}` });
+      for (const rule of model?.rules ?? [])
+        out.add({
+          label: rule.symbol.name,
+          kind: "rule",
+          detail: "rule",
+          documentation: rule.symbol.doc,
+          sortText: `1${rule.symbol.name}`,
+        });
+      for (const b of visibleBindings(ctx))
+        if (bindingType(b, model)?.kind === "rule")
+          out.add({ label: b.name, kind: "variable", detail: "rule", sortText: `0${b.name}` });
       return;
     case "starts":
       out.keyword("active");
       return;
     case "step":
       if (block.kind === "game") {
-        for (const phase of model?.phases ?? []) out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
+        for (const phase of model?.phases ?? [])
+          out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
         return;
       }
       break;
@@ -209,7 +253,8 @@ function classify(ctx: CursorContext, out: Items) {
       return;
     }
     if (block.kind === "role" && frame === block && currentItem(ctx, block) === "action") {
-      for (const phase of model?.phases ?? []) out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
+      for (const phase of model?.phases ?? [])
+        out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
       return;
     }
   }
@@ -236,7 +281,11 @@ function classify(ctx: CursorContext, out: Items) {
       out.keyword("in");
       return;
     }
-    if (block.kind === "game" && (img(ctx.prev - 1) === "phases" || img(ctx.prev - 1) === "teams" || img(ctx.prev - 1) === ",") && ["phases", "teams"].includes(currentItem(ctx, block) ?? "")) {
+    if (
+      block.kind === "game" &&
+      (img(ctx.prev - 1) === "phases" || img(ctx.prev - 1) === "teams" || img(ctx.prev - 1) === ",") &&
+      ["phases", "teams"].includes(currentItem(ctx, block) ?? "")
+    ) {
       return;
     }
   }
@@ -246,12 +295,20 @@ function classify(ctx: CursorContext, out: Items) {
     else if (declaring === "state" || declaring === "let") typeItems(ctx, out, "any");
     if (declaring === "param" || declaring === "state" || declaring === "let") return;
   }
-  if (pImg === "," && block.kind === "game" && frame === block && ["phases", "teams"].includes(currentItem(ctx, block) ?? "")) return;
+  if (
+    pImg === "," &&
+    block.kind === "game" &&
+    frame === block &&
+    ["phases", "teams"].includes(currentItem(ctx, block) ?? "")
+  )
+    return;
 
   // `x.action == |`: the actions of x's role.
   if (pImg === "==" || pImg === "!=") {
     const role = actionExpressionRole(ctx, ctx.prev - 3, ctx.prev) ?? actionExpressionRole(ctx, ctx.prev - 6, ctx.prev);
-    const isAction = (img(ctx.prev - 1) === "action" && img(ctx.prev - 2) === ".") || (img(ctx.prev - 1) === ")" && img(ctx.prev - 2) === "action");
+    const isAction =
+      (img(ctx.prev - 1) === "action" && img(ctx.prev - 2) === ".") ||
+      (img(ctx.prev - 1) === ")" && img(ctx.prev - 2) === "action");
     if (role !== undefined || isAction) {
       actionItems(ctx, out, role, "compare");
       out.keyword("noop");
@@ -298,7 +355,9 @@ function classify(ctx: CursorContext, out: Items) {
           return;
         }
         if (expressionPosition(P)) {
-          expressionItems(ctx, out, { constant: block.action !== undefined && !block.inGuard && currentItem(ctx, block) === "action" });
+          expressionItems(ctx, out, {
+            constant: block.action !== undefined && !block.inGuard && currentItem(ctx, block) === "action",
+          });
           return;
         }
         const item = currentItem(ctx, block);
@@ -340,7 +399,12 @@ function classify(ctx: CursorContext, out: Items) {
       return;
     }
     if (expressionPosition(P)) {
-      expressionItems(ctx, out, { constant: frame.kind === "paren" && block.kind === "game" && ["param", "horizon", "role"].includes(currentItem(ctx, block) ?? "") });
+      expressionItems(ctx, out, {
+        constant:
+          frame.kind === "paren" &&
+          block.kind === "game" &&
+          ["param", "horizon", "role"].includes(currentItem(ctx, block) ?? ""),
+      });
       return;
     }
     continuation(out);
@@ -393,7 +457,13 @@ function declaresName(word: string, block: Frame, before: string | undefined): b
 /** Tokens that can end an expression (so what follows may be an operator or a new item). */
 function endsExpression(t: IToken | undefined, before: IToken | undefined): boolean {
   if (!t) return false;
-  if (t.tokenType === T.Identifier || t.tokenType === T.Number || t.tokenType === T.RParen || t.tokenType === T.RBracket) return true;
+  if (
+    t.tokenType === T.Identifier ||
+    t.tokenType === T.Number ||
+    t.tokenType === T.RParen ||
+    t.tokenType === T.RBracket
+  )
+    return true;
   if (VALUE_KEYWORDS.has(t.image) && isWordToken(t)) return true;
   return isWordToken(t) && before?.image === ".";
 }
@@ -429,7 +499,12 @@ function expressionPosition(P: IToken | undefined): boolean {
   ) {
     return true;
   }
-  if ([T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent].includes(P.tokenType)) return true;
+  if (
+    [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.Plus, T.Minus, T.Star, T.Slash, T.Percent].includes(
+      P.tokenType,
+    )
+  )
+    return true;
   return isWordToken(P) && (EXPRESSION_KEYWORDS.has(P.image) || P.image === "in");
 }
 
@@ -465,10 +540,27 @@ function gameItems(out: Items) {
 }
 
 function ruleItems(out: Items, model: GameModel | undefined) {
-  out.add({ label: "starts active", kind: "keyword", detail: "the rule is active from the start", sortText: "2starts" });
-  out.add({ label: "active when", kind: "keyword", detail: "the rule is active exactly while the condition holds", insertText: "active when ", sortText: "2active" });
+  out.add({
+    label: "starts active",
+    kind: "keyword",
+    detail: "the rule is active from the start",
+    sortText: "2starts",
+  });
+  out.add({
+    label: "active when",
+    kind: "keyword",
+    detail: "the rule is active exactly while the condition holds",
+    insertText: "active when ",
+    sortText: "2active",
+  });
   for (const param of model?.params.values() ?? []) {
-    out.add({ label: param.symbol.name, kind: "param", detail: `${param.symbol.name} = value (while the rule is active)`, documentation: param.symbol.doc, sortText: `1${param.symbol.name}` });
+    out.add({
+      label: param.symbol.name,
+      kind: "param",
+      detail: `${param.symbol.name} = value (while the rule is active)`,
+      documentation: param.symbol.doc,
+      sortText: `1${param.symbol.name}`,
+    });
   }
 }
 
@@ -479,7 +571,14 @@ function statementItems(ctx: CursorContext, out: Items, block: Frame) {
   if (block.body === "bot") out.keyword("play");
   bindingItems(ctx, out);
   if (block.body === "step") {
-    for (const { symbol } of model?.state.values() ?? []) out.add({ label: symbol.name, kind: "state", detail: `state ${symbol.name}: ${typeToString(symbol.type)}`, documentation: symbol.doc, sortText: `1${symbol.name}` });
+    for (const { symbol } of model?.state.values() ?? [])
+      out.add({
+        label: symbol.name,
+        kind: "state",
+        detail: `state ${symbol.name}: ${typeToString(symbol.type)}`,
+        documentation: symbol.doc,
+        sortText: `1${symbol.name}`,
+      });
   }
   out.snippets("statement");
 }
@@ -487,8 +586,22 @@ function statementItems(ctx: CursorContext, out: Items, block: Frame) {
 function bindingItems(ctx: CursorContext, out: Items) {
   for (const b of visibleBindings(ctx)) {
     const type = bindingType(b, ctx.model);
-    const what = b.kind === "local" ? "variable" : b.kind === "loopVariable" ? "loop variable" : b.kind === "aggregateVariable" ? "aggregate variable" : b.kind === "matchBinding" ? "match binding" : "action argument";
-    out.add({ label: b.name, kind: "variable", detail: `${type ? typeToString(type as Type) : "unknown"} (${what})`, sortText: `0${b.name}` });
+    const what =
+      b.kind === "local"
+        ? "variable"
+        : b.kind === "loopVariable"
+          ? "loop variable"
+          : b.kind === "aggregateVariable"
+            ? "aggregate variable"
+            : b.kind === "matchBinding"
+              ? "match binding"
+              : "action argument";
+    out.add({
+      label: b.name,
+      kind: "variable",
+      detail: `${type ? typeToString(type as Type) : "unknown"} (${what})`,
+      sortText: `0${b.name}`,
+    });
   }
 }
 
@@ -500,25 +613,65 @@ function expressionItems(ctx: CursorContext, out: Items, options: { constant?: b
   if (!constant && self) out.add({ label: "self", kind: "keyword", detail: `agent of \`${self}\``, sortText: "0self" });
   for (const param of model?.params.values() ?? []) {
     const value = param.value ? ` = ${formatConst(param.value)}` : "";
-    out.add({ label: param.symbol.name, kind: "param", detail: `param ${param.symbol.name}: ${param.type}${value}`, documentation: param.symbol.doc, sortText: `1${param.symbol.name}` });
+    out.add({
+      label: param.symbol.name,
+      kind: "param",
+      detail: `param ${param.symbol.name}: ${param.type}${value}`,
+      documentation: param.symbol.doc,
+      sortText: `1${param.symbol.name}`,
+    });
   }
   if (!constant) {
-    for (const { symbol } of model?.state.values() ?? []) out.add({ label: symbol.name, kind: "state", detail: `state ${symbol.name}: ${typeToString(symbol.type)}`, documentation: symbol.doc, sortText: `1${symbol.name}` });
-    for (const rule of model?.rules ?? []) out.add({ label: rule.symbol.name, kind: "rule", detail: "rule (true while active)", documentation: rule.symbol.doc, sortText: `1${rule.symbol.name}` });
-    for (const team of model?.teams ?? []) out.add({ label: team.name, kind: "team", detail: "team", sortText: `1${team.name}` });
-    for (const phase of model?.phases ?? []) out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
+    for (const { symbol } of model?.state.values() ?? [])
+      out.add({
+        label: symbol.name,
+        kind: "state",
+        detail: `state ${symbol.name}: ${typeToString(symbol.type)}`,
+        documentation: symbol.doc,
+        sortText: `1${symbol.name}`,
+      });
+    for (const rule of model?.rules ?? [])
+      out.add({
+        label: rule.symbol.name,
+        kind: "rule",
+        detail: "rule (true while active)",
+        documentation: rule.symbol.doc,
+        sortText: `1${rule.symbol.name}`,
+      });
+    for (const team of model?.teams ?? [])
+      out.add({ label: team.name, kind: "team", detail: "team", sortText: `1${team.name}` });
+    for (const phase of model?.phases ?? [])
+      out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
     for (const k of ["round", "phase", "last"]) out.keyword(k);
   }
   for (const k of ["true", "false", "not", "if"]) out.keyword(k);
   for (const fn of BUILTIN_FUNCTIONS.values()) {
     if (constant && (fn.random || fn.name === "size")) continue;
-    out.add({ label: fn.name, kind: "function", detail: fn.signature, documentation: fn.doc, insertText: callSnippet(fn.signature), snippet: true, sortText: `3${fn.name}` });
+    out.add({
+      label: fn.name,
+      kind: "function",
+      detail: fn.signature,
+      documentation: fn.doc,
+      insertText: callSnippet(fn.signature),
+      snippet: true,
+      sortText: `3${fn.name}`,
+    });
   }
   if (!constant) {
     const role = model?.roles[0]?.name ?? "role";
     for (const agg of AGGREGATES.values()) {
-      const body = agg.takesBody ? `${agg.name}(\${1:a} in \${2:${role}}: \${3:value})` : `${agg.name}(\${1:a} in \${2:${role}} where \${3:condition})`;
-      out.add({ label: agg.name, kind: "aggregate", detail: agg.signature, documentation: agg.doc, insertText: body, snippet: true, sortText: `3${agg.name}` });
+      const body = agg.takesBody
+        ? `${agg.name}(\${1:a} in \${2:${role}}: \${3:value})`
+        : `${agg.name}(\${1:a} in \${2:${role}} where \${3:condition})`;
+      out.add({
+        label: agg.name,
+        kind: "aggregate",
+        detail: agg.signature,
+        documentation: agg.doc,
+        insertText: body,
+        snippet: true,
+        sortText: `3${agg.name}`,
+      });
     }
   }
 }
@@ -541,22 +694,44 @@ function fieldItems(ctx: CursorContext, out: Items, roleName: string | undefined
   const role = roleInfo(model, roleName);
   if (!role) return;
   for (const [name, { symbol }] of role.state) {
-    out.add({ label: name, kind: "field", detail: `${typeToString(symbol.type)} (state of \`${role.name}\`)`, documentation: symbol.doc, sortText: `0${name}` });
+    out.add({
+      label: name,
+      kind: "field",
+      detail: `${typeToString(symbol.type)} (state of \`${role.name}\`)`,
+      documentation: symbol.doc,
+      sortText: `0${name}`,
+    });
   }
   for (const [name, field] of AGENT_FIELDS) {
     if (name === "team" && (model?.teams.length ?? 0) === 0) continue;
-    const type = field.type === "team" ? "team" : field.type === "action" ? `action of \`${role.name}\`` : typeToString(field.type);
-    out.add({ label: name, kind: "field", detail: `${type}${field.writable ? "" : " (read-only)"}`, documentation: field.doc, sortText: `1${name}` });
+    const type =
+      field.type === "team"
+        ? "team"
+        : field.type === "action"
+          ? `action of \`${role.name}\``
+          : typeToString(field.type);
+    out.add({
+      label: name,
+      kind: "field",
+      detail: `${type}${field.writable ? "" : " (read-only)"}`,
+      documentation: field.doc,
+      sortText: `1${name}`,
+    });
   }
 }
 
 function actionItems(ctx: CursorContext, out: Items, roleName: string | undefined, use: "play" | "match" | "compare") {
   const model = ctx.model;
   const role = roleInfo(model, roleName);
-  const actions: ActionInfo[] = role ? role.actions : roleName === undefined ? (model?.roles.flatMap((r) => r.actions) ?? []) : [];
+  const actions: ActionInfo[] = role
+    ? role.actions
+    : roleName === undefined
+      ? (model?.roles.flatMap((r) => r.actions) ?? [])
+      : [];
   for (const action of actions) {
     const arg = action.argument;
-    const withArgument = arg && use !== "compare" ? `${action.symbol.name}(\${1:${use === "match" ? arg.name : arg.name}})` : undefined;
+    const withArgument =
+      arg && use !== "compare" ? `${action.symbol.name}(\${1:${use === "match" ? arg.name : arg.name}})` : undefined;
     out.add({
       label: action.symbol.name,
       kind: "action",
@@ -570,15 +745,28 @@ function actionItems(ctx: CursorContext, out: Items, roleName: string | undefine
 }
 
 function roleItems(ctx: CursorContext, out: Items, withTeams: boolean) {
-  for (const role of ctx.model?.roles ?? []) out.add({ label: role.name, kind: "role", detail: role.count !== undefined ? `role * ${role.count}` : "role", documentation: role.symbol.doc, sortText: `1${role.name}` });
+  for (const role of ctx.model?.roles ?? [])
+    out.add({
+      label: role.name,
+      kind: "role",
+      detail: role.count !== undefined ? `role * ${role.count}` : "role",
+      documentation: role.symbol.doc,
+      sortText: `1${role.name}`,
+    });
   if (withTeams && (ctx.model?.teams.length ?? 0) > 0) out.keyword("teams");
 }
 
 function typeItems(ctx: CursorContext, out: Items, where: "param" | "any" | "actionArgument") {
-  const builtins = where === "param" ? ["int", "real", "bool"] : where === "any" ? ["int", "real", "bool", "team", "rule"] : ["team", "rule"];
+  const builtins =
+    where === "param"
+      ? ["int", "real", "bool"]
+      : where === "any"
+        ? ["int", "real", "bool", "team", "rule"]
+        : ["team", "rule"];
   for (const b of builtins) out.add({ label: b, kind: "type", detail: "type", sortText: `1${b}` });
   if (where !== "param") {
-    for (const role of ctx.model?.roles ?? []) out.add({ label: role.name, kind: "role", detail: `an agent of \`${role.name}\``, sortText: `2${role.name}` });
+    for (const role of ctx.model?.roles ?? [])
+      out.add({ label: role.name, kind: "role", detail: `an agent of \`${role.name}\``, sortText: `2${role.name}` });
   }
 }
 
@@ -630,11 +818,24 @@ function trainCompletion(ctx: CursorContext, out: Items, block: Frame) {
     else state = "value";
   }
   if (state === "value") {
-    if (key === "opponents" || key === "hidden") out.add({ label: "[ ]", kind: "snippet", insertText: key === "opponents" ? "[self, $1]" : "[${1:64}, ${2:64}]", snippet: true });
+    if (key === "opponents" || key === "hidden")
+      out.add({
+        label: "[ ]",
+        kind: "snippet",
+        insertText: key === "opponents" ? "[self, $1]" : "[${1:64}, ${2:64}]",
+        snippet: true,
+      });
     return;
   }
   for (const [name, spec] of TRAIN_KEYS) {
     if (used.has(name)) continue;
-    out.add({ label: name, kind: "trainKey", detail: spec.kind === "intList" ? "list of ints" : spec.kind === "opponents" ? "list of bots and self" : spec.kind, documentation: spec.doc, sortText: `1${name}` });
+    out.add({
+      label: name,
+      kind: "trainKey",
+      detail:
+        spec.kind === "intList" ? "list of ints" : spec.kind === "opponents" ? "list of bots and self" : spec.kind,
+      documentation: spec.doc,
+      sortText: `1${name}`,
+    });
   }
 }

@@ -28,7 +28,8 @@ export interface Binding {
   letIndex?: number;
 }
 
-type FrameKind = "top" | "game" | "role" | "rule" | "payoff" | "step" | "bot" | "train" | "block" | "match" | "paren" | "bracket";
+type FrameKind =
+  "top" | "game" | "role" | "rule" | "payoff" | "step" | "bot" | "train" | "block" | "match" | "paren" | "bracket";
 
 interface Frame {
   kind: FrameKind;
@@ -119,11 +120,27 @@ function scanFrames(tokens: readonly IToken[], end: number, model: GameModel | u
       // `sum(a in role ...)`: the aggregate's variable.
       if (word(i + 1) !== undefined && is(i + 2, T.In) && i + 1 < end) {
         const over = word(i + 3);
-        paren.bindings.push({ name: tokens[i + 1].image, offset: tokens[i + 1].startOffset, kind: "aggregateVariable", over });
+        paren.bindings.push({
+          name: tokens[i + 1].image,
+          offset: tokens[i + 1].startOffset,
+          kind: "aggregateVariable",
+          over,
+        });
       }
       // `action name(x: ...)`: the argument, in scope in the action's guards.
-      if (frame.kind === "role" && word(i - 2) === "action" && word(i + 1) !== undefined && frame.action === word(i - 1)) {
-        frame.actionArg = { name: tokens[i + 1].image, offset: tokens[i + 1].startOffset, kind: "actionArgument", action: frame.action, role: frame.selfRole };
+      if (
+        frame.kind === "role" &&
+        word(i - 2) === "action" &&
+        word(i + 1) !== undefined &&
+        frame.action === word(i - 1)
+      ) {
+        frame.actionArg = {
+          name: tokens[i + 1].image,
+          offset: tokens[i + 1].startOffset,
+          kind: "actionArgument",
+          action: frame.action,
+          role: frame.selfRole,
+        };
       }
       frames.push(paren);
       continue;
@@ -148,7 +165,15 @@ function scanFrames(tokens: readonly IToken[], end: number, model: GameModel | u
       const bound = is(i - 1, T.RParen) && word(i - 2) !== undefined && is(i - 3, T.LParen) ? i - 2 : -1;
       const action = bound >= 0 ? word(i - 4) : word(i - 1);
       frame.armBinding =
-        bound >= 0 ? { name: tokens[bound].image, offset: tokens[bound].startOffset, kind: "matchBinding", action, role: subjectRole(frame, tokens, frames, model) } : undefined;
+        bound >= 0
+          ? {
+              name: tokens[bound].image,
+              offset: tokens[bound].startOffset,
+              kind: "matchBinding",
+              action,
+              role: subjectRole(frame, tokens, frames, model),
+            }
+          : undefined;
       frame.head = { word: "=>", index: i };
       continue;
     }
@@ -159,7 +184,12 @@ function scanFrames(tokens: readonly IToken[], end: number, model: GameModel | u
     if (w === "let" && word(i + 1) !== undefined && i + 1 < end) {
       frame.bindings.push({ name: tokens[i + 1].image, offset: tokens[i + 1].startOffset, kind: "local", letIndex: i });
     } else if (w === "for" && word(i - 2) !== "bot" && word(i + 1) !== undefined && is(i + 2, T.In) && i + 1 < end) {
-      frame.pendingFor = { name: tokens[i + 1].image, offset: tokens[i + 1].startOffset, kind: "loopVariable", over: word(i + 3) };
+      frame.pendingFor = {
+        name: tokens[i + 1].image,
+        offset: tokens[i + 1].startOffset,
+        kind: "loopVariable",
+        over: word(i + 3),
+      };
     } else if (frame.kind === "role") {
       if (w === "action") {
         frame.action = word(i + 1);
@@ -178,7 +208,13 @@ function scanFrames(tokens: readonly IToken[], end: number, model: GameModel | u
 
 function openBrace(parent: Frame, head: Frame["head"], index: number, tokens: readonly IToken[]): Frame {
   const word = (i: number) => (i >= 0 && i < tokens.length && isWordToken(tokens[i]) ? tokens[i].image : undefined);
-  const inherit = (kind: FrameKind): Frame => ({ kind, open: index, bindings: [], selfRole: parent.selfRole, body: parent.body });
+  const inherit = (kind: FrameKind): Frame => ({
+    kind,
+    open: index,
+    bindings: [],
+    selfRole: parent.selfRole,
+    body: parent.body,
+  });
   const h = head?.word;
   if (parent.kind === "top" && h === "game") return { kind: "game", open: index, bindings: [] };
   if (parent.kind === "game") {
@@ -195,7 +231,13 @@ function openBrace(parent: Frame, head: Frame["head"], index: number, tokens: re
         return { kind: "step", open: index, bindings: [], body: "step" };
       case "bot": {
         const forAt = head!.index + 2;
-        return { kind: "bot", open: index, bindings: [], body: "bot", selfRole: word(forAt) === "for" ? word(forAt + 1) : undefined };
+        return {
+          kind: "bot",
+          open: index,
+          bindings: [],
+          body: "bot",
+          selfRole: word(forAt) === "for" ? word(forAt + 1) : undefined,
+        };
       }
       default:
         // Another block at game level (`state`, a guard's braces...): handled below.
@@ -211,7 +253,12 @@ function openBrace(parent: Frame, head: Frame["head"], index: number, tokens: re
 }
 
 /** The role whose actions a `match` frame's arms name: `match x.action { ... }`. */
-function subjectRole(frame: Frame, tokens: readonly IToken[], frames: Frame[], model: GameModel | undefined): string | undefined {
+function subjectRole(
+  frame: Frame,
+  tokens: readonly IToken[],
+  frames: Frame[],
+  model: GameModel | undefined,
+): string | undefined {
   if (!frame.subject) return undefined;
   const [from, to] = frame.subject;
   return actionSubjectRole(tokens, from, to, frames, model);
@@ -221,11 +268,25 @@ function subjectRole(frame: Frame, tokens: readonly IToken[], frames: Frame[], m
  * The role of an action-valued expression written in tokens [from, to): `x.action` or
  * `last(x.action)`, with `x` a bound agent or `self`.
  */
-function actionSubjectRole(tokens: readonly IToken[], from: number, to: number, frames: Frame[], model: GameModel | undefined): string | undefined {
+function actionSubjectRole(
+  tokens: readonly IToken[],
+  from: number,
+  to: number,
+  frames: Frame[],
+  model: GameModel | undefined,
+): string | undefined {
   const images = tokens.slice(from, to).map((t) => t.image);
   let object: number | undefined;
   if (images.length === 3 && images[1] === "." && images[2] === "action") object = from;
-  else if (images.length === 6 && images[0] === "last" && images[1] === "(" && images[3] === "." && images[4] === "action" && images[5] === ")") object = from + 2;
+  else if (
+    images.length === 6 &&
+    images[0] === "last" &&
+    images[1] === "(" &&
+    images[3] === "." &&
+    images[4] === "action" &&
+    images[5] === ")"
+  )
+    object = from + 2;
   if (object === undefined || !isWordToken(tokens[object])) return undefined;
   return roleOfName(tokens[object].image, tokens[object].startOffset, frames, model);
 }
@@ -236,7 +297,12 @@ export function visibleBindings(ctx: CursorContext): Binding[] {
   const cursorLine = ctx.doc.positionAt(ctx.offset).line;
   for (const frame of ctx.frames) {
     for (const b of frame.bindings) {
-      if (b.kind === "local" && b.letIndex !== undefined && ctx.doc.positionAt(ctx.tokens[b.letIndex].startOffset).line === cursorLine) continue;
+      if (
+        b.kind === "local" &&
+        b.letIndex !== undefined &&
+        ctx.doc.positionAt(ctx.tokens[b.letIndex].startOffset).line === cursorLine
+      )
+        continue;
       byName.set(b.name, b);
     }
     if (frame.pendingFor) byName.set(frame.pendingFor.name, frame.pendingFor);
@@ -290,9 +356,12 @@ function roleOfName(name: string, offset: number, frames: Frame[], model: GameMo
   // The innermost binding of that name bound before `offset`.
   for (let i = frames.length - 1; i >= 0; i--) {
     const f = frames[i];
-    const candidates = [...f.bindings, f.pendingFor, f.armBinding, f.kind === "role" && f.inGuard ? f.actionArg : undefined].filter(
-      (b): b is Binding => b !== undefined && b.name === name && b.offset < offset,
-    );
+    const candidates = [
+      ...f.bindings,
+      f.pendingFor,
+      f.armBinding,
+      f.kind === "role" && f.inGuard ? f.actionArg : undefined,
+    ].filter((b): b is Binding => b !== undefined && b.name === name && b.offset < offset);
     if (candidates.length > 0) {
       const t = bindingType(candidates[candidates.length - 1], model);
       return t?.kind === "agent" ? t.role : undefined;
@@ -329,7 +398,9 @@ export function innermost(ctx: CursorContext): Frame {
 
 /** The role of a `match` frame's subject. */
 export function matchRole(ctx: CursorContext, frame: Frame): string | undefined {
-  return frame.subject ? actionSubjectRole(ctx.tokens, frame.subject[0], frame.subject[1], ctx.frames, ctx.model) : undefined;
+  return frame.subject
+    ? actionSubjectRole(ctx.tokens, frame.subject[0], frame.subject[1], ctx.frames, ctx.model)
+    : undefined;
 }
 
 /** Whether the aggregate with this name takes `a in role`. */

@@ -13,9 +13,19 @@ export function getDiagnostics(doc: GameDocument): ServiceDiagnostic[] {
 }
 
 export function toServiceDiagnostic(doc: GameDocument, d: Diagnostic): ServiceDiagnostic {
-  const result: ServiceDiagnostic = { range: doc.rangeOf(d.span), severity: d.severity, code: d.code, message: d.message, source: "agora" };
+  const result: ServiceDiagnostic = {
+    range: doc.rangeOf(d.span),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    source: "agora",
+  };
   if (d.hint) result.hint = d.hint;
-  if (d.related?.length) result.relatedInformation = d.related.map((r) => ({ location: { uri: doc.uri, range: doc.rangeOf(r.span) }, message: r.message }));
+  if (d.related?.length)
+    result.relatedInformation = d.related.map((r) => ({
+      location: { uri: doc.uri, range: doc.rangeOf(r.span) },
+      message: r.message,
+    }));
   if (d.fix) result.fix = { title: d.fix.title, edit: fixEdit(doc, d) };
   return result;
 }

@@ -201,6 +201,11 @@ export class Workspace {
 }
 
 /** A document outside any workspace (tests, one-off tools). */
-export function createDocument(uri: string, text: string, version = 0, contributions: readonly ServiceContribution[] = []): GameDocument {
+export function createDocument(
+  uri: string,
+  text: string,
+  version = 0,
+  contributions: readonly ServiceContribution[] = [],
+): GameDocument {
   return new GameDocument(uri, version, text, undefined, undefined, contributions);
 }

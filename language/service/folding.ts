@@ -18,7 +18,8 @@ export function getFoldingRanges(doc: GameDocument): FoldingRange[] {
   ]);
   for (const token of doc.parsed.tokens) {
     const type = token.tokenType;
-    if (type === T.LBrace || type === T.LParen || type === T.LBracket) stack.push({ type, line: lineOf(token.startOffset) });
+    if (type === T.LBrace || type === T.LParen || type === T.LBracket)
+      stack.push({ type, line: lineOf(token.startOffset) });
     else if (closers.has(type)) {
       const at = stack.map((s) => s.type).lastIndexOf(closers.get(type)!);
       if (at < 0) continue;

@@ -17,7 +17,16 @@ export function formatDocument(doc: GameDocument): TextEdit[] {
   // Whole lines only: back to the start of the line.
   prefix = text.lastIndexOf("\n", prefix - 1) + 1;
   let suffix = 0;
-  while (suffix < limit - prefix && text.charCodeAt(text.length - 1 - suffix) === formatted.charCodeAt(formatted.length - 1 - suffix)) suffix++;
+  while (
+    suffix < limit - prefix &&
+    text.charCodeAt(text.length - 1 - suffix) === formatted.charCodeAt(formatted.length - 1 - suffix)
+  )
+    suffix++;
   while (suffix > 0 && text.charCodeAt(text.length - suffix - 1) !== 10) suffix--;
-  return [{ range: doc.rangeOf({ start: prefix, end: text.length - suffix }), newText: formatted.slice(prefix, formatted.length - suffix) }];
+  return [
+    {
+      range: doc.rangeOf({ start: prefix, end: text.length - suffix }),
+      newText: formatted.slice(prefix, formatted.length - suffix),
+    },
+  ];
 }

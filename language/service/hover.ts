@@ -47,7 +47,10 @@ export function getHover(doc: GameDocument, position: Position): Hover | null {
   const own = languageHover(doc, position);
   const extra = collect(doc, (c) => c.hover?.(doc, doc.offsetAt(position)));
   if (extra.length === 0) return own;
-  return { contents: [own?.contents, ...extra.map((e) => e.contents)].filter(Boolean).join("\n\n---\n\n"), range: own?.range ?? doc.rangeOf(extra[0].span) };
+  return {
+    contents: [own?.contents, ...extra.map((e) => e.contents)].filter(Boolean).join("\n\n---\n\n"),
+    range: own?.range ?? doc.rangeOf(extra[0].span),
+  };
 }
 
 function languageHover(doc: GameDocument, position: Position): Hover | null {
@@ -71,14 +74,26 @@ function languageHover(doc: GameDocument, position: Position): Hover | null {
     const field = AGENT_FIELDS.get((node as A.Name).text);
     const objectType = model?.types.get((parent as A.FieldExpr).object);
     if (field && objectType?.kind === "agent") {
-      const type = field.type === "team" ? "team" : field.type === "action" ? `action of \`${objectType.role}\`` : typeToString(field.type);
-      return { contents: `${code(`${(node as A.Name).text}: ${type.replace(/`/g, "")}`)}\n\nField of every agent${field.writable ? "" : " (read-only)"}. ${field.doc}`, range: doc.rangeOf(span) };
+      const type =
+        field.type === "team"
+          ? "team"
+          : field.type === "action"
+            ? `action of \`${objectType.role}\``
+            : typeToString(field.type);
+      return {
+        contents: `${code(`${(node as A.Name).text}: ${type.replace(/`/g, "")}`)}\n\nField of every agent${field.writable ? "" : " (read-only)"}. ${field.doc}`,
+        range: doc.rangeOf(span),
+      };
     }
   }
   // Built-in functions and aggregates.
   if (parent?.kind === "Call" && (parent as A.CallExpr).callee === node) {
     const fn = BUILTIN_FUNCTIONS.get((node as A.Name).text);
-    if (fn) return { contents: `${code(fn.signature)}\n\n${fn.doc}${fn.random ? "\n\nRandom: a pure function of the seed and where it is called." : ""}`, range: doc.rangeOf(span) };
+    if (fn)
+      return {
+        contents: `${code(fn.signature)}\n\n${fn.doc}${fn.random ? "\n\nRandom: a pure function of the seed and where it is called." : ""}`,
+        range: doc.rangeOf(span),
+      };
   }
   if (parent?.kind === "Aggregate" && (parent as A.AggregateExpr).fn === node) {
     const agg = AGGREGATES.get((node as A.Name).text);
@@ -88,21 +103,38 @@ function languageHover(doc: GameDocument, position: Position): Hover | null {
   if (path.some((n) => (n as { kind?: string }).kind === "Train")) {
     const entry = path.find((n) => (n as A.TrainEntry).key === node) as A.TrainEntry | undefined;
     const spec = entry ? TRAIN_KEYS.get(entry.key.text) : undefined;
-    if (spec) return { contents: `${code(`${entry!.key.text}: ${spec.kind === "intList" ? "[int, ...]" : spec.kind === "opponents" ? "[bot | self, ...]" : spec.kind}`)}\n\n${spec.doc}`, range: doc.rangeOf(span) };
+    if (spec)
+      return {
+        contents: `${code(`${entry!.key.text}: ${spec.kind === "intList" ? "[int, ...]" : spec.kind === "opponents" ? "[bot | self, ...]" : spec.kind}`)}\n\n${spec.doc}`,
+        range: doc.rangeOf(span),
+      };
   }
   // `self`, `round` and other keywords.
   const word = token.image;
   if (word === "self" && node?.kind === "Self") {
     const type = model?.types.get(node as A.Expr);
-    return { contents: `${code(`self: ${type ? typeToString(type).replace(/`/g, "") : "agent"}`)}\n\n${KEYWORD_DOCS.self}`, range: doc.rangeOf(span) };
+    return {
+      contents: `${code(`self: ${type ? typeToString(type).replace(/`/g, "") : "agent"}`)}\n\n${KEYWORD_DOCS.self}`,
+      range: doc.rangeOf(span),
+    };
   }
-  if (word === "round" && node?.kind === "Round") return { contents: `${code("round: int")}\n\n${KEYWORD_DOCS.round}`, range: doc.rangeOf(span) };
-  if (KEYWORD_DOCS[word] && T.isKeywordToken(token.tokenType)) return { contents: `${code(word)}\n\n${KEYWORD_DOCS[word]}`, range: doc.rangeOf(span) };
-  if (node?.kind === "Number") return { contents: code(`${(node as A.NumberLit).text}: ${(node as A.NumberLit).isInt ? "int" : "real"}`), range: doc.rangeOf(node.span) };
+  if (word === "round" && node?.kind === "Round")
+    return { contents: `${code("round: int")}\n\n${KEYWORD_DOCS.round}`, range: doc.rangeOf(span) };
+  if (KEYWORD_DOCS[word] && T.isKeywordToken(token.tokenType))
+    return { contents: `${code(word)}\n\n${KEYWORD_DOCS[word]}`, range: doc.rangeOf(span) };
+  if (node?.kind === "Number")
+    return {
+      contents: code(`${(node as A.NumberLit).text}: ${(node as A.NumberLit).isInt ? "int" : "real"}`),
+      range: doc.rangeOf(node.span),
+    };
   // Any other expression: its type.
   if (node && "kind" in node && model?.types.has(node as A.Expr)) {
     const type = model.types.get(node as A.Expr)!;
-    if (type.kind !== "error") return { contents: code(`${doc.text.slice(node.span.start, node.span.end)}: ${typeToString(type).replace(/`/g, "")}`), range: doc.rangeOf(node.span) };
+    if (type.kind !== "error")
+      return {
+        contents: code(`${doc.text.slice(node.span.start, node.span.end)}: ${typeToString(type).replace(/`/g, "")}`),
+        range: doc.rangeOf(node.span),
+      };
   }
   return null;
 }
@@ -127,31 +159,48 @@ export function describeSymbol(doc: GameDocument, model: GameModel, symbol: Symb
       const lines = [code(sourceLine(doc, param.decl.span))];
       const facts: string[] = [];
       if (param.value) facts.push(`${param.overridden ? "Set to" : "Default"} \`${formatConst(param.value)}\``);
-      if (param.range) facts.push(`sampled per episode from \`${trim(param.range.lo)}..${trim(param.range.hi)}\`${param.type === "int" ? " (uniform int)" : ""}`);
-      if (param.setBy.length > 0) facts.push(`set by rule${param.setBy.length > 1 ? "s" : ""} ${param.setBy.map((r) => `\`${r.symbol.name}\``).join(", ")} while active`);
+      if (param.range)
+        facts.push(
+          `sampled per episode from \`${trim(param.range.lo)}..${trim(param.range.hi)}\`${param.type === "int" ? " (uniform int)" : ""}`,
+        );
+      if (param.setBy.length > 0)
+        facts.push(
+          `set by rule${param.setBy.length > 1 ? "s" : ""} ${param.setBy.map((r) => `\`${r.symbol.name}\``).join(", ")} while active`,
+        );
       if (facts.length) lines.push(capitalize(facts.join("; ")) + ".");
       return withDoc(lines.join("\n\n"), symbol.doc);
     }
     case "state":
       return withDoc(`${code(sourceLine(doc, symbol.declSpan))}\n\nGame state.`, symbol.doc);
     case "agentState":
-      return withDoc(`${code(sourceLine(doc, symbol.declSpan))}\n\nAgent state of \`${symbol.role}\` (\`a.${symbol.name}\`).`, symbol.doc);
+      return withDoc(
+        `${code(sourceLine(doc, symbol.declSpan))}\n\nAgent state of \`${symbol.role}\` (\`a.${symbol.name}\`).`,
+        symbol.doc,
+      );
     case "rule": {
       const rule = model.rules.find((r) => r.symbol === symbol);
       const facts: string[] = [];
       if (rule?.startsActive) facts.push("starts active");
       if (rule?.activeWhen) facts.push(`active when \`${sourceLine(doc, rule.activeWhen.span)}\``);
       if (rule && !rule.startsActive && !rule.activeWhen) facts.push("starts inactive; `enact` and `repeal` switch it");
-      for (const set of rule?.sets ?? []) facts.push(`sets \`${set.param} = ${sourceLine(doc, set.value.span)}\` while active`);
-      return withDoc(`${code(`rule ${symbol.name}`)}\n\nA rule: \`true\` while active. ${capitalize(facts.join("; "))}.`, symbol.doc);
+      for (const set of rule?.sets ?? [])
+        facts.push(`sets \`${set.param} = ${sourceLine(doc, set.value.span)}\` while active`);
+      return withDoc(
+        `${code(`rule ${symbol.name}`)}\n\nA rule: \`true\` while active. ${capitalize(facts.join("; "))}.`,
+        symbol.doc,
+      );
     }
     case "role": {
       const role = model.roles.find((r) => r.symbol === symbol);
       const header = `role ${symbol.name}${role?.decl.count ? ` * ${sourceLine(doc, role.decl.count.span)}` : ""}`;
       const parts = [code(header)];
       if (role?.count !== undefined) parts.push(`${role.count} agent${role.count === 1 ? "" : "s"}.`);
-      if (role && role.actions.length) parts.push(`Actions: ${role.actions.map((a) => `\`${actionSignature(a)}\``).join(", ")}.`);
-      if (role && role.state.size) parts.push(`State: ${[...role.state.values()].map((s) => `\`${s.symbol.name}: ${typeToString(s.symbol.type).replace(/`/g, "")}\``).join(", ")}.`);
+      if (role && role.actions.length)
+        parts.push(`Actions: ${role.actions.map((a) => `\`${actionSignature(a)}\``).join(", ")}.`);
+      if (role && role.state.size)
+        parts.push(
+          `State: ${[...role.state.values()].map((s) => `\`${s.symbol.name}: ${typeToString(s.symbol.type).replace(/`/g, "")}\``).join(", ")}.`,
+        );
       return withDoc(parts.join("\n\n"), symbol.doc);
     }
     case "action": {
@@ -161,11 +210,26 @@ export function describeSymbol(doc: GameDocument, model: GameModel, symbol: Symb
       const arg = action.argument;
       if (arg) {
         const info = arg.info;
-        const values = info?.kind === "range" ? `an int from ${info.lo} to ${info.hi}` : info?.kind === "role" ? `an agent of \`${info.role}\`` : info?.kind === "team" ? "a team" : info?.kind === "rule" ? "a rule" : "unknown";
+        const values =
+          info?.kind === "range"
+            ? `an int from ${info.lo} to ${info.hi}`
+            : info?.kind === "role"
+              ? `an agent of \`${info.role}\``
+              : info?.kind === "team"
+                ? "a team"
+                : info?.kind === "rule"
+                  ? "a rule"
+                  : "unknown";
         parts.push(`Argument \`${arg.name}\`: ${values}.`);
       }
-      if (action.phases.length) parts.push(`Available in phase${action.phases.length > 1 ? "s" : ""} ${action.phases.map((p) => `\`${p}\``).join(", ")}.`);
-      if (action.decl.guards.length) parts.push(`Masked out unless ${action.decl.guards.map((g) => `\`${sourceLine(doc, g.span)}\``).join(" and ")}.`);
+      if (action.phases.length)
+        parts.push(
+          `Available in phase${action.phases.length > 1 ? "s" : ""} ${action.phases.map((p) => `\`${p}\``).join(", ")}.`,
+        );
+      if (action.decl.guards.length)
+        parts.push(
+          `Masked out unless ${action.decl.guards.map((g) => `\`${sourceLine(doc, g.span)}\``).join(" and ")}.`,
+        );
       return withDoc(parts.join("\n\n"), symbol.doc);
     }
     case "team":
@@ -199,7 +263,8 @@ export function actionSignature(action: ActionInfo): string {
   const arg = action.argument;
   if (!arg) return action.symbol.name;
   const info = arg.info;
-  const type = info?.kind === "range" ? `${info.lo}..${info.hi}` : info?.kind === "role" ? info.role : info?.kind ?? "?";
+  const type =
+    info?.kind === "range" ? `${info.lo}..${info.hi}` : info?.kind === "role" ? info.role : (info?.kind ?? "?");
   return `${action.symbol.name}(${arg.name}: ${type})`;
 }
 

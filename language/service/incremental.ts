@@ -71,7 +71,8 @@ export function reparse(oldText: string, old: ParseResult, text: string): ParseR
   // its `when` is reported at the next item's keyword): that item must be clean.
   const firstToken = old.tokens.find((t) => t.startOffset >= regionStart);
   const firstStart = firstToken && firstToken.startOffset < regionEnd ? firstToken.startOffset : regionEnd;
-  if (old.diagnostics.some((d) => d.span.start <= firstStart || d.span.end > regionEnd || d.span.start >= regionEnd)) return undefined;
+  if (old.diagnostics.some((d) => d.span.start <= firstStart || d.span.end > regionEnd || d.span.start >= regionEnd))
+    return undefined;
 
   const newRegionEnd = regionEnd + delta;
   const newBodyEnd = bodyEnd + delta;
@@ -93,7 +94,12 @@ export function reparse(oldText: string, old: ParseResult, text: string): ParseR
   if (hi < n - 1) {
     const lastOld = lastTokenBefore(old.tokens, regionEnd);
     const lastNew = lastTokenBefore(region.tokens, newRegionEnd);
-    if (!lastOld || !lastNew || oldText.slice(tokenEndOf(lastOld), regionEnd) !== text.slice(tokenEndOf(lastNew), newRegionEnd)) return undefined;
+    if (
+      !lastOld ||
+      !lastNew ||
+      oldText.slice(tokenEndOf(lastOld), regionEnd) !== text.slice(tokenEndOf(lastNew), newRegionEnd)
+    )
+      return undefined;
   }
 
   const after = items.slice(hi + 1).map((item) => shifted(item, delta));
@@ -110,10 +116,20 @@ export function reparse(oldText: string, old: ParseResult, text: string): ParseR
   const tokens: IToken[] = [
     ...old.tokens.filter((t) => t.startOffset + t.image.length <= regionStart),
     ...region.tokens.filter((t) => t.startOffset >= regionStart && t.startOffset < newRegionEnd),
-    ...old.tokens.filter((t) => t.startOffset >= regionEnd).map((t) => ({ ...t, startOffset: t.startOffset + delta, endOffset: t.startOffset + delta + t.image.length - 1 })),
+    ...old.tokens
+      .filter((t) => t.startOffset >= regionEnd)
+      .map((t) => ({
+        ...t,
+        startOffset: t.startOffset + delta,
+        endOffset: t.startOffset + delta + t.image.length - 1,
+      })),
   ];
   const diagnostics = [...region.diagnostics].sort(compareDiagnostics);
-  return { ast: { game: newGame, games: [newGame], comments, span: { start: 0, end: text.length } }, tokens, diagnostics };
+  return {
+    ast: { game: newGame, games: [newGame], comments, span: { start: 0, end: text.length } },
+    tokens,
+    diagnostics,
+  };
 }
 
 function tokenEndOf(t: IToken): number {

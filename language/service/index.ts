@@ -14,7 +14,14 @@ export { getHover } from "./hover.js";
 export { findReferences, getDefinition, getDocumentHighlights, prepareRename, rename } from "./navigation.js";
 export { getDocumentSymbols, getWorkspaceSymbols } from "./symbols.js";
 export { getFoldingRanges } from "./folding.js";
-export { classifyTokens, getSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_SUPERTYPES, SEMANTIC_TOKEN_TYPES, semanticTokensLegend } from "./semantic-tokens.js";
+export {
+  classifyTokens,
+  getSemanticTokens,
+  SEMANTIC_TOKEN_MODIFIERS,
+  SEMANTIC_TOKEN_SUPERTYPES,
+  SEMANTIC_TOKEN_TYPES,
+  semanticTokensLegend,
+} from "./semantic-tokens.js";
 export type { ClassifiedToken, SemanticTokenModifier, SemanticTokenType } from "./semantic-tokens.js";
 export { formatDocument } from "./formatting.js";
 export { getCodeActions } from "./code-actions.js";

@@ -18,10 +18,23 @@ export function getInlayHints(doc: GameDocument, range?: Range): InlayHint[] {
     const type = model.letTypes.get(stmt);
     if (!type || type.kind === "error") return;
     // What an annotation would say: a built-in type, or the role of an agent.
-    const written = type.kind === "agent" ? type.role : type.kind === "action" ? undefined : type.kind === "phase" ? undefined : type.kind;
+    const written =
+      type.kind === "agent"
+        ? type.role
+        : type.kind === "action"
+          ? undefined
+          : type.kind === "phase"
+            ? undefined
+            : type.kind;
     const label = `: ${written ?? (type.kind === "action" ? `action of ${type.role ?? "any role"}` : type.kind)}`;
     const position = doc.positionAt(stmt.name.span.end);
-    hints.push({ position, label, kind: "type", textEdits: written ? [{ range: { start: position, end: position }, newText: `: ${written}` }] : undefined, tooltip: "inferred type" });
+    hints.push({
+      position,
+      label,
+      kind: "type",
+      textEdits: written ? [{ range: { start: position, end: position }, newText: `: ${written}` }] : undefined,
+      tooltip: "inferred type",
+    });
   });
   return hints;
 }

@@ -38,7 +38,10 @@ export const SEMANTIC_TOKEN_MODIFIERS = ["declaration", "readonly", "defaultLibr
 
 export type SemanticTokenModifier = (typeof SEMANTIC_TOKEN_MODIFIERS)[number];
 
-export const semanticTokensLegend: SemanticTokensLegend = { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] };
+export const semanticTokensLegend: SemanticTokensLegend = {
+  tokenTypes: [...SEMANTIC_TOKEN_TYPES],
+  tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS],
+};
 
 /** The standard type each custom one specializes, for editors and themes that know only those. */
 export const SEMANTIC_TOKEN_SUPERTYPES: Readonly<Record<string, string>> = {
@@ -74,7 +77,26 @@ const BY_SYMBOL: Record<SymbolKind, { type: SemanticTokenType; readonly?: boolea
   builtin: { type: "function" },
 };
 
-const OPERATORS = new Set([T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.PlusEq, T.MinusEq, T.StarEq, T.SlashEq, T.Eq, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Arrow, T.DotDot]);
+const OPERATORS = new Set([
+  T.EqEq,
+  T.NotEq,
+  T.LessEq,
+  T.GreaterEq,
+  T.Less,
+  T.Greater,
+  T.PlusEq,
+  T.MinusEq,
+  T.StarEq,
+  T.SlashEq,
+  T.Eq,
+  T.Plus,
+  T.Minus,
+  T.Star,
+  T.Slash,
+  T.Percent,
+  T.Arrow,
+  T.DotDot,
+]);
 
 export interface ClassifiedToken {
   start: number;
@@ -89,12 +111,14 @@ export function classifyTokens(doc: GameDocument): ClassifiedToken[] {
   const byStart = new Map(occurrences(doc).map((o) => [o.span.start, o]));
   const tokens = doc.parsed.tokens;
   const trainKeys = new Set<number>();
-  for (const item of doc.parsed.ast.game?.items ?? []) if (item.kind === "Train") for (const e of item.entries) trainKeys.add(e.key.span.start);
+  for (const item of doc.parsed.ast.game?.items ?? [])
+    if (item.kind === "Train") for (const e of item.entries) trainKeys.add(e.key.span.start);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const start = t.startOffset;
     const length = t.image.length;
-    const push = (type: SemanticTokenType, modifiers: SemanticTokenModifier[] = []) => result.push({ start, length, type, modifiers });
+    const push = (type: SemanticTokenType, modifiers: SemanticTokenModifier[] = []) =>
+      result.push({ start, length, type, modifiers });
     const afterDot = tokens[i - 1]?.tokenType === T.Dot;
     if (t.tokenType === T.Number) push("number");
     else if (OPERATORS.has(t.tokenType)) push("operator");
@@ -110,12 +134,25 @@ export function classifyTokens(doc: GameDocument): ClassifiedToken[] {
       else if (trainKeys.has(start)) push("property", ["defaultLibrary"]);
       else if (T.isKeywordToken(t.tokenType)) {
         const typePosition = tokens[i - 1]?.tokenType === T.Colon;
-        if (t.image === "int" || t.image === "real" || t.image === "bool" || ((t.image === "team" || t.image === "rule") && typePosition)) push("type");
+        if (
+          t.image === "int" ||
+          t.image === "real" ||
+          t.image === "bool" ||
+          ((t.image === "team" || t.image === "rule") && typePosition)
+        )
+          push("type");
         else push("keyword");
-      } else if (tokens[i + 1]?.tokenType === T.LParen && (BUILTIN_FUNCTIONS.has(t.image) || AGGREGATES.has(t.image))) push("function", ["defaultLibrary"]);
+      } else if (tokens[i + 1]?.tokenType === T.LParen && (BUILTIN_FUNCTIONS.has(t.image) || AGGREGATES.has(t.image)))
+        push("function", ["defaultLibrary"]);
     }
   }
-  for (const comment of doc.parsed.ast.comments) result.push({ start: comment.span.start, length: comment.span.end - comment.span.start, type: "comment", modifiers: [] });
+  for (const comment of doc.parsed.ast.comments)
+    result.push({
+      start: comment.span.start,
+      length: comment.span.end - comment.span.start,
+      type: "comment",
+      modifiers: [],
+    });
   return result.sort((a, b) => a.start - b.start);
 }
 

@@ -71,12 +71,23 @@ export function getSignatureHelp(doc: GameDocument, position: Position): Signatu
     const agg = AGGREGATES.get(callee)!;
     return single(agg.signature, agg.doc, agg.takesBody ? ["a in role", "where c", "e"] : ["a in role", "where c"], 0);
   }
-  if (callee === "last") return single("last(a.action)", "The agent's most recent action before this round (none in round 0).", ["a.action"], 0);
+  if (callee === "last")
+    return single(
+      "last(a.action)",
+      "The agent's most recent action before this round (none in round 0).",
+      ["a.action"],
+      0,
+    );
   const action = doc.model?.roles.flatMap((r) => r.actions).find((a) => a.symbol.name === callee && a.argument);
   if (action) {
     const label = actionSignature(action);
     const param = label.slice(label.indexOf("(") + 1, label.length - 1);
-    return single(label, `Action of \`${action.role}\`${action.symbol.doc ? `: ${action.symbol.doc}` : ""}`, [param], 0);
+    return single(
+      label,
+      `Action of \`${action.role}\`${action.symbol.doc ? `: ${action.symbol.doc}` : ""}`,
+      [param],
+      0,
+    );
   }
   return null;
 }

@@ -10,7 +10,14 @@ export function getDocumentSymbols(doc: GameDocument): DocumentSymbol[] {
   const game = doc.parsed.ast.game;
   if (!game) return [];
   const model = doc.model;
-  const symbol = (name: string, kind: SymbolKindName, span: Span, nameSpan: Span, detail?: string, children: DocumentSymbol[] = []): DocumentSymbol => ({
+  const symbol = (
+    name: string,
+    kind: SymbolKindName,
+    span: Span,
+    nameSpan: Span,
+    detail?: string,
+    children: DocumentSymbol[] = [],
+  ): DocumentSymbol => ({
     name: name === "" ? "(unnamed)" : name,
     kind,
     detail,
@@ -23,7 +30,15 @@ export function getDocumentSymbols(doc: GameDocument): DocumentSymbol[] {
   for (const item of game.items) {
     switch (item.kind) {
       case "Param":
-        children.push(symbol(item.name.text, "param", item.span, item.name.span, `${typeText(item.type)} = ${sourceLine(doc, item.value.span)}${item.range ? ` in ${sourceLine(doc, item.range.span)}` : ""}`));
+        children.push(
+          symbol(
+            item.name.text,
+            "param",
+            item.span,
+            item.name.span,
+            `${typeText(item.type)} = ${sourceLine(doc, item.value.span)}${item.range ? ` in ${sourceLine(doc, item.range.span)}` : ""}`,
+          ),
+        );
         break;
       case "State":
         children.push(symbol(item.name.text, "state", item.span, item.name.span, typeText(item.type)));
@@ -37,10 +52,20 @@ export function getDocumentSymbols(doc: GameDocument): DocumentSymbol[] {
           if (member.kind === "Action") {
             const arg = member.argument ? `(${sourceLine(doc, member.argument.span)})` : "";
             members.push(symbol(member.name.text, "action", member.span, member.name.span, arg || undefined));
-          } else if (member.kind === "State") members.push(symbol(member.name.text, "agentState", member.span, member.name.span, typeText(member.type)));
+          } else if (member.kind === "State")
+            members.push(symbol(member.name.text, "agentState", member.span, member.name.span, typeText(member.type)));
         }
         const count = model?.roles.find((r) => r.decl === item)?.count;
-        children.push(symbol(item.name.text, "role", item.span, item.name.span, count !== undefined ? `* ${count}` : item.count ? `* ${sourceLine(doc, item.count.span)}` : undefined, members));
+        children.push(
+          symbol(
+            item.name.text,
+            "role",
+            item.span,
+            item.name.span,
+            count !== undefined ? `* ${count}` : item.count ? `* ${sourceLine(doc, item.count.span)}` : undefined,
+            members,
+          ),
+        );
         break;
       }
       case "Teams":
@@ -50,24 +75,58 @@ export function getDocumentSymbols(doc: GameDocument): DocumentSymbol[] {
         for (const name of item.names) children.push(symbol(name.text, "phase", item.span, name.span, "phase"));
         break;
       case "Horizon":
-        children.push(symbol("horizon", "horizon", item.span, { start: item.span.start, end: item.span.start + "horizon".length }, sourceLine(doc, { start: item.lo.span.start, end: (item.hi ?? item.lo).span.end })));
+        children.push(
+          symbol(
+            "horizon",
+            "horizon",
+            item.span,
+            { start: item.span.start, end: item.span.start + "horizon".length },
+            sourceLine(doc, { start: item.lo.span.start, end: (item.hi ?? item.lo).span.end }),
+          ),
+        );
         break;
       case "Payoff":
-        children.push(symbol("payoff", "payoff", item.span, item.keyword, `${item.rows.length} row${item.rows.length === 1 ? "" : "s"}`));
+        children.push(
+          symbol(
+            "payoff",
+            "payoff",
+            item.span,
+            item.keyword,
+            `${item.rows.length} row${item.rows.length === 1 ? "" : "s"}`,
+          ),
+        );
         break;
       case "Step":
-        children.push(symbol(item.phase ? `step ${item.phase.text}` : "step", "step", item.span, item.phase?.span ?? item.keyword));
+        children.push(
+          symbol(item.phase ? `step ${item.phase.text}` : "step", "step", item.span, item.phase?.span ?? item.keyword),
+        );
         break;
       case "Metric": {
         const type = model?.types.get(item.value);
-        children.push(symbol(item.name.text, "metric", item.span, item.name.span, type && type.kind !== "error" ? typeToString(type) : undefined));
+        children.push(
+          symbol(
+            item.name.text,
+            "metric",
+            item.span,
+            item.name.span,
+            type && type.kind !== "error" ? typeToString(type) : undefined,
+          ),
+        );
         break;
       }
       case "Bot":
         children.push(symbol(item.name.text, "bot", item.span, item.name.span, `for ${item.role.text}`));
         break;
       case "EndWhen":
-        children.push(symbol("end when", "endWhen", item.span, { start: item.span.start, end: item.span.start + 3 }, sourceLine(doc, item.condition.span)));
+        children.push(
+          symbol(
+            "end when",
+            "endWhen",
+            item.span,
+            { start: item.span.start, end: item.span.start + 3 },
+            sourceLine(doc, item.condition.span),
+          ),
+        );
         break;
       case "Train":
         children.push(symbol("train", "train", item.span, { start: item.span.start, end: item.span.start + 5 }));
@@ -84,8 +143,19 @@ export function getWorkspaceSymbols(workspace: Workspace, query: string): Worksp
   for (const doc of workspace.documents) {
     const visit = (symbols: DocumentSymbol[], container: string | undefined) => {
       for (const s of symbols) {
-        const named = s.kind !== "step" && s.kind !== "payoff" && s.kind !== "train" && s.kind !== "horizon" && s.kind !== "endWhen";
-        if (named && fuzzyMatch(s.name.toLowerCase(), q)) result.push({ name: s.name, kind: s.kind, containerName: container, location: { uri: doc.uri, range: s.selectionRange } });
+        const named =
+          s.kind !== "step" &&
+          s.kind !== "payoff" &&
+          s.kind !== "train" &&
+          s.kind !== "horizon" &&
+          s.kind !== "endWhen";
+        if (named && fuzzyMatch(s.name.toLowerCase(), q))
+          result.push({
+            name: s.name,
+            kind: s.kind,
+            containerName: container,
+            location: { uri: doc.uri, range: s.selectionRange },
+          });
         visit(s.children, s.name);
       }
     };

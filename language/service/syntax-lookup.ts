@@ -11,7 +11,12 @@ import type { GameDocument } from "./document.js";
 
 /** Whether a value is a tree node or name (an object with a span). */
 function isNode(value: unknown): value is { span: Span } {
-  return value !== null && typeof value === "object" && "span" in (value as object) && typeof (value as { span: Span }).span?.start === "number";
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    "span" in (value as object) &&
+    typeof (value as { span: Span }).span?.start === "number"
+  );
 }
 
 /** The node-valued children of a tree node, in source order. */
@@ -48,12 +53,15 @@ export function nodePath(root: object, offset: number): { span: Span }[] {
     if (isNode(node)) path.push(node);
     const children: { span: Span }[] = childrenOf(node);
     // Prefer a child that strictly contains the offset; else one ending at it.
-    node = children.find((c) => c.span.start <= offset && offset < c.span.end) ?? children.find((c) => c.span.start <= offset && offset === c.span.end && c.span.end > c.span.start);
+    node =
+      children.find((c) => c.span.start <= offset && offset < c.span.end) ??
+      children.find((c) => c.span.start <= offset && offset === c.span.end && c.span.end > c.span.start);
   }
   return path;
 }
 
-export const isWordToken = (t: IToken | undefined): boolean => t !== undefined && (t.tokenType === T.Identifier || T.isKeywordToken(t.tokenType));
+export const isWordToken = (t: IToken | undefined): boolean =>
+  t !== undefined && (t.tokenType === T.Identifier || T.isKeywordToken(t.tokenType));
 export const isIdentifierToken = (t: IToken | undefined): boolean => t !== undefined && t.tokenType === T.Identifier;
 export const tokenEnd = (t: IToken): number => t.startOffset + t.image.length;
 

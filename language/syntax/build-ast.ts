@@ -64,7 +64,12 @@ export class AstBuilder {
 
   private spanOf(node: CstNode | undefined, fallback?: Span): Span {
     const loc = node?.location;
-    if (loc && Number.isFinite(loc.startOffset) && Number.isFinite(loc.endOffset) && loc.endOffset! >= loc.startOffset) {
+    if (
+      loc &&
+      Number.isFinite(loc.startOffset) &&
+      Number.isFinite(loc.endOffset) &&
+      loc.endOffset! >= loc.startOffset
+    ) {
       const end = Math.min(loc.endOffset! + 1, this.textLength);
       this.cursor = Math.max(this.cursor, end);
       return { start: loc.startOffset, end };
@@ -122,7 +127,12 @@ export class AstBuilder {
       case "paramDecl":
         return this.param(child);
       case "horizonDecl":
-        return { kind: "Horizon", span: this.spanOf(child), lo: this.expr(this.node(child, "lo"), child), hi: this.optExpr(this.node(child, "hi")) };
+        return {
+          kind: "Horizon",
+          span: this.spanOf(child),
+          lo: this.expr(this.node(child, "lo"), child),
+          hi: this.optExpr(this.node(child, "hi")),
+        };
       case "phasesDecl":
         return { kind: "Phases", span: this.spanOf(child), names: this.nameList(this.node(child, "nameList"), child) };
       case "teamsDecl":
@@ -148,7 +158,12 @@ export class AstBuilder {
       }
       case "metricDecl": {
         const span = this.spanOf(child);
-        return { kind: "Metric", span, name: this.declaredName(this.token(child, "name"), span), value: this.expr(this.node(child, "value"), child) };
+        return {
+          kind: "Metric",
+          span,
+          name: this.declaredName(this.token(child, "name"), span),
+          value: this.expr(this.node(child, "value"), child),
+        };
       }
       case "botDecl": {
         const span = this.spanOf(child);
@@ -161,7 +176,11 @@ export class AstBuilder {
         };
       }
       case "endWhenDecl":
-        return { kind: "EndWhen", span: this.spanOf(child), condition: this.expr(this.node(child, "condition"), child) };
+        return {
+          kind: "EndWhen",
+          span: this.spanOf(child),
+          condition: this.expr(this.node(child, "condition"), child),
+        };
       case "trainDecl":
         return this.train(child);
       default:
@@ -188,7 +207,11 @@ export class AstBuilder {
   }
 
   private range(node: CstNode): A.RangeExpr {
-    return { span: this.spanOf(node), lo: this.expr(this.node(node, "lo"), node), hi: this.expr(this.node(node, "hi"), node) };
+    return {
+      span: this.spanOf(node),
+      lo: this.expr(this.node(node, "lo"), node),
+      hi: this.expr(this.node(node, "hi"), node),
+    };
   }
 
   private nameList(node: CstNode | undefined, parent: CstNode): A.Name[] {
@@ -220,7 +243,8 @@ export class AstBuilder {
     const span = this.spanOf(node);
     const nameToken = this.token(node, "name");
     // In a role, `state team` gets the checker's more specific "every agent has `team`".
-    const name = inRole && nameToken?.image === "team" ? this.name(nameToken, span) : this.declaredName(nameToken, span);
+    const name =
+      inRole && nameToken?.image === "team" ? this.name(nameToken, span) : this.declaredName(nameToken, span);
     return {
       kind: "State",
       span,
@@ -266,7 +290,11 @@ export class AstBuilder {
           items.push({ kind: "TeamInit", span: childSpan, value: this.expr(this.node(child, "value"), child) });
           break;
         case "observeDecl":
-          items.push({ kind: "Observe", span: childSpan, items: this.nodes(child, "items").map((e) => this.expr(e, child)) });
+          items.push({
+            kind: "Observe",
+            span: childSpan,
+            items: this.nodes(child, "items").map((e) => this.expr(e, child)),
+          });
           break;
         case "objectiveDecl":
           items.push({ kind: "Objective", span: childSpan, value: this.expr(this.node(child, "value"), child) });
@@ -274,7 +302,13 @@ export class AstBuilder {
       }
     }
     const count = this.node(node, "count");
-    return { kind: "Role", span, name: this.declaredName(this.token(node, "name"), span), count: count ? this.expr(count, node) : undefined, items };
+    return {
+      kind: "Role",
+      span,
+      name: this.declaredName(this.token(node, "name"), span),
+      count: count ? this.expr(count, node) : undefined,
+      items,
+    };
   }
 
   private action(node: CstNode): A.ActionDecl {
@@ -290,7 +324,8 @@ export class AstBuilder {
         const hi = this.node(typeNode, "hi");
         if (this.token(typeNode, "Team")) type = { kind: "team", span: typeSpan };
         else if (this.token(typeNode, "Rule")) type = { kind: "rule", span: typeSpan };
-        else if (lo && hi) type = { kind: "range", span: typeSpan, lo: this.expr(lo, typeNode), hi: this.expr(hi, typeNode) };
+        else if (lo && hi)
+          type = { kind: "range", span: typeSpan, lo: this.expr(lo, typeNode), hi: this.expr(hi, typeNode) };
         else if (lo) {
           const loExpr = this.expr(lo, typeNode);
           if (loExpr.kind === "NameRef") type = { kind: "role", span: typeSpan, role: loExpr.name };
@@ -305,7 +340,11 @@ export class AstBuilder {
           }
         }
       }
-      argument = { name: this.declaredName(argName, span), type, span: { start: argName.startOffset, end: typeNode ? this.spanOf(typeNode).end : tokenSpan(argName).end } };
+      argument = {
+        name: this.declaredName(argName, span),
+        type,
+        span: { start: argName.startOffset, end: typeNode ? this.spanOf(typeNode).end : tokenSpan(argName).end },
+      };
     }
     return {
       kind: "Action",
@@ -323,9 +362,15 @@ export class AstBuilder {
     for (const item of this.nodes(node, "ruleItem")) {
       const itemSpan = this.spanOf(item);
       if (this.token(item, "Starts")) items.push({ kind: "StartsActive", span: itemSpan });
-      else if (this.token(item, "activeWhen")) items.push({ kind: "ActiveWhen", span: itemSpan, condition: this.expr(this.node(item, "condition"), item) });
+      else if (this.token(item, "activeWhen"))
+        items.push({ kind: "ActiveWhen", span: itemSpan, condition: this.expr(this.node(item, "condition"), item) });
       else if (this.token(item, "param")) {
-        items.push({ kind: "SetParam", span: itemSpan, param: this.name(this.token(item, "param"), itemSpan), value: this.expr(this.node(item, "value"), item) });
+        items.push({
+          kind: "SetParam",
+          span: itemSpan,
+          param: this.name(this.token(item, "param"), itemSpan),
+          value: this.expr(this.node(item, "value"), item),
+        });
       }
     }
     return { kind: "Rule", span, name: this.declaredName(this.token(node, "name"), span), items };
@@ -348,7 +393,12 @@ export class AstBuilder {
       const valueNode = this.node(entry, "trainValue");
       const key = this.name(this.token(entry, "key"), span);
       if (valueNode && this.token(valueNode, "LBracket")) {
-        entries.push({ span, key, value: undefined, list: this.nodes(valueNode, "items").map((e) => this.expr(e, valueNode)) });
+        entries.push({
+          span,
+          key,
+          value: undefined,
+          list: this.nodes(valueNode, "items").map((e) => this.expr(e, valueNode)),
+        });
       } else {
         entries.push({ span, key, value: this.optExpr(this.node(valueNode, "value")) });
       }
@@ -402,7 +452,11 @@ export class AstBuilder {
         };
       case "enactStmt":
       case "repealStmt":
-        return { kind: key === "enactStmt" ? "Enact" : "Repeal", span, rule: this.name(this.token(child, "rule"), span) };
+        return {
+          kind: key === "enactStmt" ? "Enact" : "Repeal",
+          span,
+          rule: this.name(this.token(child, "rule"), span),
+        };
       case "endStmt":
         return { kind: "End", span };
       case "playStmt": {
@@ -417,7 +471,12 @@ export class AstBuilder {
           });
           return undefined;
         }
-        return { kind: "Play", span, action: this.name(action, span), argument: this.optExpr(this.node(child, "argument")) };
+        return {
+          kind: "Play",
+          span,
+          action: this.name(action, span),
+          argument: this.optExpr(this.node(child, "argument")),
+        };
       }
       case "assignStmt":
         return this.assign(child);
@@ -448,9 +507,18 @@ export class AstBuilder {
     else {
       const stmtNode = this.node(node, "statement");
       const stmt = stmtNode ? this.statement(stmtNode) : undefined;
-      body = { kind: "Block", span: stmtNode ? this.spanOf(stmtNode) : { start: span.end, end: span.end }, statements: stmt ? [stmt] : [] };
+      body = {
+        kind: "Block",
+        span: stmtNode ? this.spanOf(stmtNode) : { start: span.end, end: span.end },
+        statements: stmt ? [stmt] : [],
+      };
     }
-    return { span, action: this.name(this.token(node, "action"), span), binding: binding ? this.declaredName(binding, span) : undefined, body };
+    return {
+      span,
+      action: this.name(this.token(node, "action"), span),
+      binding: binding ? this.declaredName(binding, span) : undefined,
+      body,
+    };
   }
 
   private assign(node: CstNode): A.AssignStmt {
@@ -462,7 +530,12 @@ export class AstBuilder {
     // A reserved word here was (mis)declared as a variable and already reported there.
     else target = { kind: "NameRef", span: tokenSpan(base), name: this.name(base, span) };
     for (const field of this.tokens(node, "fields")) {
-      target = { kind: "Field", span: { start: target.span.start, end: tokenSpan(field).end }, object: target, field: this.name(field, span) };
+      target = {
+        kind: "Field",
+        span: { start: target.span.start, end: tokenSpan(field).end },
+        object: target,
+        field: this.name(field, span),
+      };
     }
     const opToken = this.token(node, "op");
     return {
@@ -520,7 +593,12 @@ export class AstBuilder {
       const condition = this.expr(this.node(node, "condition"), node);
       const then = this.expr(this.node(node, "then"), node);
       const otherwise = this.expr(this.node(node, "else"), node);
-      return this.made({ kind: "IfExpr", span: this.spanOf(node), condition, then, else: otherwise }, condition, then, otherwise);
+      return this.made(
+        { kind: "IfExpr", span: this.spanOf(node), condition, then, else: otherwise },
+        condition,
+        then,
+        otherwise,
+      );
     }
     if (node.name !== "expression") return this.errorAt(node);
     // Flatten to prefix operators, operands and infix operators, then apply precedence.
@@ -539,7 +617,15 @@ export class AstBuilder {
   private operand(node: CstNode): A.Expr {
     let result = this.primary(this.node(node, "primary"), node);
     for (const field of this.tokens(node, "fields")) {
-      result = this.made({ kind: "Field", span: { start: result.span.start, end: tokenSpan(field).end }, object: result, field: this.name(field, result.span) }, result);
+      result = this.made(
+        {
+          kind: "Field",
+          span: { start: result.span.start, end: tokenSpan(field).end },
+          object: result,
+          field: this.name(field, result.span),
+        },
+        result,
+      );
     }
     return result;
   }
@@ -629,7 +715,8 @@ export class AstBuilder {
     const nameToken = this.token(node, "name");
     if (!nameToken) return this.errorAt(node);
     const name = this.name(nameToken, span);
-    if (!this.token(node, "call") && !this.node(node, "callArguments")) return this.made({ kind: "NameRef", span: name.span, name });
+    if (!this.token(node, "call") && !this.node(node, "callArguments"))
+      return this.made({ kind: "NameRef", span: name.span, name });
     const args = this.node(node, "callArguments");
     const head = this.node(args, "aggregateHead");
     if (head) {
@@ -689,7 +776,10 @@ class PrattParser {
     let left: A.Expr;
     if ("prefix" in item) {
       const op = item.prefix.image as "-" | "not";
-      const operand = this.pos < this.items.length ? this.parse(PREFIX_POWER[op]) : ({ kind: "ErrorExpr", span: tokenSpan(item.prefix) } as A.Expr);
+      const operand =
+        this.pos < this.items.length
+          ? this.parse(PREFIX_POWER[op])
+          : ({ kind: "ErrorExpr", span: tokenSpan(item.prefix) } as A.Expr);
       const span = { start: item.prefix.startOffset, end: Math.max(operand.span.end, tokenSpan(item.prefix).end) };
       left = this.builder.makeNode({ kind: "Unary", span, op, operand }, operand);
     } else if ("operand" in item) {
@@ -713,9 +803,14 @@ class PrattParser {
         chained ||= comparison !== undefined;
         comparison = next.op;
       }
-      left = chained && leftPower === COMPARISON_POWER
-        ? { kind: "ErrorExpr", span }
-        : this.builder.makeNode({ kind: "Binary", span, op: next.op.image as A.BinaryOp, opSpan: tokenSpan(next.op), left, right }, left, right);
+      left =
+        chained && leftPower === COMPARISON_POWER
+          ? { kind: "ErrorExpr", span }
+          : this.builder.makeNode(
+              { kind: "Binary", span, op: next.op.image as A.BinaryOp, opSpan: tokenSpan(next.op), left, right },
+              left,
+              right,
+            );
     }
     return left;
   }

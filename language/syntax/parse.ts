@@ -20,16 +20,47 @@ export interface ParseResult {
 }
 
 const DECLARATION_KEYWORDS = [
-  "game", "param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step", "metric",
-  "bot", "train", "action", "observe", "objective", "team", "let", "if", "for", "match", "enact",
-  "repeal", "end", "play", "else", "when", "where", "then",
+  "game",
+  "param",
+  "horizon",
+  "phases",
+  "teams",
+  "state",
+  "role",
+  "rule",
+  "payoff",
+  "step",
+  "metric",
+  "bot",
+  "train",
+  "action",
+  "observe",
+  "objective",
+  "team",
+  "let",
+  "if",
+  "for",
+  "match",
+  "enact",
+  "repeal",
+  "end",
+  "play",
+  "else",
+  "when",
+  "where",
+  "then",
 ];
 
 function tokenSpan(token: IToken): Span {
   return { start: token.startOffset, end: token.startOffset + token.image.length };
 }
 
-const EMPTY_FILE = (length: number): A.SourceFile => ({ game: undefined, games: [], comments: [], span: { start: 0, end: length } });
+const EMPTY_FILE = (length: number): A.SourceFile => ({
+  game: undefined,
+  games: [],
+  comments: [],
+  span: { start: 0, end: length },
+});
 
 /**
  * Parses `.game` source. Never throws on any input: it always returns a tree (possibly
@@ -56,8 +87,16 @@ export function parse(text: string): ParseResult {
       code: DiagnosticCode.InvalidCharacter,
       severity: "error",
       span: { start: error.offset, end: error.offset + Math.max(1, error.length) },
-      message: error.length === 1 ? `unexpected character \`${printable(ch)}\`` : `unexpected characters \`${printable(ch.slice(0, 20))}\``,
-      hint: ch.startsWith('"') || ch.startsWith("'") ? "the language has no strings" : ch.startsWith("#") ? "comments start with `//`" : undefined,
+      message:
+        error.length === 1
+          ? `unexpected character \`${printable(ch)}\``
+          : `unexpected characters \`${printable(ch.slice(0, 20))}\``,
+      hint:
+        ch.startsWith('"') || ch.startsWith("'")
+          ? "the language has no strings"
+          : ch.startsWith("#")
+            ? "comments start with `//`"
+            : undefined,
     });
   }
 
@@ -117,7 +156,10 @@ export function parse(text: string): ParseResult {
       code: DiagnosticCode.GameCount,
       severity: "error",
       span: { start: 0, end: Math.min(text.length, 1) },
-      message: text.trim() === "" ? "this file is empty: a `.game` file holds one `game Name { ... }`" : "this file declares no `game`",
+      message:
+        text.trim() === ""
+          ? "this file is empty: a `.game` file holds one `game Name { ... }`"
+          : "this file declares no `game`",
       hint: "start with `game Name { ... }`",
     });
   }
@@ -194,7 +236,14 @@ function limitNesting(tokens: IToken[], diagnostics: Diagnostic[]): { tokens: IT
   return { tokens: kept, dropped };
 }
 
-function reportParseErrors(errors: IRecognitionException[], text: string, tokens: IToken[], dropped: Span[], unterminated: boolean, diagnostics: Diagnostic[]) {
+function reportParseErrors(
+  errors: IRecognitionException[],
+  text: string,
+  tokens: IToken[],
+  dropped: Span[],
+  unterminated: boolean,
+  diagnostics: Diagnostic[],
+) {
   const seen = new Set<number>();
   const lastEnd = tokens.length > 0 ? tokenSpan(tokens[tokens.length - 1]).end : text.length;
   const unclosed = unclosedBrackets(tokens);
@@ -217,8 +266,17 @@ function reportParseErrors(errors: IRecognitionException[], text: string, tokens
     }
     // A bracket still open at the end: point at where it opened.
     const opener = atEnd ? unclosed[unclosed.length - 1] : undefined;
-    const related = opener ? [{ span: tokenSpan(opener), message: `this \`${opener.image}\` is never closed` }] : undefined;
-    diagnostics.push({ code: DiagnosticCode.UnexpectedToken, severity: "error", span, message: error.message, hint, related });
+    const related = opener
+      ? [{ span: tokenSpan(opener), message: `this \`${opener.image}\` is never closed` }]
+      : undefined;
+    diagnostics.push({
+      code: DiagnosticCode.UnexpectedToken,
+      severity: "error",
+      span,
+      message: error.message,
+      hint,
+      related,
+    });
   }
 }
 
@@ -258,7 +316,13 @@ function attachDocs(ast: A.SourceFile, source: string) {
   if (comments.length === 0) return;
   const commentText = (c: A.Comment) =>
     c.block
-      ? c.text.replace(/^\/\*+/, "").replace(/\*+\/$/, "").split(/\r?\n/).map((l) => l.replace(/^\s*\*?\s?/, "")).join("\n").trim()
+      ? c.text
+          .replace(/^\/\*+/, "")
+          .replace(/\*+\/$/, "")
+          .split(/\r?\n/)
+          .map((l) => l.replace(/^\s*\*?\s?/, ""))
+          .join("\n")
+          .trim()
       : c.text.replace(/^\/\/+\s?/, "");
   const docBefore = (start: number): string | undefined => {
     // The last comment ending at or before `start`.
@@ -288,7 +352,14 @@ function attachDocs(ast: A.SourceFile, source: string) {
   for (const game of ast.games) {
     game.doc = docBefore(game.span.start);
     for (const item of game.items) {
-      if (item.kind === "Param" || item.kind === "State" || item.kind === "Role" || item.kind === "Rule" || item.kind === "Metric" || item.kind === "Bot") {
+      if (
+        item.kind === "Param" ||
+        item.kind === "State" ||
+        item.kind === "Role" ||
+        item.kind === "Rule" ||
+        item.kind === "Metric" ||
+        item.kind === "Bot"
+      ) {
         item.doc = docBefore(item.span.start);
       }
       if (item.kind === "Role") {

@@ -1,4 +1,11 @@
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  EOF,
+  type CstNode,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import * as T from "./tokens.js";
 
 /** Turns Chevrotain's expectations into messages in the author's terms. */
@@ -69,7 +76,10 @@ export const errorMessages: IParserErrorMessageProvider = {
  * Construct once (self-analysis is expensive) and reuse through `parser.input = tokens`.
  */
 export class GameParser extends CstParser {
-  /** `validate` checks the grammar itself (ambiguities, left recursion): the tests do; the one parser every command uses skips it to start faster. */
+  /**
+   * `validate` checks the grammar itself (ambiguities, left recursion): the tests do; the one parser every command uses
+   * skips it to start faster.
+   */
   constructor(options: { validate?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
@@ -155,10 +165,7 @@ export class GameParser extends CstParser {
 
   teamsDecl = this.RULE("teamsDecl", () => {
     this.CONSUME(T.Teams);
-    this.OR([
-      { ALT: () => this.CONSUME(T.Number, { LABEL: "count" }) },
-      { ALT: () => this.SUBRULE(this.nameList) },
-    ]);
+    this.OR([{ ALT: () => this.CONSUME(T.Number, { LABEL: "count" }) }, { ALT: () => this.SUBRULE(this.nameList) }]);
   });
 
   stateDecl = this.RULE("stateDecl", () => {
@@ -463,10 +470,7 @@ export class GameParser extends CstParser {
       this.CONSUME(T.RParen);
     });
     this.CONSUME(T.Arrow);
-    this.OR([
-      { ALT: () => this.SUBRULE(this.block) },
-      { ALT: () => this.SUBRULE(this.statement) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.SUBRULE(this.statement) }]);
   });
 
   enactStmt = this.RULE("enactStmt", () => {

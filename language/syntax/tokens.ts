@@ -29,11 +29,51 @@ function keyword(word: string): TokenType {
 
 /** The reserved words of the language, in the order docs/language.md lists them (section 3). */
 export const RESERVED_WORDS = [
-  "game", "param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step",
-  "metric", "bot", "train", "action", "observe", "objective", "team", "let", "if", "then",
-  "else", "match", "for", "in", "where", "when", "enact", "repeal", "end", "play", "and",
-  "or", "not", "true", "false", "self", "round", "phase", "last", "noop", "starts",
-  "active", "int", "real", "bool",
+  "game",
+  "param",
+  "horizon",
+  "phases",
+  "teams",
+  "state",
+  "role",
+  "rule",
+  "payoff",
+  "step",
+  "metric",
+  "bot",
+  "train",
+  "action",
+  "observe",
+  "objective",
+  "team",
+  "let",
+  "if",
+  "then",
+  "else",
+  "match",
+  "for",
+  "in",
+  "where",
+  "when",
+  "enact",
+  "repeal",
+  "end",
+  "play",
+  "and",
+  "or",
+  "not",
+  "true",
+  "false",
+  "self",
+  "round",
+  "phase",
+  "last",
+  "noop",
+  "starts",
+  "active",
+  "int",
+  "real",
+  "bool",
 ] as const;
 
 export type ReservedWord = (typeof RESERVED_WORDS)[number];
@@ -103,17 +143,30 @@ export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"[^"
 /** A `#` line, as in shell or Python: reported and skipped whole. */
 export const HashComment = createToken({ name: "HashComment", pattern: /#[^\r\n]*/, group: "invalid" });
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: "comments",
+  line_breaks: true,
+});
 /** Matched only when a `/*` has no closing `*\/`: reported, and the rest of the file is skipped. */
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "comments", line_breaks: true });
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  group: "comments",
+  line_breaks: true,
+});
 
 export const CompareOp = createToken({ name: "CompareOp", pattern: Lexer.NA });
 export const AddOp = createToken({ name: "AddOp", pattern: Lexer.NA });
 export const MulOp = createToken({ name: "MulOp", pattern: Lexer.NA });
 export const AssignOp = createToken({ name: "AssignOp", pattern: Lexer.NA });
-
 
 export const Arrow = createToken({ name: "Arrow", pattern: /=>/ });
 export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [CompareOp, BinaryOp] });
@@ -202,7 +255,11 @@ export const allTokens: TokenType[] = [
  * command uses is built once, without it, so start-up stays cheap.
  */
 export function createLexer(options: { validate?: boolean } = {}): Lexer {
-  return new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset", skipValidations: !options.validate });
+  return new Lexer(allTokens, {
+    ensureOptimizations: true,
+    positionTracking: "onlyOffset",
+    skipValidations: !options.validate,
+  });
 }
 
 export const gameLexer = createLexer();

@@ -15,7 +15,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface NativeEngine {
-  forward(net: Int32Array, params: Float32Array, obs: Float32Array, mask: Uint8Array, n: number, logp: Float32Array, values: Float32Array): void;
+  forward(
+    net: Int32Array,
+    params: Float32Array,
+    obs: Float32Array,
+    mask: Uint8Array,
+    n: number,
+    logp: Float32Array,
+    values: Float32Array,
+  ): void;
   update(
     net: Int32Array,
     params: Float32Array,
@@ -34,7 +42,9 @@ export interface NativeEngine {
     gradOut?: Float32Array,
   ): number;
   setThreads(n: number): void;
-  /** GFLOP per CPU-second of one core's fused multiply-adds over `iterations` rounds of 12 independent vector chains. */
+  /**
+   * GFLOP per CPU-second of one core's fused multiply-adds over `iterations` rounds of 12 independent vector chains.
+   */
   peak(iterations: number): number;
 }
 
@@ -62,7 +72,8 @@ export function compileCommand(source: string, output: string): string[] {
 export function buildNativeEngine(force = false): { built: boolean; path: string } {
   const source = nativeSource();
   const binary = nativeBinary();
-  if (!force && existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return { built: false, path: binary };
+  if (!force && existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs)
+    return { built: false, path: binary };
   mkdirSync(dirname(binary), { recursive: true });
   // Several processes may build at once: each writes its own file, then renames it into place.
   const temp = `${binary}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
@@ -73,7 +84,10 @@ export function buildNativeEngine(force = false): { built: boolean; path: string
   } catch (error) {
     rmSync(temp, { force: true });
     const e = error as { stderr?: Buffer; message: string };
-    throw new Error(`could not compile the native engine with ${cxx}: ${(e.stderr?.toString() || e.message).trim().split("\n").slice(0, 3).join(" ")}`, { cause: error });
+    throw new Error(
+      `could not compile the native engine with ${cxx}: ${(e.stderr?.toString() || e.message).trim().split("\n").slice(0, 3).join(" ")}`,
+      { cause: error },
+    );
   }
   return { built: true, path: binary };
 }

@@ -10,7 +10,17 @@
  * Both use the same parameter layout (actor weights and biases layer by layer, then the
  * critic's), the same initialisation and the same Adam, so checkpoints move between them.
  */
-import { ActorCritic, minibatchOrder, orthogonal, ppoUpdate, sampleActions, type Activation, type PpoConfig, type RolloutBuffer, type UpdateStats } from "../ppo.js";
+import {
+  ActorCritic,
+  minibatchOrder,
+  orthogonal,
+  ppoUpdate,
+  sampleActions,
+  type Activation,
+  type PpoConfig,
+  type RolloutBuffer,
+  type UpdateStats,
+} from "../ppo.js";
 import type { TfModule } from "../tf.js";
 import { Rng } from "../../language/util/prng.js";
 import type { NativeEngine } from "./native.js";
@@ -53,9 +63,16 @@ export interface Policy {
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 };
 
 /** The shapes of the weights: actor layers, then critic layers, each a matrix then a bias. */
-export function weightShapes(obsDim: number, numActions: number, hidden: number[]): { name: string; shape: number[] }[] {
+export function weightShapes(
+  obsDim: number,
+  numActions: number,
+  hidden: number[],
+): { name: string; shape: number[] }[] {
   const out: { name: string; shape: number[] }[] = [];
-  for (const [tag, last] of [["actor", numActions], ["critic", 1]] as const) {
+  for (const [tag, last] of [
+    ["actor", numActions],
+    ["critic", 1],
+  ] as const) {
     const sizes = [Math.max(1, obsDim), ...hidden, last];
     for (let i = 0; i + 1 < sizes.length; i++) {
       out.push({ name: `${tag}/w${i}`, shape: [sizes[i], sizes[i + 1]] });
@@ -111,7 +128,13 @@ export class NativePolicy implements Policy {
     }
     this.m = new Float32Array(this.params.length);
     this.v = new Float32Array(this.params.length);
-    this.net = Int32Array.from([Math.max(1, obsDim), numActions, hidden.length, ACTIVATION_CODES[activation], ...hidden]);
+    this.net = Int32Array.from([
+      Math.max(1, obsDim),
+      numActions,
+      hidden.length,
+      ACTIVATION_CODES[activation],
+      ...hidden,
+    ]);
   }
 
   /** A role without observations sees one constant input. */
@@ -131,12 +154,30 @@ export class NativePolicy implements Policy {
   values(obs: Float32Array, n: number): Float32Array {
     const logProbs = new Float32Array(n * this.numActions);
     const value = new Float32Array(n);
-    this.engine.forward(this.net, this.params, this.input(obs, n), new Uint8Array(n * this.numActions).fill(1), n, logProbs, value);
+    this.engine.forward(
+      this.net,
+      this.params,
+      this.input(obs, n),
+      new Uint8Array(n * this.numActions).fill(1),
+      n,
+      logProbs,
+      value,
+    );
     return value;
   }
 
   private setHyper(config: PpoConfig, lr: number) {
-    this.hyper.set([lr, config.clip, config.entropy, config.valueCoef, config.maxGradNorm, ADAM.beta1, ADAM.beta2, ADAM.epsilon, this.step]);
+    this.hyper.set([
+      lr,
+      config.clip,
+      config.entropy,
+      config.valueCoef,
+      config.maxGradNorm,
+      ADAM.beta1,
+      ADAM.beta2,
+      ADAM.epsilon,
+      this.step,
+    ]);
   }
 
   update(buffer: RolloutBuffer, config: PpoConfig, rng: Rng, lr: number): UpdateStats {
@@ -144,7 +185,22 @@ export class NativePolicy implements Policy {
     if (order.length === 0) return { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0 };
     this.setHyper(config, lr);
     const obs = this.input(buffer.obs, buffer.actions.length);
-    this.step += this.engine.update(this.net, this.params, this.m, this.v, this.hyper, obs, buffer.masks, buffer.actions, buffer.logp, buffer.advantages, buffer.returns, order, batchSize, this.stats);
+    this.step += this.engine.update(
+      this.net,
+      this.params,
+      this.m,
+      this.v,
+      this.hyper,
+      obs,
+      buffer.masks,
+      buffer.actions,
+      buffer.logp,
+      buffer.advantages,
+      buffer.returns,
+      order,
+      batchSize,
+      this.stats,
+    );
     const [policyLoss, valueLoss, entropy, approxKl, clipFraction] = this.stats;
     return { policyLoss, valueLoss, entropy, approxKl, clipFraction };
   }
@@ -153,7 +209,23 @@ export class NativePolicy implements Policy {
   gradient(buffer: RolloutBuffer, batch: Int32Array, config: PpoConfig): { stats: number[]; grads: NamedTensor[] } {
     this.setHyper(config, 0);
     const grad = new Float32Array(this.params.length);
-    this.engine.update(this.net, this.params, this.m, this.v, this.hyper, this.input(buffer.obs, buffer.actions.length), buffer.masks, buffer.actions, buffer.logp, buffer.advantages, buffer.returns, batch, batch.length, this.stats, grad);
+    this.engine.update(
+      this.net,
+      this.params,
+      this.m,
+      this.v,
+      this.hyper,
+      this.input(buffer.obs, buffer.actions.length),
+      buffer.masks,
+      buffer.actions,
+      buffer.logp,
+      buffer.advantages,
+      buffer.returns,
+      batch,
+      batch.length,
+      this.stats,
+      grad,
+    );
     return { stats: Array.from(this.stats), grads: this.split(grad) };
   }
 
@@ -168,11 +240,15 @@ export class NativePolicy implements Policy {
   }
 
   private join(into: Float32Array, parts: { shape: number[]; data: ArrayLike<number> }[], what: string) {
-    if (parts.length !== this.shapes.length) throw new Error(`${what} for ${this.name} has ${parts.length} tensors, the network ${this.shapes.length}`);
+    if (parts.length !== this.shapes.length)
+      throw new Error(`${what} for ${this.name} has ${parts.length} tensors, the network ${this.shapes.length}`);
     let offset = 0;
     parts.forEach((p, i) => {
       const shape = this.shapes[i].shape;
-      if (p.shape.join("x") !== shape.join("x")) throw new Error(`${what} tensor ${this.shapes[i].name} has shape ${p.shape.join("x")}, the network ${shape.join("x")}`);
+      if (p.shape.join("x") !== shape.join("x"))
+        throw new Error(
+          `${what} tensor ${this.shapes[i].name} has shape ${p.shape.join("x")}, the network ${shape.join("x")}`,
+        );
       into.set(p.data, offset);
       offset += p.data.length;
     });
@@ -192,7 +268,10 @@ export class NativePolicy implements Policy {
 
   async setOptimizerState(state: { shape: number[]; data: ArrayLike<number> }[]) {
     const k = this.shapes.length;
-    if (state.length !== 2 * k + 1) throw new Error(`the checkpoint's optimizer state for ${this.name} has ${state.length} tensors, expected ${2 * k + 1}`);
+    if (state.length !== 2 * k + 1)
+      throw new Error(
+        `the checkpoint's optimizer state for ${this.name} has ${state.length} tensors, expected ${2 * k + 1}`,
+      );
     this.step = Number(state[0].data[0]);
     this.join(this.m, state.slice(1, k + 1), "optimizer state");
     this.join(this.v, state.slice(k + 1), "optimizer state");
@@ -235,7 +314,11 @@ export class TfPolicy implements Policy {
   }
 
   weights(): NamedTensor[] {
-    return this.net.variables.map((v) => ({ name: v.name, shape: v.shape, data: (v.dataSync() as Float32Array).slice() }));
+    return this.net.variables.map((v) => ({
+      name: v.name,
+      shape: v.shape,
+      data: (v.dataSync() as Float32Array).slice(),
+    }));
   }
 
   setWeights(weights: { shape: number[]; data: ArrayLike<number> }[]) {
@@ -244,10 +327,26 @@ export class TfPolicy implements Policy {
 
   /** Adam creates its moments on the first step; before that its state is zeros. */
   optimizerState(): { shape: number[]; data: Float32Array }[] {
-    if (!this.primed) return [{ shape: [], data: new Float32Array(1) }, ...this.weights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length) })), ...this.weights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length) }))];
-    const state = (this.optimizer as unknown as { accumulatedFirstMoment: { variable: import("@tensorflow/tfjs").Variable }[]; accumulatedSecondMoment: { variable: import("@tensorflow/tfjs").Variable }[]; iterations: number });
-    const read = (v: import("@tensorflow/tfjs").Variable) => ({ shape: v.shape, data: (v.dataSync() as Float32Array).slice() });
-    return [{ shape: [], data: Float32Array.of(state.iterations) }, ...state.accumulatedFirstMoment.map((m) => read(m.variable)), ...state.accumulatedSecondMoment.map((m) => read(m.variable))];
+    if (!this.primed)
+      return [
+        { shape: [], data: new Float32Array(1) },
+        ...this.weights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length) })),
+        ...this.weights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length) })),
+      ];
+    const state = this.optimizer as unknown as {
+      accumulatedFirstMoment: { variable: import("@tensorflow/tfjs").Variable }[];
+      accumulatedSecondMoment: { variable: import("@tensorflow/tfjs").Variable }[];
+      iterations: number;
+    };
+    const read = (v: import("@tensorflow/tfjs").Variable) => ({
+      shape: v.shape,
+      data: (v.dataSync() as Float32Array).slice(),
+    });
+    return [
+      { shape: [], data: Float32Array.of(state.iterations) },
+      ...state.accumulatedFirstMoment.map((m) => read(m.variable)),
+      ...state.accumulatedSecondMoment.map((m) => read(m.variable)),
+    ];
   }
 
   async setOptimizerState(state: { shape: number[]; data: ArrayLike<number> }[]) {

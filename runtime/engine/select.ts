@@ -19,7 +19,14 @@ export interface LoadedEngine {
   description: string;
   /** Why something else runs than what was asked for. */
   note?: string;
-  create(obsDim: number, numActions: number, hidden: number[], seed: number, name: string, activation?: Activation): Policy;
+  create(
+    obsDim: number,
+    numActions: number,
+    hidden: number[],
+    seed: number,
+    name: string,
+    activation?: Activation,
+  ): Policy;
 }
 
 let instance = 0;
@@ -38,7 +45,8 @@ export async function loadEngine(requested: EngineName = "auto", threads = defau
       return {
         name: "native",
         description: `native (fused C++ kernels, ${threads} thread${threads === 1 ? "" : "s"})`,
-        create: (obsDim, numActions, hidden, seed, name, activation) => new NativePolicy(engine, obsDim, numActions, hidden, seed, name, activation),
+        create: (obsDim, numActions, hidden, seed, name, activation) =>
+          new NativePolicy(engine, obsDim, numActions, hidden, seed, name, activation),
       };
     }
     note = `the native engine is unavailable (${native.error}); using TensorFlow.js`;
@@ -50,6 +58,7 @@ export async function loadEngine(requested: EngineName = "auto", threads = defau
     name: loaded.backend,
     description: `TensorFlow.js ${loaded.backend}`,
     note: notes || undefined,
-    create: (obsDim, numActions, hidden, seed, name, activation) => new TfPolicy(tf, obsDim, numActions, hidden, seed, uniqueName(name), activation),
+    create: (obsDim, numActions, hidden, seed, name, activation) =>
+      new TfPolicy(tf, obsDim, numActions, hidden, seed, uniqueName(name), activation),
   };
 }

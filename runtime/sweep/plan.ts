@@ -176,7 +176,10 @@ export interface PlanRequest {
   evaluation: { episodes: number; seed: number };
 }
 
-/** Checks every scenario at its defaults and at every point (a bad param name or value is one clear line), then lists the trials. */
+/**
+ * Checks every scenario at its defaults and at every point (a bad param name or value is one clear line), then lists
+ * the trials.
+ */
 export function makePlan(request: PlanRequest): SweepPlan {
   const scenarios: PlannedScenario[] = [];
   const trials: Trial[] = [];

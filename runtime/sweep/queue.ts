@@ -215,7 +215,10 @@ function writeRunFolder(runDir: string, files: Record<string, string>) {
 export interface WorkerOptions {
   url: string;
   agoraBin: string;
-  /** Shared folder for run folders (`ARTIFACTS/SWEEP/runs/TRIAL`); without it, a scratch folder, and run folders travel back through Redis. */
+  /**
+   * Shared folder for run folders (`ARTIFACTS/SWEEP/runs/TRIAL`); without it, a scratch folder, and run folders travel
+   * back through Redis.
+   */
   artifacts?: string;
   scratch: string;
   concurrency: number;

@@ -37,7 +37,9 @@ export class ResultsFile {
     return [...this.done.values()];
   }
 
-  /** Appends a finished trial once; a second result for the same trial (a retried job that also finished) is ignored. */
+  /**
+   * Appends a finished trial once; a second result for the same trial (a retried job that also finished) is ignored.
+   */
   add(result: TrialResult): boolean {
     if (this.done.has(result.trial)) return false;
     const fd = openSync(this.path, "a");

@@ -159,7 +159,10 @@ export function sweepTheory(plan: SweepPlan, scenarioIndex: number, params: stri
   }
 }
 
-/** A class that holds only at a single value (the weak case between two strict ones, e.g. T = R) is one boundary, not two. */
+/**
+ * A class that holds only at a single value (the weak case between two strict ones, e.g. T = R) is one boundary, not
+ * two.
+ */
 function mergeBoundaries(boundaries: Boundary[]): Boundary[] {
   const out: Boundary[] = [];
   for (const b of boundaries) {

@@ -62,12 +62,18 @@ describe("normal forms from payoff tables", () => {
   });
 
   it("notes a step that changes rewards besides the table", () => {
-    const src = example("prisoners_dilemma.game").replace("  payoff {", "  step { for p in player { p.reward += 1 } }\n  payoff {");
+    const src = example("prisoners_dilemma.game").replace(
+      "  payoff {",
+      "  step { for p in player { p.reward += 1 } }\n  payoff {",
+    );
     expect(normalForm(src).notes.join(" ")).toMatch(/`step` block also changes rewards/);
   });
 
   it("lists a role's objective", () => {
-    const src = example("prisoners_dilemma.game").replace("    action defect\n", "    action defect\n    objective self.reward + 0.5 * sum(o in player where o != self: o.reward)\n");
+    const src = example("prisoners_dilemma.game").replace(
+      "    action defect\n",
+      "    action defect\n    objective self.reward + 0.5 * sum(o in player where o != self: o.reward)\n",
+    );
     const reward = normalForm(src);
     expect(reward.notes.join(" ")).toMatch(/objective/);
     const objective = normalForm(src, { utility: "objective" });
@@ -82,7 +88,9 @@ describe("normal forms by enumerating the step", () => {
     const step = normalForm(STEP_PD);
     expect(step.source).toBe("step_enumeration");
     expect(step.exact).toBe(true);
-    expect(step.payoffs.map((r) => r.map(String))).toEqual(normalForm(example("prisoners_dilemma.game")).payoffs.map((r) => r.map(String)));
+    expect(step.payoffs.map((r) => r.map(String))).toEqual(
+      normalForm(example("prisoners_dilemma.game")).payoffs.map((r) => r.map(String)),
+    );
     expect(analyze(STEP_PD).class).toBe("prisoners_dilemma");
   });
 
@@ -171,19 +179,32 @@ describe("games without a normal form", () => {
     expect(!pg.ok && pg.reason).toMatch(/enacts or repeals rule `sanctions`/);
     const coalitions = buildNormalForm(lower(example("coalitions.game")));
     expect(!coalitions.ok && coalitions.reason).toMatch(/teams/);
-    const history = buildNormalForm(lower(STEP_PD.replace("horizon 1", "horizon 5").replace("  step {\n", "  step {\n    for p in player { if p.total > 100 { p.reward += 1 } }\n")));
+    const history = buildNormalForm(
+      lower(
+        STEP_PD.replace("horizon 1", "horizon 5").replace(
+          "  step {\n",
+          "  step {\n    for p in player { if p.total > 100 { p.reward += 1 } }\n",
+        ),
+      ),
+    );
     expect(!history.ok && history.reason).toMatch(/history/);
   });
 
   it("joint action spaces over the limit", () => {
-    const src = example("public_goods.game").replace("horizon 40", "horizon 1").replace("param n: int = 4", "param n: int = 6");
+    const src = example("public_goods.game")
+      .replace("horizon 40", "horizon 1")
+      .replace("param n: int = 4", "param n: int = 6");
     const built = buildNormalForm(lower(src));
     expect(built).toMatchObject({ ok: false, kind: "too_large" });
     expect(!built.ok && built.reason).toMatch(/2,985,984 joint actions/);
   });
 
   it("plans without running anything", () => {
-    expect(planStage(lower(example("prisoners_dilemma.game")))).toMatchObject({ ok: true, source: "payoff_table", stageKind: "one_shot" });
+    expect(planStage(lower(example("prisoners_dilemma.game")))).toMatchObject({
+      ok: true,
+      source: "payoff_table",
+      stageKind: "one_shot",
+    });
     expect(planStage(lower(example("cheap_talk.game")))).toMatchObject({ ok: false, kind: "sequential" });
   });
 });

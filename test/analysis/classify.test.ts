@@ -38,7 +38,15 @@ describe("classification of the catalogue", () => {
 
   it("reports R, S, T, P, the ordering and the dilemma strengths of the prisoner's dilemma", () => {
     const c = analyze(example("prisoners_dilemma.game")).classification.symmetric!;
-    expect(c).toMatchObject({ cooperate: ["cooperate", "cooperate"], defect: ["defect", "defect"], R: 3, S: 0, T: 5, P: 1, ordering: "T > R > P > S" });
+    expect(c).toMatchObject({
+      cooperate: ["cooperate", "cooperate"],
+      defect: ["defect", "defect"],
+      R: 3,
+      S: 0,
+      T: 5,
+      P: 1,
+      ordering: "T > R > P > S",
+    });
     expect(c.dilemma_strength).toMatchObject({ Dg: 2, Dr: 1, Dg_normalized: 1, Dr_normalized: 0.5 });
   });
 
@@ -74,7 +82,18 @@ describe("classification by payoff order", () => {
     expect(classify(rstp(1, 5, 0, 3)).class).toBe("prisoners_dilemma");
     expect(classify(rstp(2, 3, 0, 4)).class).toBe("stag_hunt");
     expect(classify(rstp(2, 3, 0, 1)).class).toBe("deadlock");
-    const pd = analyze(twoByTwo("DefectFirst", ["defect", "cooperate"], ["defect, defect => 1, 1", "defect, cooperate => 5, 0", "cooperate, defect => 0, 5", "cooperate, cooperate => 3, 3"]));
+    const pd = analyze(
+      twoByTwo(
+        "DefectFirst",
+        ["defect", "cooperate"],
+        [
+          "defect, defect => 1, 1",
+          "defect, cooperate => 5, 0",
+          "cooperate, defect => 0, 5",
+          "cooperate, cooperate => 3, 3",
+        ],
+      ),
+    );
     expect(pd.class).toBe("prisoners_dilemma");
     expect(pd.classification.symmetric!.cooperate).toEqual(["cooperate", "cooperate"]);
   });
@@ -117,7 +136,11 @@ describe("sweeps of ranged params", () => {
     expect(sweep.param).toBe("temptation");
     expect(sweep.points).toHaveLength(21);
     expect(sweep.points[0]).toMatchObject({ value: 2, class: "stag_hunt" });
-    expect(sweep.points[20]).toMatchObject({ value: 6, class: "prisoners_dilemma", pureEquilibria: [["defect", "defect"]] });
+    expect(sweep.points[20]).toMatchObject({
+      value: 6,
+      class: "prisoners_dilemma",
+      pureEquilibria: [["defect", "defect"]],
+    });
     // At temptation = reward = 4 exactly the game has no name; on either side it changes.
     expect(sweep.changes.map((c) => [c.from.class, c.to.class])).toEqual([
       ["stag_hunt", null],

@@ -9,7 +9,12 @@ import { repoRoot } from "../support/sources.js";
 function run(file: string, options: Partial<AnalyzeCommandOptions> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runAnalyze(file, { overrides: new Map(), format: "text", ...options }, (s) => out.push(s), (s) => err.push(s));
+  const code = runAnalyze(
+    file,
+    { overrides: new Map(), format: "text", ...options },
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -31,7 +36,9 @@ describe("agora analyze", () => {
   });
 
   it("shows mixed equilibria with exact probabilities, continua and sweeps", () => {
-    expect(run(ex("battle_of_the_sexes.game")).out).toContain("mixed ada: opera 3/5, football 2/5; ben: opera 2/5, football 3/5");
+    expect(run(ex("battle_of_the_sexes.game")).out).toContain(
+      "mixed ada: opera 3/5, football 2/5; ben: opera 2/5, football 3/5",
+    );
     expect(run(ex("analysis/entry_deterrence.game")).out).toContain("a continuum with extreme points 1, 3");
     const sweep = run(ex("analysis/temptation_sweep.game")).out;
     expect(sweep).toContain("Sweep of `temptation` over 2..6 (21 points");
@@ -68,17 +75,39 @@ describe("agora analyze", () => {
     expect(r.class).toBe("chicken");
     expect(r.equilibria).toHaveLength(3);
     for (const e of r.equilibria) {
-      expect(Object.keys(e)).toEqual(expect.arrayContaining(["strategies", "payoffs", "pure", "support", "component", "epsilon"]));
+      expect(Object.keys(e)).toEqual(
+        expect.arrayContaining(["strategies", "payoffs", "pure", "support", "component", "epsilon"]),
+      );
       expect(e.strategies.map((s: number[]) => s.length)).toEqual([2, 2]);
     }
     expect(r.pareto_optimal[0]).toEqual({ profile: ["swerve", "swerve"], payoffs: [1, 1], payoffs_exact: ["1", "1"] });
     expect(r.welfare_max).toMatchObject({ value: 3, value_exact: "3" });
-    expect(Object.keys(r.methods)).toEqual(["equilibria", "dominated", "pareto_optimal", "welfare_max", "price_of_anarchy", "class", "sweep"]);
+    expect(Object.keys(r.methods)).toEqual([
+      "equilibria",
+      "dominated",
+      "pareto_optimal",
+      "welfare_max",
+      "price_of_anarchy",
+      "class",
+      "sweep",
+    ]);
     for (const key of ["equilibria", "dominated", "pareto_optimal", "welfare_max", "price_of_anarchy", "class"]) {
-      expect(r.methods[key]).toMatchObject({ method: expect.any(String), error: 0, error_kind: "exact", complete: true });
+      expect(r.methods[key]).toMatchObject({
+        method: expect.any(String),
+        error: 0,
+        error_kind: "exact",
+        complete: true,
+      });
     }
     expect(r.sweep[0].param).toBe("crash");
-    expect(r.normal_form).toMatchObject({ source: "payoff_table", stage: "one_shot", exact: true, sizes: [2, 2], profiles: 4, samples: null });
+    expect(r.normal_form).toMatchObject({
+      source: "payoff_table",
+      stage: "one_shot",
+      exact: true,
+      sizes: [2, 2],
+      profiles: 4,
+      samples: null,
+    });
     expect(r.normal_form.table).toHaveLength(4);
   });
 
@@ -100,7 +129,12 @@ describe("agora analyze", () => {
     expect(text.out).toMatch(/^Ultimatum: no normal form to analyse: the game has phases \(propose, respond\)/);
     const json = run(ex("public_goods.game"), { format: "json" });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.out)).toMatchObject({ schema: "agora-analysis/1", game: "PublicGoods", normal_form: null, kind: "repeated" });
+    expect(JSON.parse(json.out)).toMatchObject({
+      schema: "agora-analysis/1",
+      game: "PublicGoods",
+      normal_form: null,
+      kind: "repeated",
+    });
   });
 
   it("applies --set", () => {
@@ -111,7 +145,10 @@ describe("agora analyze", () => {
 
   it("reports errors in the scenario as diagnostics and exits 1, without a stack trace", () => {
     const bad = join(tmp, "bad.game");
-    writeFileSync(bad, "game Bad {\n  horizon 1\n  role player * 2 { action a  action b }\n  payoff {\n    a, a => 1, 1\n  }\n}\n");
+    writeFileSync(
+      bad,
+      "game Bad {\n  horizon 1\n  role player * 2 { action a  action b }\n  payoff {\n    a, a => 1, 1\n  }\n}\n",
+    );
     const { code, out, err } = run(bad);
     expect(code).toBe(1);
     expect(out).toBe("");
@@ -156,7 +193,10 @@ describe("option parsing", () => {
     expect(text.out).toContain("pd: normal form from a normal-form file, exact");
     expect(text.out).toContain("1. pure  (1, 1), strict  payoffs 3, 3");
     const outcomeVersion = join(tmp, "thirds.nfg");
-    writeFileSync(outcomeVersion, 'NFG 1 R "thirds" { "A" "B" }\n{ { "u" "d" } { "l" "r" } }\n""\n{ { "" 1/3, 1 } { "" 0, 0 } }\n1 2 2 1\n');
+    writeFileSync(
+      outcomeVersion,
+      'NFG 1 R "thirds" { "A" "B" }\n{ { "u" "d" } { "l" "r" } }\n""\n{ { "" 1/3, 1 } { "" 0, 0 } }\n1 2 2 1\n',
+    );
     const json = JSON.parse(run(outcomeVersion, { format: "json" }).out);
     expect(json.normal_form.payoff_values.kind).toBe("exact");
     expect(json.equilibria.map((e: { strategies_exact: string[][] }) => e.strategies_exact)).toEqual([

@@ -50,7 +50,11 @@ function bruteVertices(M: Matrix, varLabel: number[], slackLabel: number[]): { z
   const V = varLabel.length;
   const K = M.length;
   const rows: { coefficients: Q[]; rhs: Q; label: number }[] = [
-    ...varLabel.map((label, v) => ({ coefficients: varLabel.map((_, w) => (w === v ? Q.ONE : Q.ZERO)), rhs: Q.ZERO, label })),
+    ...varLabel.map((label, v) => ({
+      coefficients: varLabel.map((_, w) => (w === v ? Q.ONE : Q.ZERO)),
+      rhs: Q.ZERO,
+      label,
+    })),
     ...M.map((row, k) => ({ coefficients: row, rhs: Q.ONE, label: slackLabel[k] })),
   ];
   const out = new Map<string, { z: Q[]; labels: Set<number> }>();
@@ -97,7 +101,10 @@ function bruteEquilibria(A: Matrix, B: Matrix): string[] {
     return z.map((c) => c.div(s).toString()).join(",");
   };
   const out: string[] = [];
-  for (const x of P) for (const y of Qv) if (Array.from({ length: m + n }, (_, l) => l).every((l) => x.labels.has(l) || y.labels.has(l))) out.push(`${norm(x.z)}|${norm(y.z)}`);
+  for (const x of P)
+    for (const y of Qv)
+      if (Array.from({ length: m + n }, (_, l) => l).every((l) => x.labels.has(l) || y.labels.has(l)))
+        out.push(`${norm(x.z)}|${norm(y.z)}`);
   return out.sort();
 }
 
@@ -114,7 +121,11 @@ function isEquilibrium(A: Matrix, B: Matrix, x: Q[], y: Q[]): boolean {
   const best = (v: Q[]) => v.reduce((a, b) => (b.cmp(a) > 0 ? b : a));
   const [r, c] = [best(rowValues), best(colValues)];
   const sums = [x, y].map((s) => s.reduce((a, b) => a.add(b), Q.ZERO));
-  return sums.every((s) => s.eq(Q.ONE)) && x.every((p, i) => p.isZero() || rowValues[i].eq(r)) && y.every((p, j) => p.isZero() || colValues[j].eq(c));
+  return (
+    sums.every((s) => s.eq(Q.ONE)) &&
+    x.every((p, i) => p.isZero() || rowValues[i].eq(r)) &&
+    y.every((p, j) => p.isZero() || colValues[j].eq(c))
+  );
 }
 
 type Family = "rational" | "near 2^24" | "near 2^31" | "ties";
@@ -149,7 +160,14 @@ describe("two-player equilibria are exact (property tests against an independent
         expect(ours(A, B), `game ${g} (${m}×${n})`).toEqual(bruteEquilibria(A, B));
         // Through the whole analysis too (strict elimination first, then the enumeration).
         const labels = (k: number, p: string) => Array.from({ length: k }, (_, i) => `${p}${i}`);
-        const game = normalFormFromNumbers("g", [{ name: "row", actions: labels(m, "r") }, { name: "col", actions: labels(n, "c") }], [A.flat(), B.flat()]);
+        const game = normalFormFromNumbers(
+          "g",
+          [
+            { name: "row", actions: labels(m, "r") },
+            { name: "col", actions: labels(n, "c") },
+          ],
+          [A.flat(), B.flat()],
+        );
         const report = analyzeNormalForm(game);
         expect(report.methods.equilibria.complete).toBe(true);
         expect(report.equilibria.length).toBeGreaterThan(0);
@@ -167,11 +185,17 @@ describe("two-player equilibria are exact (property tests against an independent
       const K = 2 + (g % 4);
       const V = 2 + ((g >> 1) % 3);
       const hi = g % 2 === 0 ? 2 : 20;
-      const ints = Array.from({ length: K }, () => Array.from({ length: V }, () => BigInt(1 + Math.floor(random() * (hi + 1)))));
+      const ints = Array.from({ length: K }, () =>
+        Array.from({ length: V }, () => BigInt(1 + Math.floor(random() * (hi + 1)))),
+      );
       const varLabel = Array.from({ length: V }, (_, v) => v);
       const slackLabel = Array.from({ length: K }, (_, k) => V + k);
       const found: string[] = [];
-      reverseSearchVertices(ints, varLabel, slackLabel, (v) => found.push(`${v.z.map((c) => Q.of(c, v.det)).join(",")} ${[...Array(V + K).keys()].filter((l) => (v.labels >> BigInt(l)) & 1n).join(",")}`));
+      reverseSearchVertices(ints, varLabel, slackLabel, (v) =>
+        found.push(
+          `${v.z.map((c) => Q.of(c, v.det)).join(",")} ${[...Array(V + K).keys()].filter((l) => (v.labels >> BigInt(l)) & 1n).join(",")}`,
+        ),
+      );
       const expected = bruteVertices(
         ints.map((row) => row.map((v) => Q.of(v))),
         varLabel,
@@ -184,10 +208,19 @@ describe("two-player equilibria are exact (property tests against an independent
   it("says complete: false, and why, where the enumeration reaches its limit", () => {
     const [A, B] = randomGame(prng(3), 4, 4, "rational");
     const labels = (p: string) => Array.from({ length: 4 }, (_, i) => `${p}${i}`);
-    const game = normalFormFromNumbers("g", [{ name: "row", actions: labels("r") }, { name: "col", actions: labels("c") }], [A.flat(), B.flat()]);
+    const game = normalFormFromNumbers(
+      "g",
+      [
+        { name: "row", actions: labels("r") },
+        { name: "col", actions: labels("c") },
+      ],
+      [A.flat(), B.flat()],
+    );
     const limited = analyzeNormalForm(game, { maxBases: 3 });
     expect(limited.methods.equilibria.complete).toBe(false);
-    expect(limited.methods.equilibria.note).toContain("the exact two-player method was too large for this game: the vertex enumeration stopped at more than 3 bases");
+    expect(limited.methods.equilibria.note).toContain(
+      "the exact two-player method was too large for this game: the vertex enumeration stopped at more than 3 bases",
+    );
     expect(analyzeNormalForm(game).methods.equilibria.complete).toBe(true);
   });
 
@@ -200,9 +233,13 @@ describe("two-player equilibria are exact (property tests against an independent
       const A = Array.from({ length: size }, () => Array.from({ length: size }, () => int(g < 6 ? 99 : 2)));
       const B = Array.from({ length: size }, () => Array.from({ length: size }, () => int(g < 6 ? 99 : 2)));
       const file = join(dir, `g${g}.txt`);
-      writeFileSync(file, `${size} ${size}\n\n${A.map((r) => r.join(" ")).join("\n")}\n\n${B.map((r) => r.join(" ")).join("\n")}\n`);
+      writeFileSync(
+        file,
+        `${size} ${size}\n\n${A.map((r) => r.join(" ")).join("\n")}\n\n${B.map((r) => r.join(" ")).join("\n")}\n`,
+      );
       const output = execFileSync("lrsnash", [file], { encoding: "utf8" });
-      // Each block lists player 2's strategies ("2 ...") and player 1's ("1 ..."), the last number a payoff; every pair is an extreme equilibrium.
+      // Each block lists player 2's strategies ("2 ...") and player 1's ("1 ..."), the last number a payoff; every pair
+      // is an extreme equilibrium.
       const expected = new Set<string>();
       for (const block of output.split(/\n\s*\n/)) {
         const lines = block.split("\n").filter((l) => /^[12]\s/.test(l));
@@ -232,15 +269,24 @@ describe("payoffs are read exactly from the source", () => {
     const report = analyze(game("    a, x => 1/3, 0\n    a, y => 0, 1\n    b, x => 0, 1\n    b, y => 1, 0"));
     expect(report.normal_form.payoff_values.kind).toBe("exact");
     expect(report.normal_form.table![0].payoffs_exact[0]).toBe("1/3");
-    expect(report.equilibria.map((e) => e.strategies_exact)).toEqual([[["1/2", "1/2"], ["3/4", "1/4"]]]);
+    expect(report.equilibria.map((e) => e.strategies_exact)).toEqual([
+      [
+        ["1/2", "1/2"],
+        ["3/4", "1/4"],
+      ],
+    ]);
     expect(report.equilibria[0].payoffs_exact).toEqual(["1/4", "1/2"]);
     // float32 cannot hold 1/3: listed, but it changes no equilibrium, dominance or best response.
-    expect(report.normal_form.payoff_values.float32).toEqual([{ profile: ["a", "x"], player: "row", exact: "1/3", float32: Math.fround(1 / 3) }]);
+    expect(report.normal_form.payoff_values.float32).toEqual([
+      { profile: ["a", "x"], player: "row", exact: "1/3", float32: Math.fround(1 / 3) },
+    ]);
     expect(report.normal_form.payoff_values.float32_changes).toEqual([]);
   });
 
   it("exact arithmetic on params and constant expressions", () => {
-    const source = game("    a, x => third * 3, 0\n    a, y => 0, 1\n    b, x => 0, 1\n    b, y => 1/3 + 1/6, max(0, 1/7)").replace("horizon 1", "horizon 1\n  param third: real = 1 / 3");
+    const source = game(
+      "    a, x => third * 3, 0\n    a, y => 0, 1\n    b, x => 0, 1\n    b, y => 1/3 + 1/6, max(0, 1/7)",
+    ).replace("horizon 1", "horizon 1\n  param third: real = 1 / 3");
     const report = analyze(source);
     expect(report.normal_form.table!.map((o) => o.payoffs_exact)).toEqual([
       ["1", "0"],
@@ -254,21 +300,40 @@ describe("payoffs are read exactly from the source", () => {
     const source = game("    a, x => 16777217, 1\n    a, y => 0, 0\n    b, x => 16777216, 2\n    b, y => 1, 1");
     const report = analyze(source);
     expect(report.equilibria.map((e) => [e.profile, e.strict])).toEqual([[["a", "x"], true]]);
-    expect(report.components).toEqual([{ extreme_points: [0], isolated: true, nash_subsets: [{ strategies: [[[1, 0]], [[1, 0]]], strategies_exact: [[["1", "0"]], [["1", "0"]]], extreme_points: [0] }] }]);
-    expect(report.normal_form.payoff_values.float32).toEqual([{ profile: ["a", "x"], player: "row", exact: "16777217", float32: 16777216 }]);
-    expect(report.normal_form.payoff_values.float32_changes.join("\n")).toContain("pure equilibria: (a, x) as written, (a, x) weak, (b, x) weak in float32");
+    expect(report.components).toEqual([
+      {
+        extreme_points: [0],
+        isolated: true,
+        nash_subsets: [
+          { strategies: [[[1, 0]], [[1, 0]]], strategies_exact: [[["1", "0"]], [["1", "0"]]], extreme_points: [0] },
+        ],
+      },
+    ]);
+    expect(report.normal_form.payoff_values.float32).toEqual([
+      { profile: ["a", "x"], player: "row", exact: "16777217", float32: 16777216 },
+    ]);
+    expect(report.normal_form.payoff_values.float32_changes.join("\n")).toContain(
+      "pure equilibria: (a, x) as written, (a, x) weak, (b, x) weak in float32",
+    );
     const warnings = checkText(source).diagnostics.filter((d) => d.code === "W0009");
-    expect(warnings.map((d) => d.message)).toEqual(["the payoffs 16777216 and 16777217 of `row` differ, but at run time both are paid as the float32 16777216: the environment plays a different game than the table says"]);
+    expect(warnings.map((d) => d.message)).toEqual([
+      "the payoffs 16777216 and 16777217 of `row` differ, but at run time both are paid as the float32 16777216: the environment plays a different game than the table says",
+    ]);
   });
 
   it("the check's run-time values are the interpreter's (int32 wrap-around, float32 rounding)", () => {
-    const source = game("    a, x => 2147483647 + 1, 1/3\n    a, y => 16777217, 0.1 * 3\n    b, x => 2 * 1073741824, 1\n    b, y => 7 / 2, 2");
+    const source = game(
+      "    a, x => 2147483647 + 1, 1/3\n    a, y => 16777217, 0.1 * 3\n    b, x => 2 * 1073741824, 1\n    b, y => 7 / 2, 2",
+    );
     const { document } = compileToIR(source);
     const emulated = payoffTableValues(document.model!);
     const report = analyze(source);
-    // Every entry whose emulated run-time value differs from the exact one is listed by the analysis (which reads the interpreter), with the same value.
+    // Every entry whose emulated run-time value differs from the exact one is listed by the analysis (which reads the
+    // interpreter), with the same value.
     const differing = emulated.filter((e) => !Q.fromDouble(e.runtime!).eq(e.exact!));
-    expect(report.normal_form.payoff_values.float32.map((f) => f.float32).sort()).toEqual(differing.map((e) => e.runtime).sort());
+    expect(report.normal_form.payoff_values.float32.map((f) => f.float32).sort()).toEqual(
+      differing.map((e) => e.runtime).sort(),
+    );
     expect(differing.map((e) => e.runtime)).toContain(-2147483648);
     expect(checkText(source).diagnostics.filter((d) => d.code === "W0009").length).toBeGreaterThan(0);
   });
@@ -310,15 +375,32 @@ describe("three players: components that are components", () => {
     expect(report.components.length).toBe(1);
     expect(report.components[0].isolated).toBe(false);
     const exact = report.equilibria.map((e) => JSON.stringify(e.strategies_exact));
-    expect(exact).toContain(JSON.stringify([["1", "0"], ["1", "0"], ["1", "0"]]));
-    expect(exact).toContain(JSON.stringify([["1", "0"], ["1", "0"], ["4/7", "3/7"]]));
+    expect(exact).toContain(
+      JSON.stringify([
+        ["1", "0"],
+        ["1", "0"],
+        ["1", "0"],
+      ]),
+    );
+    expect(exact).toContain(
+      JSON.stringify([
+        ["1", "0"],
+        ["1", "0"],
+        ["4/7", "3/7"],
+      ]),
+    );
     for (const e of report.equilibria) expect(e.epsilon).toBe(0);
   });
 
   it("isolated only where proven: a regular mixed equilibrium is", () => {
     // Three-player matching pennies (Jordan): the unique equilibrium is the fair coin for everyone.
     const rows: string[] = [];
-    for (const a of [0, 1]) for (const b of [0, 1]) for (const c of [0, 1]) rows.push(`${a ? "t1" : "h1"}, ${b ? "t2" : "h2"}, ${c ? "t3" : "h3"} => ${a === b ? 1 : -1}, ${b === c ? 1 : -1}, ${c !== a ? 1 : -1}`);
+    for (const a of [0, 1])
+      for (const b of [0, 1])
+        for (const c of [0, 1])
+          rows.push(
+            `${a ? "t1" : "h1"}, ${b ? "t2" : "h2"}, ${c ? "t3" : "h3"} => ${a === b ? 1 : -1}, ${b === c ? 1 : -1}, ${c !== a ? 1 : -1}`,
+          );
     const report = analyze(`game jordan {
   horizon 1
   role p1 { action h1  action t1 }
@@ -362,7 +444,8 @@ describe("domination by mixed strategies", () => {
     const bottom = report.dominated.mixed.strict.find((e) => e.action === "bottom")!;
     expect(bottom.round).toBe(1);
     const p = Object.fromEntries(bottom.by.map((b) => [b.action, Q.parse(b.p)]));
-    const pays = (col: "left" | "right") => (p.top ?? Q.ZERO).mul(Q.of(col === "left" ? 3 : 0)).add((p.middle ?? Q.ZERO).mul(Q.of(col === "left" ? 0 : 3)));
+    const pays = (col: "left" | "right") =>
+      (p.top ?? Q.ZERO).mul(Q.of(col === "left" ? 3 : 0)).add((p.middle ?? Q.ZERO).mul(Q.of(col === "left" ? 0 : 3)));
     expect(pays("left").cmp(Q.ONE)).toBeGreaterThan(0);
     expect(pays("right").cmp(Q.ONE)).toBeGreaterThan(0);
     expect(report.dominated.mixed.strict_survivors).toEqual([["middle"], ["right"]]);

@@ -29,7 +29,8 @@ describe("every example", () => {
       expect(r.players.length).toBeGreaterThan(0);
       expect(r.equilibria.length).toBeGreaterThan(0);
       // Every equilibrium reported passes the Nash check within its stated error.
-      for (const e of r.equilibria) expect(nashEpsilon(result.game, e.strategies)).toBeLessThanOrEqual(Math.max(1e-9, e.epsilon * 1.01));
+      for (const e of r.equilibria)
+        expect(nashEpsilon(result.game, e.strategies)).toBeLessThanOrEqual(Math.max(1e-9, e.epsilon * 1.01));
       // JSON is plain data.
       expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     });

@@ -49,5 +49,7 @@ export function twoByTwo(name: string, actions: [string, string], rows: string[]
 
 /** The exact strategies of every equilibrium, as strings, sorted for comparison. */
 export function exactEquilibria(report: AnalysisReport): string[][][] {
-  return report.equilibria.map((e) => e.strategies_exact!).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return report.equilibria
+    .map((e) => e.strategies_exact!)
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }

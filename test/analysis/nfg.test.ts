@@ -16,13 +16,26 @@ function same(a: NormalForm, b: NormalForm) {
 describe("Gambit NFG export and parser", () => {
   it("writes the outcome version, first player fastest", () => {
     const text = writeNfg(normalForm(example("prisoners_dilemma.game")));
-    expect(text.split("\n").slice(0, 6)).toEqual(['NFG 1 R "PrisonersDilemma" { "player#0" "player#1" }', "", "{", '{ "cooperate" "defect" }', '{ "cooperate" "defect" }', "}"]);
+    expect(text.split("\n").slice(0, 6)).toEqual([
+      'NFG 1 R "PrisonersDilemma" { "player#0" "player#1" }',
+      "",
+      "{",
+      '{ "cooperate" "defect" }',
+      '{ "cooperate" "defect" }',
+      "}",
+    ]);
     // Profiles (C,C), (D,C), (C,D), (D,D): player 1's strategy changes fastest.
     expect(text).toContain('{ "" 3, 3 }\n{ "" 5, 0 }\n{ "" 0, 5 }\n{ "" 1, 1 }');
     expect(text.trimEnd().split("\n").at(-1)).toBe("1 2 3 4");
   });
 
-  for (const file of ["prisoners_dilemma.game", "rock_paper_scissors.game", "analysis/jordan_pennies.game", "analysis/one_shot_public_goods.game", "battle_of_the_sexes.game"]) {
+  for (const file of [
+    "prisoners_dilemma.game",
+    "rock_paper_scissors.game",
+    "analysis/jordan_pennies.game",
+    "analysis/one_shot_public_goods.game",
+    "battle_of_the_sexes.game",
+  ]) {
     it(`round-trips ${file}`, () => {
       const game = normalForm(example(file));
       same(game, parseNfg(writeNfg(game)));

@@ -78,7 +78,9 @@ describe("the analysis contribution to the language service", () => {
     expect(plain.text).not.toContain("W0008");
     const dominated = await run("check", "--no-color", "--dominated", file);
     expect(dominated.code).toBe(0);
-    expect(dominated.text).toContain("warning[W0008]: action `cooperate` of `player` is strictly dominated by `defect`");
+    expect(dominated.text).toContain(
+      "warning[W0008]: action `cooperate` of `player` is strictly dominated by `defect`",
+    );
     expect((await run("check", "--dominated", "--strict", file)).code).toBe(1);
   });
 });

@@ -27,7 +27,13 @@ describe("two-player games with known equilibria (exact)", () => {
   it("prisoner's dilemma: the unique equilibrium is (defect, defect)", () => {
     const r = analyze(example("prisoners_dilemma.game"));
     expect(r.equilibria).toHaveLength(1);
-    expect(r.equilibria[0]).toMatchObject({ pure: true, profile: ["defect", "defect"], strict: true, payoffs_exact: ["1", "1"], epsilon: 0 });
+    expect(r.equilibria[0]).toMatchObject({
+      pure: true,
+      profile: ["defect", "defect"],
+      strict: true,
+      payoffs_exact: ["1", "1"],
+      epsilon: 0,
+    });
     expect(r.methods.equilibria.complete).toBe(true);
     expect(r.methods.equilibria.error_kind).toBe("exact");
   });
@@ -165,13 +171,19 @@ describe("two-player games with known equilibria (exact)", () => {
       const m = 2 + (trial % 3);
       const n = 2 + ((trial >> 1) % 3);
       const payoffs = [Array.from({ length: m * n }, rand), Array.from({ length: m * n }, rand)];
-      const game = normalFormFromNumbers("random", [
-        { name: "row", actions: Array.from({ length: m }, (_, i) => `r${i}`) },
-        { name: "col", actions: Array.from({ length: n }, (_, j) => `c${j}`) },
-      ], payoffs);
+      const game = normalFormFromNumbers(
+        "random",
+        [
+          { name: "row", actions: Array.from({ length: m }, (_, i) => `r${i}`) },
+          { name: "col", actions: Array.from({ length: n }, (_, j) => `c${j}`) },
+        ],
+        payoffs,
+      );
       const report = analyzeNormalForm(game);
       const pure = pureEquilibria(game).map((e) => e.actions.join(","));
-      const foundPure = report.equilibria.filter((e) => e.pure).map((e) => e.strategies.map((s) => s.indexOf(1)).join(","));
+      const foundPure = report.equilibria
+        .filter((e) => e.pure)
+        .map((e) => e.strategies.map((s) => s.indexOf(1)).join(","));
       expect(new Set(foundPure)).toEqual(new Set(pure));
       expect(report.equilibria.length).toBeGreaterThan(0);
       for (const e of report.equilibria) expect(nashEpsilon(game, e.strategies)).toBeLessThan(1e-9);
@@ -179,13 +191,28 @@ describe("two-player games with known equilibria (exact)", () => {
   });
 
   it("works on the raw matrices with exact rationals", () => {
-    const A = [[Q.of(1), Q.of(0)], [Q.of(0), Q.of(1)]];
-    const B = [[Q.of(1), Q.of(0)], [Q.of(0), Q.of(1)]];
+    const A = [
+      [Q.of(1), Q.of(0)],
+      [Q.of(0), Q.of(1)],
+    ];
+    const B = [
+      [Q.of(1), Q.of(0)],
+      [Q.of(0), Q.of(1)],
+    ];
     const r = bimatrixEquilibria(A, B);
     expect(r.equilibria.map((e) => e.strategies.map((s) => s.map(String)))).toEqual([
-      [["1", "0"], ["1", "0"]],
-      [["0", "1"], ["0", "1"]],
-      [["1/2", "1/2"], ["1/2", "1/2"]],
+      [
+        ["1", "0"],
+        ["1", "0"],
+      ],
+      [
+        ["0", "1"],
+        ["0", "1"],
+      ],
+      [
+        ["1/2", "1/2"],
+        ["1/2", "1/2"],
+      ],
     ]);
   });
 });
@@ -217,7 +244,11 @@ describe("three or more players (approximate, with epsilon)", () => {
   it("a three-player coordination game has its mixed equilibria found", () => {
     // Everyone gets 1 if all three choose the same side, else 0.
     const payoffs = [0, 1, 2].map(() => Array.from({ length: 8 }, (_, i) => (i === 0 || i === 7 ? 1 : 0)));
-    const game = normalFormFromNumbers("unanimity", [0, 1, 2].map((p) => ({ name: `p${p}`, actions: ["left", "right"] })), payoffs);
+    const game = normalFormFromNumbers(
+      "unanimity",
+      [0, 1, 2].map((p) => ({ name: `p${p}`, actions: ["left", "right"] })),
+      payoffs,
+    );
     const result = approximateEquilibria(game);
     const mixed = result.equilibria.filter((e) => e.strategies.every((s) => s.every((x) => x > 0 && x < 1)));
     expect(mixed).toHaveLength(1);
@@ -241,7 +272,9 @@ describe("dominance, Pareto, welfare, price of anarchy", () => {
       ],
     );
     const d = dominance(game);
-    expect(d.strict.map((e) => [e.round, game.players[e.player].actions[e.action], game.players[e.player].actions[e.by]])).toEqual([
+    expect(
+      d.strict.map((e) => [e.round, game.players[e.player].actions[e.action], game.players[e.player].actions[e.by]]),
+    ).toEqual([
       [1, "bottom", "top"],
       [2, "right", "left"],
       [3, "middle", "top"],
@@ -284,7 +317,9 @@ describe("dominance, Pareto, welfare, price of anarchy", () => {
     expect(r.price_of_anarchy.value).toBeNull();
     expect(r.price_of_anarchy.gap).toBe(0);
     expect(r.price_of_anarchy.note).toMatch(/not positive/);
-    const chicken = analyze(twoByTwo("Negative", ["a", "b"], ["a, a => -1, -1", "a, b => -3, 0", "b, a => 0, -3", "b, b => -2, -2"]));
+    const chicken = analyze(
+      twoByTwo("Negative", ["a", "b"], ["a, a => -1, -1", "a, b => -3, 0", "b, a => 0, -3", "b, b => -2, -2"]),
+    );
     expect(chicken.price_of_anarchy.value).toBeNull();
     expect(chicken.price_of_anarchy.gap).toBe(2);
   });

@@ -29,14 +29,19 @@ describe("generated code stays small where loops serve", () => {
     const { ir, document } = compileToIR(nestedSums(depth));
     if (!ir) throw new Error(document.diagnostics.map((d) => d.message).join("\n"));
     const options = { numEnvs: 2, seed: 3, checked: true };
-    expect(lockstep(ir, [createInterpreter(ir, options), createJsKernel(ir)(options)], { steps: 6, seed: 2 })).toBeUndefined();
+    expect(
+      lockstep(ir, [createInterpreter(ir, options), createJsKernel(ir)(options)], { steps: 6, seed: 2 }),
+    ).toBeUndefined();
   });
 
-  it.each([7, 8])("%i nested sums over player * 8 give a small module (unrolled: 169 MB, or out of memory)", (depth) => {
-    const { ir, document } = compileToIR(nestedSums(depth));
-    if (!ir) throw new Error(document.diagnostics.map((d) => d.message).join("\n"));
-    expect(generateJsModule(ir).length).toBeLessThan(100_000);
-    // It compiles and starts (a step sums 8^depth terms: slow by nature, not by code size).
-    createJsKernel(ir)({ numEnvs: 1 }).reset();
-  });
+  it.each([7, 8])(
+    "%i nested sums over player * 8 give a small module (unrolled: 169 MB, or out of memory)",
+    (depth) => {
+      const { ir, document } = compileToIR(nestedSums(depth));
+      if (!ir) throw new Error(document.diagnostics.map((d) => d.message).join("\n"));
+      expect(generateJsModule(ir).length).toBeLessThan(100_000);
+      // It compiles and starts (a step sums 8^depth terms: slow by nature, not by code size).
+      createJsKernel(ir)({ numEnvs: 1 }).reset();
+    },
+  );
 });

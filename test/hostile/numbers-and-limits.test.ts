@@ -53,7 +53,11 @@ describe("non-finite and out-of-range numbers are errors", () => {
   });
 
   it("the largest int and float32 values are fine", () => {
-    expect(checkText(game("param T: real = 3.4e38  param n: int = 2147483647", "T, n")).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(
+      checkText(game("param T: real = 3.4e38  param n: int = 2147483647", "T, n")).diagnostics.filter(
+        (d) => d.severity === "error",
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -117,7 +121,9 @@ describe("memory estimated up front", () => {
     const out = join(dir, "run-memory");
     const result = await agora("train", file, "--out", out, "--envs", "100000", "--rollout", "100000");
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/100000 copies x 100000 steps of 2 player need about [0-9.]+ GB for the rollout alone \(limit 4\.0 GB\)/);
+    expect(result.output).toMatch(
+      /100000 copies x 100000 steps of 2 player need about [0-9.]+ GB for the rollout alone \(limit 4\.0 GB\)/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -129,7 +135,9 @@ describe("too many errors", () => {
     const errors = diagnostics.filter((d) => d.severity === "error");
     expect(errors.length).toBe(MAX_ERRORS + 1);
     expect(diagnostics.at(-1)!.code).toBe(DiagnosticCode.TooManyErrors);
-    expect(diagnostics.at(-1)!.message).toMatch(/^too many errors: 1000 are shown, \d+ more diagnostics? from here on are not$/);
+    expect(diagnostics.at(-1)!.message).toMatch(
+      /^too many errors: 1000 are shown, \d+ more diagnostics? from here on are not$/,
+    );
   });
 
   it("a file with fewer errors reports them all", () => {

@@ -21,7 +21,11 @@ writeSync(fd, "x", 50 * 1024 * 1024 - 1);
 closeSync(fd);
 
 function agora(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(repoRoot, "bin/agora.js"), ...args], { encoding: "utf8", timeout: 20_000, cwd: dir });
+  const result = spawnSync(process.execPath, [join(repoRoot, "bin/agora.js"), ...args], {
+    encoding: "utf8",
+    timeout: 20_000,
+    cwd: dir,
+  });
   return { code: result.status, signal: result.signal, output: result.stdout + result.stderr };
 }
 
@@ -43,16 +47,22 @@ describe("inputs that are not regular files", () => {
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it.each([["compile"], ["analyze"], ["play"], ["train"]])("agora %s on a folder: is a folder, not a raw EISDIR", (command) => {
-    const { code, output } = agora(command, folder);
-    expect(code).not.toBe(0);
-    expect(output).toContain(`${folder}: is a folder, not a file`);
-    expect(output).not.toContain("EISDIR");
-  });
+  it.each([["compile"], ["analyze"], ["play"], ["train"]])(
+    "agora %s on a folder: is a folder, not a raw EISDIR",
+    (command) => {
+      const { code, output } = agora(command, folder);
+      expect(code).not.toBe(0);
+      expect(output).toContain(`${folder}: is a folder, not a file`);
+      expect(output).not.toContain("EISDIR");
+    },
+  );
 
-  it.each([["check"], ["compile"], ["fmt"], ["analyze"]])("agora %s on a 50 MB file: file too large, at once", (command) => {
-    const { code, output } = agora(command, big);
-    expect(code).not.toBe(0);
-    expect(output).toContain(`${big}: file too large (50 MB, limit ${MAX_SOURCE_BYTES / 1024 / 1024} MB)`);
-  });
+  it.each([["check"], ["compile"], ["fmt"], ["analyze"]])(
+    "agora %s on a 50 MB file: file too large, at once",
+    (command) => {
+      const { code, output } = agora(command, big);
+      expect(code).not.toBe(0);
+      expect(output).toContain(`${big}: file too large (50 MB, limit ${MAX_SOURCE_BYTES / 1024 / 1024} MB)`);
+    },
+  );
 });

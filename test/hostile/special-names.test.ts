@@ -41,7 +41,9 @@ describe("names special in JS", () => {
 
   it("step alike on the interpreter and the JS kernel, with params and bots found by name", () => {
     const options = { numEnvs: 4, seed: 3, params: { constructor: 3 } };
-    expect(lockstep(ir!, [createInterpreter(ir!, options), createJsKernel(ir!)(options)], { steps: 50, seed: 5 })).toBeUndefined();
+    expect(
+      lockstep(ir!, [createInterpreter(ir!, options), createJsKernel(ir!)(options)], { steps: 50, seed: 5 }),
+    ).toBeUndefined();
     const env = createJsKernel(ir!)(options);
     env.reset();
     const out = new Int32Array(8);
@@ -50,7 +52,11 @@ describe("names special in JS", () => {
     // The pinned value of `constructor` pays toString/toString.
     const result = env.step([out, new Int32Array(4)]);
     expect(result.roles[0].reward[0]).toBe(3);
-    expect(() => createJsKernel(ir!)({ numEnvs: 1, params: JSON.parse('{"__proto__": 1}') as Record<string, number> })).toThrow(/unknown param `__proto__`/);
-    expect(() => createInterpreter(ir!, { numEnvs: 1, params: JSON.parse('{"__proto__": 1}') as Record<string, number> })).toThrow(/unknown param `__proto__`/);
+    expect(() =>
+      createJsKernel(ir!)({ numEnvs: 1, params: JSON.parse('{"__proto__": 1}') as Record<string, number> }),
+    ).toThrow(/unknown param `__proto__`/);
+    expect(() =>
+      createInterpreter(ir!, { numEnvs: 1, params: JSON.parse('{"__proto__": 1}') as Record<string, number> }),
+    ).toThrow(/unknown param `__proto__`/);
   });
 });

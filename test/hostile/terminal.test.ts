@@ -39,7 +39,12 @@ describe("scenario text reaches the terminal escaped", () => {
     const file = join(dir, `bad${ESCAPES}\n.game`);
     writeFileSync(file, `game G { role p { action a } payoff { a => oops /* ${ESCAPES} */ } }\n`);
     const lines: string[] = [];
-    const code = await runCheck([file], { format: "text", overrides: new Map(), color: false }, (s) => lines.push(s), (s) => lines.push(s));
+    const code = await runCheck(
+      [file],
+      { format: "text", overrides: new Map(), color: false },
+      (s) => lines.push(s),
+      (s) => lines.push(s),
+    );
     expect(code).toBe(1);
     expect(lines.join("\n")).toContain("oops");
     for (const line of lines) expect(hasUnprintable(line, { multiline: true })).toBe(false);
@@ -53,7 +58,12 @@ describe("scenario text reaches the terminal escaped", () => {
       yield "a";
       yield "q";
     }
-    const code = await runPlay(file, { overrides: new Map(), seed: 1, episodes: 1, backend: "cpu", input: input() }, (s) => lines.push(s), (s) => lines.push(s));
+    const code = await runPlay(
+      file,
+      { overrides: new Map(), seed: 1, episodes: 1, backend: "cpu", input: input() },
+      (s) => lines.push(s),
+      (s) => lines.push(s),
+    );
     expect(code).toBe(0);
     expect(lines.join("\n")).toContain("self.total + /*");
     for (const line of lines) expect(hasUnprintable(line, { multiline: true })).toBe(false);

@@ -26,10 +26,16 @@ describe("run folders: nothing lost, nothing mixed", () => {
     const out = join(tmp(), "run");
     await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 2 * 64 }, ...quiet });
     const before = readFileSync(join(out, "metrics.jsonl"), "utf8");
-    await expect(train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 2 * 64 }, ...quiet })).rejects.toThrow(`${out} already holds a run: continue it with \`agora train --resume ${out}\`, or choose a new --out`);
+    await expect(train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 2 * 64 }, ...quiet })).rejects.toThrow(
+      `${out} already holds a run: continue it with \`agora train --resume ${out}\`, or choose a new --out`,
+    );
     expect(readFileSync(join(out, "metrics.jsonl"), "utf8")).toBe(before);
-    await expect(train({ scenarioPath: IPD, out: "", flags: TINY, ...quiet })).rejects.toThrow("--out needs a folder name, got an empty path");
-    await expect(train({ scenarioPath: IPD, out: "/proc/agora-x", flags: TINY, ...quiet })).rejects.toThrow("a system folder cannot hold a run folder");
+    await expect(train({ scenarioPath: IPD, out: "", flags: TINY, ...quiet })).rejects.toThrow(
+      "--out needs a folder name, got an empty path",
+    );
+    await expect(train({ scenarioPath: IPD, out: "/proc/agora-x", flags: TINY, ...quiet })).rejects.toThrow(
+      "a system folder cannot hold a run folder",
+    );
   });
 
   it("refuses a folder another live trainer holds, and takes over a stale lock", async () => {
@@ -39,7 +45,9 @@ describe("run folders: nothing lost, nothing mixed", () => {
       const { mkdirSync } = await import("node:fs");
       mkdirSync(out);
       writeFileSync(join(out, "trainer.lock"), `${holder.pid}\n`);
-      await expect(train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 64 }, ...quiet })).rejects.toThrow(`${out} is in use by another trainer (pid ${holder.pid})`);
+      await expect(train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 64 }, ...quiet })).rejects.toThrow(
+        `${out} is in use by another trainer (pid ${holder.pid})`,
+      );
     } finally {
       holder.kill("SIGKILL");
       await new Promise((r) => holder.once("exit", r));
@@ -55,7 +63,10 @@ describe("run folders: nothing lost, nothing mixed", () => {
     await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 3 * 64 }, ...quiet });
     // A trainer killed after writing update 4's metrics but before its checkpoint, mid-way through update 5's line.
     const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
-    appendFileSync(join(out, "metrics.jsonl"), JSON.stringify({ ...JSON.parse(lines[2]), update: 4 }) + "\n" + '{"update":5,"agentSt');
+    appendFileSync(
+      join(out, "metrics.jsonl"),
+      JSON.stringify({ ...JSON.parse(lines[2]), update: 4 }) + "\n" + '{"update":5,"agentSt',
+    );
     const warnings: string[] = [];
     await train({ resume: out, flags: { steps: 5 * 64 }, ...quiet, warn: (w) => warnings.push(w) });
     expect(updatesOf(out)).toEqual([1, 2, 3, 4, 5]);
@@ -68,9 +79,15 @@ describe("run folders: nothing lost, nothing mixed", () => {
   it("refuses a resume whose settings conflict with the run, naming each conflict", async () => {
     const out = join(tmp(), "run");
     await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 64 }, ...quiet });
-    await expect(train({ resume: out, overrides: new Map([["rounds", 3]]), ...quiet })).rejects.toThrow(/--set rounds=3: the run was trained with the scenario's rounds/);
-    await expect(train({ resume: out, flags: { hidden: [16, 16] }, ...quiet })).rejects.toThrow("--hidden 16,16: the run was trained with hidden 8");
-    await expect(train({ resume: out, scenarioPath: join(repoRoot, "examples/stag_hunt.game"), ...quiet })).rejects.toThrow(/stag_hunt\.game is not the scenario the run was trained on/);
+    await expect(train({ resume: out, overrides: new Map([["rounds", 3]]), ...quiet })).rejects.toThrow(
+      /--set rounds=3: the run was trained with the scenario's rounds/,
+    );
+    await expect(train({ resume: out, flags: { hidden: [16, 16] }, ...quiet })).rejects.toThrow(
+      "--hidden 16,16: the run was trained with hidden 8",
+    );
+    await expect(
+      train({ resume: out, scenarioPath: join(repoRoot, "examples/stag_hunt.game"), ...quiet }),
+    ).rejects.toThrow(/stag_hunt\.game is not the scenario the run was trained on/);
     expect(updatesOf(out)).toEqual([1]);
   });
 
@@ -78,7 +95,9 @@ describe("run folders: nothing lost, nothing mixed", () => {
     const out = join(tmp(), "run");
     await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 2 * 64 }, ...quiet });
     const result = await train({ resume: out, flags: { steps: 64 }, ...quiet });
-    expect(result.nothingToDo).toBe(`${out} has already trained 128 agent steps (--steps 64 asks for no more): nothing to do; ask for more with --steps`);
+    expect(result.nothingToDo).toBe(
+      `${out} has already trained 128 agent steps (--steps 64 asks for no more): nothing to do; ask for more with --steps`,
+    );
     expect(updatesOf(out)).toEqual([1, 2]);
     expect((JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as RunConfig).resumes).toBeUndefined();
   });
@@ -91,33 +110,52 @@ describe("run folders: nothing lost, nothing mixed", () => {
     const checkpoint = JSON.parse(good);
     checkpoint.roles[0].weights[0].data = checkpoint.roles[0].weights[0].data.slice(0, 8);
     writeFileSync(latest, JSON.stringify(checkpoint));
-    await expect(train({ resume: out, flags: { steps: 256 }, ...quiet })).rejects.toThrow(/latest\.json: role player, weight 0: shape \[\d+, \d+\] needs \d+ bytes, the data has 6/);
+    await expect(train({ resume: out, flags: { steps: 256 }, ...quiet })).rejects.toThrow(
+      /latest\.json: role player, weight 0: shape \[\d+, \d+\] needs \d+ bytes, the data has 6/,
+    );
     const nan = JSON.parse(good);
     const bytes = Buffer.from(nan.roles[0].weights[1].data, "base64");
     bytes.writeFloatLE(Number.NaN, 4);
     nan.roles[0].weights[1].data = bytes.toString("base64");
     writeFileSync(latest, JSON.stringify(nan));
-    expect(() => readCheckpoint(out)).toThrow(/role player, weight 1: value 1 is NaN \(non-finite weights are never loaded\)/);
+    expect(() => readCheckpoint(out)).toThrow(
+      /role player, weight 1: value 1 is NaN \(non-finite weights are never loaded\)/,
+    );
     writeFileSync(latest, good);
     writeFileSync(join(out, "config.json"), "{ broken");
     await expect(train({ resume: out, ...quiet })).rejects.toThrow(/config\.json: not valid JSON/);
     writeFileSync(join(out, "config.json"), JSON.stringify({ format: "agora-run/1", scenario: { path: "x.game" } }));
-    await expect(train({ resume: out, ...quiet })).rejects.toThrow(/config\.json: missing scenario\.source or scenario\.path/);
+    await expect(train({ resume: out, ...quiet })).rejects.toThrow(
+      /config\.json: missing scenario\.source or scenario\.path/,
+    );
   });
 
   it("leaves no folder behind when the start fails", async () => {
     const parent = tmp();
     const out = join(parent, "runs", "bad");
-    await expect(train({ scenarioPath: IPD, out, flags: TINY, opponents: ["bot:nice"], ...quiet })).rejects.toThrow("unknown bot `nice`");
+    await expect(train({ scenarioPath: IPD, out, flags: TINY, opponents: ["bot:nice"], ...quiet })).rejects.toThrow(
+      "unknown bot `nice`",
+    );
     expect(existsSync(join(parent, "runs"))).toBe(false);
   });
 
   it("agora fmt refuses a file that is not UTF-8 and leaves it unchanged", () => {
     const path = join(tmp(), "latin1.game");
-    const bytes = Buffer.concat([Buffer.from("game G { role p { action caf"), Buffer.from([0xe9]), Buffer.from(" } }\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from("game G { role p { action caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(" } }\n"),
+    ]);
     writeFileSync(path, bytes);
     const errors: string[] = [];
-    expect(runFmt([path], { check: false }, () => {}, (s) => errors.push(s))).toBe(1);
+    expect(
+      runFmt(
+        [path],
+        { check: false },
+        () => {},
+        (s) => errors.push(s),
+      ),
+    ).toBe(1);
     expect(errors).toEqual([`error: ${path}: not UTF-8 text (save it as UTF-8); it was left unchanged`]);
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
@@ -126,12 +164,16 @@ describe("run folders: nothing lost, nothing mixed", () => {
 describe("run folders: a trainer killed at any point resumes without repeating or losing an update", () => {
   /** Starts `agora train`, waits until metrics.jsonl has at least `lines` lines, then sends `signal`. */
   async function trainUntil(args: string[], dir: string, lines: number | undefined, signal: NodeJS.Signals) {
-    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bin/agora.js"), "train", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bin/agora.js"), "train", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (c) => (stdout += String(c)));
     child.stderr!.on("data", (c) => (stderr += String(c)));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code, sig) => resolve(code ?? (sig ? -1 : null))));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code, sig) => resolve(code ?? (sig ? -1 : null))),
+    );
     if (lines !== undefined) {
       const metrics = join(dir, "metrics.jsonl");
       const count = () => (existsSync(metrics) ? readFileSync(metrics, "utf8").split("\n").length - 1 : 0);
@@ -144,7 +186,12 @@ describe("run folders: a trainer killed at any point resumes without repeating o
   it("SIGKILL and SIGINT at several points, then resume to the end", async () => {
     const dir = join(tmp(), "run");
     const steps = String(40 * 64);
-    const first = await trainUntil([IPD, "--steps", steps, "--envs", "4", "--rollout", "8", "--hidden", "8", "--out", dir], dir, 3, "SIGKILL");
+    const first = await trainUntil(
+      [IPD, "--steps", steps, "--envs", "4", "--rollout", "8", "--hidden", "8", "--out", dir],
+      dir,
+      3,
+      "SIGKILL",
+    );
     expect(first.code).toBe(-1);
     const interrupted = await trainUntil(["--resume", dir], dir, updatesOf(dir).length + 3, "SIGINT");
     expect(interrupted.stderr()).toContain("stopping after this update");
@@ -160,7 +207,10 @@ describe("run folders: a trainer killed at any point resumes without repeating o
     expect(finished.stderr()).toContain("taking over a stale lock");
     expect(finished.code).toBe(0);
     expect(updatesOf(dir)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    const steps64 = readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as MetricsLine).agentSteps);
+    const steps64 = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as MetricsLine).agentSteps);
     expect(steps64).toEqual(Array.from({ length: 40 }, (_, i) => (i + 1) * 64));
   });
 });

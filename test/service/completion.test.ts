@@ -38,7 +38,22 @@ describe("completion: declarations and items", () => {
   it("offers `game` outside any game, and declaration keywords and snippets at game level", () => {
     expect(labels("|")).toEqual(["game"]);
     const items = labels(game("  |"));
-    for (const k of ["param", "horizon", "phases", "teams", "state", "role", "rule", "payoff", "step", "metric", "bot", "end", "train"]) expect(items).toContain(k);
+    for (const k of [
+      "param",
+      "horizon",
+      "phases",
+      "teams",
+      "state",
+      "role",
+      "rule",
+      "payoff",
+      "step",
+      "metric",
+      "bot",
+      "end",
+      "train",
+    ])
+      expect(items).toContain(k);
     expect(items).not.toContain("let");
     expect(kinds(game("  |"))["role … { }"]).toBe("snippet");
     // `end` completes to `end when `.
@@ -63,7 +78,10 @@ describe("completion: declarations and items", () => {
     expect(items).toContain("opponents");
     expect(items).not.toContain("steps");
     expect(items).not.toContain("lr");
-    expect(labels(game("  bot lazy for boss { play wait }\n  train { opponents [self, |] }"))).toEqual(["lazy", "self"]);
+    expect(labels(game("  bot lazy for boss { play wait }\n  train { opponents [self, |] }"))).toEqual([
+      "lazy",
+      "self",
+    ]);
   });
 
   it("offers types after `:` in declarations, and what an action argument may range over", () => {
@@ -73,7 +91,15 @@ describe("completion: declarations and items", () => {
   });
 
   it("offers nothing where the user names something new", () => {
-    for (const source of [game("  param |"), game("  role |"), game("  metric |"), game("  step {\n    let |\n  }"), game("  step {\n    for |\n  }"), game("  phases a, |"), game("  metric m = sum(|")]) {
+    for (const source of [
+      game("  param |"),
+      game("  role |"),
+      game("  metric |"),
+      game("  step {\n    let |\n  }"),
+      game("  step {\n    for |\n  }"),
+      game("  phases a, |"),
+      game("  metric m = sum(|"),
+    ]) {
       expect(labels(source), source.split("\n").slice(-3).join("\\n")).toEqual([]);
     }
   });
@@ -96,9 +122,17 @@ describe("completion: statements and expressions", () => {
   });
 
   it("reads an arm written without braces as a statement, and its binding as in scope", () => {
-    const source = game("  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => t.reward -= |");
+    const source = game(
+      "  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => t.reward -= |",
+    );
     expect(kinds(source)).toMatchObject({ t: "variable", c: "variable", fine: "param" });
-    expect(labels(game("  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => t.reward -= fine\n        |"))).toEqual(["contribute", "punish", "vote"]);
+    expect(
+      labels(
+        game(
+          "  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => t.reward -= fine\n        |",
+        ),
+      ),
+    ).toEqual(["contribute", "punish", "vote"]);
   });
 
   it("offers `play`, not `enact`, in a bot", () => {
@@ -109,13 +143,30 @@ describe("completion: statements and expressions", () => {
   });
 
   it("offers names in scope, game names, expression keywords and built-ins in an expression", () => {
-    const items = kinds(game("  step act {\n    let total = 0\n    for c in citizen where c.effort > 0 {\n      total += |\n    }\n  }"));
-    expect(items).toMatchObject({ total: "variable", c: "variable", n: "param", fine: "param", pot: "state", sanctions: "rule", red: "team", act: "phase", round: "keyword", not: "keyword", clamp: "function", sum: "aggregate" });
+    const items = kinds(
+      game("  step act {\n    let total = 0\n    for c in citizen where c.effort > 0 {\n      total += |\n    }\n  }"),
+    );
+    expect(items).toMatchObject({
+      total: "variable",
+      c: "variable",
+      n: "param",
+      fine: "param",
+      pot: "state",
+      sanctions: "rule",
+      red: "team",
+      act: "phase",
+      round: "keyword",
+      not: "keyword",
+      clamp: "function",
+      sum: "aggregate",
+    });
     expect(items.self).toBeUndefined();
   });
 
   it("scopes locals to their block and after their `let`, and loop variables to their loop", () => {
-    const source = game("  step act {\n    for c in citizen {\n      let inner = 1\n    }\n    let later = 2\n    pot += |\n  }");
+    const source = game(
+      "  step act {\n    for c in citizen {\n      let inner = 1\n    }\n    let later = 2\n    pot += |\n  }",
+    );
     const items = labels(source);
     expect(items).not.toContain("inner");
     expect(items).not.toContain("c");
@@ -138,7 +189,11 @@ describe("completion: statements and expressions", () => {
 
   it("completes built-ins with snippets", () => {
     const clamp = complete(game("  metric m = |")).find((i) => i.label === "clamp" && i.kind === "function")!;
-    expect(clamp).toMatchObject({ insertText: "clamp(${1:x}, ${2:lo}, ${3:hi})", snippet: true, detail: "clamp(x, lo, hi)" });
+    expect(clamp).toMatchObject({
+      insertText: "clamp(${1:x}, ${2:lo}, ${3:hi})",
+      snippet: true,
+      detail: "clamp(x, lo, hi)",
+    });
     const count = complete(game("  metric m = |")).find((i) => i.label === "count")!;
     expect(count.insertText).toBe("count(${1:a} in ${2:citizen} where ${3:condition})");
     expect(complete(game("  metric m = |")).find((i) => i.label === "random")!.insertText).toBe("random()");
@@ -156,7 +211,14 @@ describe("completion: fields and actions", () => {
     // Nothing after the dot, no closing braces: the text ends here.
     const source = game("  step act {\n    for c in citizen {\n      c.|").replace(/\n}$/, "");
     expect(labels(source)).toEqual(["effort", "reward", "total", "index", "team", "action"]);
-    expect(labels(game("  step act {\n    for b in boss { b.mo| }\n  }"))).toEqual(["mood", "reward", "total", "index", "team", "action"]);
+    expect(labels(game("  step act {\n    for b in boss { b.mo| }\n  }"))).toEqual([
+      "mood",
+      "reward",
+      "total",
+      "index",
+      "team",
+      "action",
+    ]);
   });
 
   it("follows `self`, aggregate variables, action arguments and match bindings to their role", () => {
@@ -164,23 +226,37 @@ describe("completion: fields and actions", () => {
     expect(labels(game("  metric m = sum(a in boss: a.|"))[0]).toBe("mood");
     expect(labels(game("  metric m = sum(a in boss: a.|)"))[0]).toBe("mood");
     expect(labels(game("  role x {\n    action hit(v: boss) when v.|\n  }"))[0]).toBe("mood");
-    const arm = game("  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => { t.| }\n      }\n    }\n  }");
+    const arm = game(
+      "  step act {\n    for c in citizen {\n      match c.action {\n        punish(t) => { t.| }\n      }\n    }\n  }",
+    );
     expect(labels(arm)[0]).toBe("effort");
     expect(labels(arm)).toContain("action");
   });
 
   it("leaves `team` out of the fields of a game without teams", () => {
-    expect(labels("game G {\n  role p { action a }\n  metric m = sum(q in p: q.|)\n}")).toEqual(["reward", "total", "index", "action"]);
+    expect(labels("game G {\n  role p { action a }\n  metric m = sum(q in p: q.|)\n}")).toEqual([
+      "reward",
+      "total",
+      "index",
+      "action",
+    ]);
   });
 
   it("offers the actions of the compared agent's role after `a.action ==`", () => {
     const items = labels(game("  step act {\n    for b in boss {\n      if b.action == |\n    }\n  }"));
     expect(items).toEqual(["order", "wait", "noop"]);
-    expect(labels(game("  metric m = count(c in citizen where last(c.action) != |"))).toEqual(["contribute", "punish", "vote", "noop"]);
+    expect(labels(game("  metric m = count(c in citizen where last(c.action) != |"))).toEqual([
+      "contribute",
+      "punish",
+      "vote",
+      "noop",
+    ]);
   });
 
   it("offers the subject's actions at the start of a `match` arm, with the argument as a placeholder", () => {
-    const source = game("  step act {\n    for c in citizen {\n      match c.action {\n        contribute(x) => { pot += x }\n        |\n      }\n    }\n  }");
+    const source = game(
+      "  step act {\n    for c in citizen {\n      match c.action {\n        contribute(x) => { pot += x }\n        |\n      }\n    }\n  }",
+    );
     expect(labels(source)).toEqual(["contribute", "punish", "vote"]);
     expect(complete(source).find((i) => i.label === "punish")!.insertText).toBe("punish(${1:t})");
   });
@@ -191,7 +267,8 @@ describe("completion: fields and actions", () => {
   });
 
   it("offers, in a payoff row, the actions of the role at that position", () => {
-    const source = "game G {\n  role a * 2 { action x  action y }\n  role b { action u  action v }\n  payoff {\n    x, y, |\n  }\n}";
+    const source =
+      "game G {\n  role a * 2 { action x  action y }\n  role b { action u  action v }\n  payoff {\n    x, y, |\n  }\n}";
     expect(labels(source)).toEqual(["u", "v"]);
     expect(labels(source.replace("x, y, |", "|"))).toEqual(["x", "y"]);
     expect(labels(source.replace("x, y, |", "x, y, u => |"))).toContain("round");

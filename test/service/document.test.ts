@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { checkText } from "../../language/check.js";
 import { parse, type ParseResult } from "../../language/syntax/parse.js";
-import { applyContentChanges, getCompletions, getDiagnostics, getDocumentSymbols, getHover, getSemanticTokens, reparse, Workspace } from "../../language/service/index.js";
+import {
+  applyContentChanges,
+  getCompletions,
+  getDiagnostics,
+  getDocumentSymbols,
+  getHover,
+  getSemanticTokens,
+  reparse,
+  Workspace,
+} from "../../language/service/index.js";
 import { generateScenario } from "../../bench/generate.js";
 import { exampleFiles, prng } from "../support/sources.js";
 
@@ -84,24 +93,77 @@ describe("applyContentChanges", () => {
   });
 
   it("counts CRLF as one line break and clamps positions past a line's end", () => {
-    expect(applyContentChanges("a\r\nb\r\nc", [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 99 } }, text: "B" }])).toBe("a\r\nB\r\nc");
-    expect(applyContentChanges("abc", [{ range: { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } }, text: "-" }])).toBe("a-bc");
+    expect(
+      applyContentChanges("a\r\nb\r\nc", [
+        { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 99 } }, text: "B" },
+      ]),
+    ).toBe("a\r\nB\r\nc");
+    expect(
+      applyContentChanges("abc", [
+        { range: { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } }, text: "-" },
+      ]),
+    ).toBe("a-bc");
   });
 
   it("replaces the whole text for a change without a range", () => {
-    expect(applyContentChanges("old", [{ text: "new" }, { range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, text: "!" }])).toBe("new!");
+    expect(
+      applyContentChanges("old", [
+        { text: "new" },
+        { range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, text: "!" },
+      ]),
+    ).toBe("new!");
   });
 });
 
 /** Everything a parse produces, spans and token positions included. */
 function shape(r: ParseResult): string {
-  return JSON.stringify({ ast: r.ast, tokens: r.tokens.map((t) => [t.image, t.startOffset, t.endOffset, t.tokenType.name]), diagnostics: r.diagnostics });
+  return JSON.stringify({
+    ast: r.ast,
+    tokens: r.tokens.map((t) => [t.image, t.startOffset, t.endOffset, t.tokenType.name]),
+    diagnostics: r.diagnostics,
+  });
 }
 
 describe("incremental parsing", () => {
   it("gives exactly the whole parse's result after random chains of edits", () => {
-    const texts = [...exampleFiles().map((e) => e.code), generateScenario(200), exampleFiles()[0].code.replace(/\n/g, "\r\n")];
-    const vocabulary = ["{", "}", "(", ")", ",", ";", ":", "..", ".", "=>", "==", "=", "-", "0", "x", "self", "param", "role", "state", "step", "end", "when", "//", "/*", "*/", "\n", " ", "let y = 1", "rule r { }", "// doc\n", "param q: int = 1\n"];
+    const texts = [
+      ...exampleFiles().map((e) => e.code),
+      generateScenario(200),
+      exampleFiles()[0].code.replace(/\n/g, "\r\n"),
+    ];
+    const vocabulary = [
+      "{",
+      "}",
+      "(",
+      ")",
+      ",",
+      ";",
+      ":",
+      "..",
+      ".",
+      "=>",
+      "==",
+      "=",
+      "-",
+      "0",
+      "x",
+      "self",
+      "param",
+      "role",
+      "state",
+      "step",
+      "end",
+      "when",
+      "//",
+      "/*",
+      "*/",
+      "\n",
+      " ",
+      "let y = 1",
+      "rule r { }",
+      "// doc\n",
+      "param q: int = 1\n",
+    ];
     const rand = prng(2024);
     let compared = 0;
     let spliced = 0;

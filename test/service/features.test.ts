@@ -27,7 +27,12 @@ function at(source: string): [GameDocument, { line: number; character: number }]
   return [doc, doc.positionAt(offset)];
 }
 const apply = (doc: GameDocument, edits: TextEdit[]) =>
-  [...edits].sort((a, b) => doc.offsetAt(b.range.start) - doc.offsetAt(a.range.start)).reduce((t, e) => t.slice(0, doc.offsetAt(e.range.start)) + e.newText + t.slice(doc.offsetAt(e.range.end)), doc.text);
+  [...edits]
+    .sort((a, b) => doc.offsetAt(b.range.start) - doc.offsetAt(a.range.start))
+    .reduce(
+      (t, e) => t.slice(0, doc.offsetAt(e.range.start)) + e.newText + t.slice(doc.offsetAt(e.range.end)),
+      doc.text,
+    );
 
 const BROKEN_PD = `game PD {
   param T: real = 5
@@ -59,8 +64,21 @@ describe("diagnostics", () => {
     expect(unknown).toMatchObject({ message: "unknown function `mx`", hint: "did you mean `max`?", source: "agora" });
     expect(unknown.range).toEqual({ start: { line: 12, character: 34 }, end: { line: 12, character: 36 } });
     expect(unknown.fix).toEqual({ title: "Change to `max`", edit: { range: unknown.range, newText: "max" } });
-    const duplicate = getDiagnostics(createDocument("file:///d.game", "game G {\n  param a: int = 1\n  param a: int = 2\n  role p { action x observe a }\n}"));
-    expect(duplicate[0].relatedInformation).toEqual([{ location: { uri: "file:///d.game", range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } } }, message: "first declared here" }]);
+    const duplicate = getDiagnostics(
+      createDocument(
+        "file:///d.game",
+        "game G {\n  param a: int = 1\n  param a: int = 2\n  role p { action x observe a }\n}",
+      ),
+    );
+    expect(duplicate[0].relatedInformation).toEqual([
+      {
+        location: {
+          uri: "file:///d.game",
+          range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } },
+        },
+        message: "first declared here",
+      },
+    ]);
   });
 
   it("reports exactly what `agora check` reports", () => {
@@ -87,7 +105,9 @@ describe("code actions", () => {
     const [action] = getCodeActions(doc, { start: { line: 7, character: 3 }, end: { line: 7, character: 3 } });
     expect(action.title).toBe("Add the 2 missing rows");
     const fixed = apply(doc, action.edit.changes["file:///pd.game"]);
-    expect(fixed).toContain("    defect,    defect    => 1, 1\n    cooperate, defect => 0, 0\n    defect, cooperate => 0, 0\n  }");
+    expect(fixed).toContain(
+      "    defect,    defect    => 1, 1\n    cooperate, defect => 0, 0\n    defect, cooperate => 0, 0\n  }",
+    );
     expect(checkText(fixed).diagnostics.map((d) => d.code)).toEqual(["W0001", "E0101"]);
   });
 });
@@ -113,14 +133,23 @@ describe("symbols", () => {
     const doc = createDocument("u", PUBLIC_GOODS);
     const [game] = getDocumentSymbols(doc);
     expect(game.name).toBe("PublicGoods");
-    const outline = (s: DocumentSymbol): unknown => (s.children.length ? [s.kind, s.name, s.children.map(outline)] : [s.kind, s.name]);
+    const outline = (s: DocumentSymbol): unknown =>
+      s.children.length ? [s.kind, s.name, s.children.map(outline)] : [s.kind, s.name];
     expect(game.children.map(outline)).toEqual([
       ["param", "n"],
       ["team", "red"],
       ["team", "blue"],
       ["state", "pot"],
       ["rule", "sanctions"],
-      ["role", "citizen", [["agentState", "effort"], ["action", "contribute"], ["action", "vote"]]],
+      [
+        "role",
+        "citizen",
+        [
+          ["agentState", "effort"],
+          ["action", "contribute"],
+          ["action", "vote"],
+        ],
+      ],
       ["step", "step"],
       ["metric", "giving"],
       ["bot", "lazy"],
@@ -128,7 +157,9 @@ describe("symbols", () => {
     const role = game.children[5];
     expect(role.detail).toBe("* 4");
     expect(role.children[1].detail).toBe("(x: 0..10)");
-    expect(doc.text.slice(doc.offsetAt(role.selectionRange.start), doc.offsetAt(role.selectionRange.end))).toBe("citizen");
+    expect(doc.text.slice(doc.offsetAt(role.selectionRange.start), doc.offsetAt(role.selectionRange.end))).toBe(
+      "citizen",
+    );
     expect(doc.offsetAt(role.range.end)).toBe(PUBLIC_GOODS.indexOf("  step") - 1);
   });
 
@@ -192,7 +223,10 @@ describe("semantic tokens", () => {
 `;
   it("classifies keywords, declarations and uses by what they name", () => {
     const doc = createDocument("u", SOURCE);
-    const tokens = classifyTokens(doc).map((t) => `${SOURCE.slice(t.start, t.start + t.length)}:${t.type}${t.modifiers.length ? "+" + t.modifiers.join("+") : ""}`);
+    const tokens = classifyTokens(doc).map(
+      (t) =>
+        `${SOURCE.slice(t.start, t.start + t.length)}:${t.type}${t.modifiers.length ? "+" + t.modifiers.join("+") : ""}`,
+    );
     expect(tokens).toEqual(
       expect.arrayContaining([
         "game:keyword",
@@ -261,7 +295,8 @@ describe("formatting", () => {
 });
 
 describe("signature help", () => {
-  const game = (expr: string) => `game G {\n  param n: int = 2\n  role p * n { action give(x: 0..3)  action keep }\n  metric m = ${expr}\n  bot b for p { play give(|) }\n}`;
+  const game = (expr: string) =>
+    `game G {\n  param n: int = 2\n  role p * n { action give(x: 0..3)  action keep }\n  metric m = ${expr}\n  bot b for p { play give(|) }\n}`;
   it("shows built-in signatures with the active parameter counted by commas", () => {
     const [doc, position] = at(game("clamp(n, |)").replace("give(|)", "give(1)"));
     const help = getSignatureHelp(doc, position)!;
@@ -271,7 +306,9 @@ describe("signature help", () => {
     expect(help.signatures[0].label.slice(...p0.label)).toBe("x");
     expect(help.signatures[0].label.slice(...p1.label)).toBe("lo");
     expect(getSignatureHelp(...at(game("clamp(min(n, 1), |").replace("give(|)", "give(1)")))!.activeParameter).toBe(1);
-    expect(getSignatureHelp(...at(game("clamp(min(n, |), 1").replace("give(|)", "give(1)")))!.signatures[0].label).toBe("min(a, b, ...)");
+    expect(getSignatureHelp(...at(game("clamp(min(n, |), 1").replace("give(|)", "give(1)")))!.signatures[0].label).toBe(
+      "min(a, b, ...)",
+    );
   });
 
   it("follows an aggregate's `where` and `:`", () => {
@@ -294,9 +331,13 @@ describe("signature help", () => {
 
 describe("inlay hints", () => {
   it("shows the inferred type of each `let` without one", () => {
-    const source = "game G {\n  role p { action a }\n  step {\n    let pot = 0\n    let share: real = 0\n    let ratio = pot / 2\n    for q in p { let who = q  let r = q.reward > 0 }\n  }\n}\n";
+    const source =
+      "game G {\n  role p { action a }\n  step {\n    let pot = 0\n    let share: real = 0\n    let ratio = pot / 2\n    for q in p { let who = q  let r = q.reward > 0 }\n  }\n}\n";
     const doc = createDocument("u", source);
-    const hints = getInlayHints(doc).map((h) => [doc.text.slice(0, doc.offsetAt(h.position)).split(/\s/).pop(), h.label]);
+    const hints = getInlayHints(doc).map((h) => [
+      doc.text.slice(0, doc.offsetAt(h.position)).split(/\s/).pop(),
+      h.label,
+    ]);
     expect(hints).toEqual([
       ["pot", ": int"],
       ["ratio", ": real"],
@@ -305,6 +346,8 @@ describe("inlay hints", () => {
     ]);
     const [first] = getInlayHints(doc);
     expect(first.textEdits).toEqual([{ range: { start: first.position, end: first.position }, newText: ": int" }]);
-    expect(getInlayHints(doc, { start: { line: 5, character: 0 }, end: { line: 5, character: 40 } }).map((h) => h.label)).toEqual([": real"]);
+    expect(
+      getInlayHints(doc, { start: { line: 5, character: 0 }, end: { line: 5, character: 40 } }).map((h) => h.label),
+    ).toEqual([": real"]);
   });
 });

@@ -24,13 +24,57 @@ import {
 import { exampleFiles, languageDocExamples, prng } from "../support/sources.js";
 
 const VOCABULARY = [
-  "{", "}", "(", ")", "[", "]", ",", ";", ":", "..", ".", "=>", "==", "!=", "=", "+=", "-", "*", "/",
-  "0", "1.5", "x", "self", "sum(", "count(a in ", "a.", "play ", "match ", "for q in ", "let ", "if ",
-  "param ", "role r {", "rule ", "step {", "end", "when ", "/*", "*/", "// c\n", "\n", "\r\n", " ", "#", '"', "é", "\u{1F600}",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ";",
+  ":",
+  "..",
+  ".",
+  "=>",
+  "==",
+  "!=",
+  "=",
+  "+=",
+  "-",
+  "*",
+  "/",
+  "0",
+  "1.5",
+  "x",
+  "self",
+  "sum(",
+  "count(a in ",
+  "a.",
+  "play ",
+  "match ",
+  "for q in ",
+  "let ",
+  "if ",
+  "param ",
+  "role r {",
+  "rule ",
+  "step {",
+  "end",
+  "when ",
+  "/*",
+  "*/",
+  "// c\n",
+  "\n",
+  "\r\n",
+  " ",
+  "#",
+  '"',
+  "é",
+  "\u{1F600}",
 ];
 
 function mutate(text: string, rand: () => number): string {
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
   const at = Math.floor(rand() * (text.length + 1));
   switch (Math.floor(rand() * 4)) {
     case 0:
@@ -113,7 +157,17 @@ describe("the language service on broken text", () => {
 
   it("handles empty, binary, deeply nested and huge-token text", () => {
     const ws = new Workspace();
-    const texts = ["", " ", "game", "game G {", "}", "\u0000\u0001", "(".repeat(5000), "game G { metric m = " + "-".repeat(3000) + "1 }", "game G { " + "x".repeat(100_000) + " }"];
+    const texts = [
+      "",
+      " ",
+      "game",
+      "game G {",
+      "}",
+      "\u0000\u0001",
+      "(".repeat(5000),
+      "game G { metric m = " + "-".repeat(3000) + "1 }",
+      "game G { " + "x".repeat(100_000) + " }",
+    ];
     texts.forEach((text, i) => {
       const doc = ws.update(`file:///t${i}.game`, 1, text);
       getDiagnostics(doc);

@@ -18,8 +18,21 @@ export function chromiumPath(): string {
 export function renderedDom(htmlPath: string, budgetMs = 5000): string {
   const profile = mkdtempSync(join(tmpdir(), "agora-chromium-"));
   try {
-    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`];
-    return execFileSync(chromiumPath(), [...flags, `--virtual-time-budget=${budgetMs}`, "--dump-dom", pathToFileURL(htmlPath).href], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 << 20 });
+    const flags = [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--user-data-dir=${profile}`,
+    ];
+    return execFileSync(
+      chromiumPath(),
+      [...flags, `--virtual-time-budget=${budgetMs}`, "--dump-dom", pathToFileURL(htmlPath).href],
+      { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 << 20 },
+    );
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }

@@ -34,7 +34,9 @@ export function compareResults(a: StepResult, b: StepResult, tolerance: Toleranc
     if (!y) return `${name} is missing`;
     if (x.length !== y.length) return `${name}: length ${x.length} vs ${y.length}`;
     for (let i = 0; i < x.length; i++) {
-      const ok = real ? Math.abs(x[i] - y[i]) <= tolerance.real || (Number.isNaN(x[i]) && Number.isNaN(y[i])) : x[i] === y[i];
+      const ok = real
+        ? Math.abs(x[i] - y[i]) <= tolerance.real || (Number.isNaN(x[i]) && Number.isNaN(y[i]))
+        : x[i] === y[i];
       if (!ok) return `${name}[${i}]: ${x[i]} vs ${y[i]}`;
     }
   }
@@ -45,7 +47,11 @@ export function compareResults(a: StepResult, b: StepResult, tolerance: Toleranc
  * Steps several environments of one scenario in lockstep on the same random legal actions
  * (and, every third step, a bot's choices), and reports the first step where they differ.
  */
-export function lockstep(ir: IRGame, envs: VecEnv[], options: { steps: number; seed: number; tolerance?: Tolerance }): string | undefined {
+export function lockstep(
+  ir: IRGame,
+  envs: VecEnv[],
+  options: { steps: number; seed: number; tolerance?: Tolerance },
+): string | undefined {
   const tolerance = options.tolerance ?? { real: 0 };
   const rand = prng(options.seed);
   const E = envs[0].numEnvs;
@@ -71,7 +77,8 @@ export function lockstep(ir: IRGame, envs: VecEnv[], options: { steps: number; s
       envs.forEach((env, k) => env.botActions(bot.name, chosen[k]));
       for (let k = 1; k < envs.length; k++) {
         for (let j = 0; j < chosen[0].length; j++) {
-          if (chosen[0][j] !== chosen[k][j]) return `step ${t}, bot ${bot.name}, backend ${k}: agent ${j} plays ${chosen[k][j]}, reference ${chosen[0][j]}`;
+          if (chosen[0][j] !== chosen[k][j])
+            return `step ${t}, bot ${bot.name}, backend ${k}: agent ${j} plays ${chosen[k][j]}, reference ${chosen[0][j]}`;
         }
       }
       actions[bot.role].set(chosen[0]);

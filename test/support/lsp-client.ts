@@ -1,19 +1,34 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node.js";
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from "vscode-jsonrpc/node.js";
 import { repoRoot } from "./sources.js";
 
 export interface PublishedDiagnostics {
   uri: string;
   version?: number;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; message: string; severity: number }[];
+  diagnostics: {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    code: string;
+    message: string;
+    severity: number;
+  }[];
 }
 
 /** The language server as an editor sees it: a child process speaking JSON-RPC over stdio. */
 export class LspClient {
   readonly process: ChildProcess;
   readonly connection: MessageConnection;
-  private readonly waiters: { uri: string; version?: number; resolve: (p: PublishedDiagnostics) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiters: {
+    uri: string;
+    version?: number;
+    resolve: (p: PublishedDiagnostics) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   /** Set once the server process has exited: every later wait or request fails at once. */
   exited: Error | undefined;
   private readonly whenExited: Promise<never>;
@@ -26,14 +41,19 @@ export class LspClient {
     // A server that dies fails the test now, with its stderr, rather than at the timeout.
     this.whenExited = new Promise<never>((_, reject) =>
       this.process.once("exit", (code, signal) => {
-        this.exited = new Error(`the language server exited (${signal ?? `code ${code}`})${this.stderr ? `:\n${this.stderr}` : ""}`);
+        this.exited = new Error(
+          `the language server exited (${signal ?? `code ${code}`})${this.stderr ? `:\n${this.stderr}` : ""}`,
+        );
         for (const w of this.waiters.splice(0)) w.reject(this.exited);
         reject(this.exited);
       }),
     );
     // Only a pending wait or request cares; an exit after `stop` is expected.
     this.whenExited.catch(() => {});
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
     this.connection.onNotification("textDocument/publishDiagnostics", (p: PublishedDiagnostics) => {
       this.published.push(p);
       for (const w of [...this.waiters]) {
@@ -48,7 +68,11 @@ export class LspClient {
   }
 
   async initialize() {
-    const result = await this.request<{ capabilities: Record<string, unknown> }>("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
+    const result = await this.request<{ capabilities: Record<string, unknown> }>("initialize", {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+    });
     await this.connection.sendNotification("initialized", {});
     return result;
   }
@@ -60,11 +84,16 @@ export class LspClient {
   }
 
   open(uri: string, text: string, version = 1) {
-    return this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "game", version, text } });
+    return this.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri, languageId: "game", version, text },
+    });
   }
 
   change(uri: string, version: number, contentChanges: unknown[]) {
-    return this.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges });
+    return this.connection.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version },
+      contentChanges,
+    });
   }
 
   request<T>(method: string, params: unknown): Promise<T> {
