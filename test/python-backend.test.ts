@@ -19,7 +19,20 @@ import { ADVERSARIAL, EXTRA } from "./support/stress.js";
  * fail, not skip, without it.
  */
 
-const PYTHON = process.env.AGORA_PYTHON ?? "python3";
+/**
+ * The first Python that has NumPy: `AGORA_PYTHON`, then `python3` on the PATH, then Debian's
+ * (`.ci/run` installs python3-numpy there when the PATH's python3 has no NumPy).
+ */
+function pythonWithNumpy(): string {
+  const candidates = process.env.AGORA_PYTHON ? [process.env.AGORA_PYTHON] : ["python3", "/usr/bin/python3"];
+  for (const candidate of candidates) {
+    const run = spawnSync(candidate, ["-c", "import numpy"], { encoding: "utf8" });
+    if (!run.error && run.status === 0) return candidate;
+  }
+  return candidates[0];
+}
+
+const PYTHON = pythonWithNumpy();
 const support = join(repoRoot, "test", "support", "python");
 
 function ir(source: string): IRGame {
