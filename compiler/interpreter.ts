@@ -3,6 +3,7 @@ import {
   PARAM_SITE_BASE,
   RESET_ROUND,
   type AssignOp,
+  type BinaryOp,
   type Expr,
   type IRGame,
   type Scalar,
@@ -55,6 +56,44 @@ function store(t: Scalar, v: number): number {
   if (t === "real") return Math.fround(v);
   if (t === "int") return v | 0;
   return v ? 1 : 0;
+}
+
+/**
+ * A binary operation on two values already converted to `operand`: the reference
+ * semantics, which code generators also use to fold constants.
+ */
+export function binaryOp(op: BinaryOp, operand: Scalar, a: number, b: number): number {
+  const int = operand === "int";
+  switch (op) {
+    case "and":
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case "or":
+      return a !== 0 || b !== 0 ? 1 : 0;
+    case "add":
+      return int ? (a + b) | 0 : Math.fround(a + b);
+    case "sub":
+      return int ? (a - b) | 0 : Math.fround(a - b);
+    case "mul":
+      return int ? Math.imul(a, b) : Math.fround(a * b);
+    case "div":
+      return rdiv(a, b);
+    case "mod":
+      return int ? imod(a, b) : rmod(a, b);
+    case "eq":
+      return a === b ? 1 : 0;
+    case "ne":
+      return a !== b ? 1 : 0;
+    case "lt":
+      return a < b ? 1 : 0;
+    case "le":
+      return a <= b ? 1 : 0;
+    case "gt":
+      return a > b ? 1 : 0;
+    case "ge":
+      return a >= b ? 1 : 0;
+    default:
+      return assertNever(op, "binary operator");
+  }
 }
 
 function applyOp(op: AssignOp, t: Scalar, old: number, v: number): number {
@@ -507,34 +546,7 @@ class Interpreter implements VecEnv {
     // `and` and `or` short-circuit; both sides are pure, so this only saves work.
     if (e.op === "and") return this.eval(e.a) !== 0 && this.eval(e.b) !== 0 ? 1 : 0;
     if (e.op === "or") return this.eval(e.a) !== 0 || this.eval(e.b) !== 0 ? 1 : 0;
-    const a = this.eval(e.a);
-    const b = this.eval(e.b);
-    const int = e.operand === "int";
-    switch (e.op) {
-      case "add":
-        return int ? (a + b) | 0 : Math.fround(a + b);
-      case "sub":
-        return int ? (a - b) | 0 : Math.fround(a - b);
-      case "mul":
-        return int ? Math.imul(a, b) : Math.fround(a * b);
-      case "div":
-        return rdiv(a, b);
-      case "mod":
-        return int ? imod(a, b) : rmod(a, b);
-      case "eq":
-        return a === b ? 1 : 0;
-      case "ne":
-        return a !== b ? 1 : 0;
-      case "lt":
-        return a < b ? 1 : 0;
-      case "le":
-        return a <= b ? 1 : 0;
-      case "gt":
-        return a > b ? 1 : 0;
-      case "ge":
-        return a >= b ? 1 : 0;
-    }
-    return 0;
+    return binaryOp(e.op, e.operand, this.eval(e.a), this.eval(e.b));
   }
 
   private aggregate(e: Extract<Expr, { k: "aggregate" }>): number {

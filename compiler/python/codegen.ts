@@ -3,13 +3,16 @@ import {
   PARAM_SITE_BASE,
   type AgentField,
   type AssignOp,
+  type BinaryOp,
   type Expr,
   type IRGame,
   type Scalar,
   type Stmt,
 } from "../ir.js";
-import { imod, rdiv, rlog, rmod, rsqrt } from "../../language/semantic/scalar-ops.js";
-import { assertNever, exprChildren } from "../ir-walk.js";
+import { rlog, rsqrt } from "../../language/semantic/scalar-ops.js";
+import { binaryOp } from "../interpreter.js";
+import { assertNever } from "../ir-walk.js";
+import { forIsVectorizable, initIsVectorizable } from "../vectorize.js";
 import { pyString } from "./literal.js";
 
 /**
@@ -97,40 +100,6 @@ function stat(t: Scalar, v: number): Val {
 
 const DTYPE: Record<Scalar, string> = { real: "_F32", int: "_I32", bool: "_BOOL" };
 
-/** The interpreter's binary operations on two known values. */
-function foldBinary(op: string, operand: Scalar, a: number, b: number): number {
-  const int = operand === "int";
-  switch (op) {
-    case "and":
-      return a !== 0 && b !== 0 ? 1 : 0;
-    case "or":
-      return a !== 0 || b !== 0 ? 1 : 0;
-    case "add":
-      return int ? (a + b) | 0 : Math.fround(a + b);
-    case "sub":
-      return int ? (a - b) | 0 : Math.fround(a - b);
-    case "mul":
-      return int ? Math.imul(a, b) : Math.fround(a * b);
-    case "div":
-      return rdiv(a, b);
-    case "mod":
-      return int ? imod(a, b) : rmod(a, b);
-    case "eq":
-      return a === b ? 1 : 0;
-    case "ne":
-      return a !== b ? 1 : 0;
-    case "lt":
-      return a < b ? 1 : 0;
-    case "le":
-      return a <= b ? 1 : 0;
-    case "gt":
-      return a > b ? 1 : 0;
-    case "ge":
-      return a >= b ? 1 : 0;
-  }
-  throw new Error(`internal: unknown operator ${op}`);
-}
-
 /** The state array holding a per-agent field of a role. */
 function fieldArray(
   role: number,
@@ -152,29 +121,6 @@ function fieldArray(
     case "ract":
       return `RACT${role}`;
   }
-}
-
-/** Whether a role's initial values can be computed for all its agents at once. */
-function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: number): boolean {
-  let ok = true;
-  const visit = (e: Expr | undefined) => {
-    if (!e || !ok) return;
-    switch (e.k) {
-      case "agent":
-        // Reading another agent of this role would see some agents new, some old.
-        if (e.role === role && e.agent.k !== "self") ok = false;
-        visit(e.agent);
-        return;
-      case "size":
-        ok = false;
-        return;
-      default:
-        exprChildren(e).forEach(visit);
-    }
-  };
-  visit(teamInit);
-  inits.forEach(visit);
-  return ok;
 }
 
 /** The value and action of a `match` arm's test (`actionIs` on an agent's action), as a key. */
@@ -437,8 +383,8 @@ class PyGen {
     return this.let(`np.where(${m.c}, ${ac}, ${bc})`, a.t, m.w || a.w || b.w);
   }
 
-  binary(op: string, operand: Scalar, t: Scalar, a: Val, b: Val): Val {
-    if (isStatic(a) && isStatic(b)) return stat(t, foldBinary(op, operand, a.s, b.s));
+  binary(op: BinaryOp, operand: Scalar, t: Scalar, a: Val, b: Val): Val {
+    if (isStatic(a) && isStatic(b)) return stat(t, binaryOp(op, operand, a.s, b.s));
     const w = a.w || b.w;
     const int = operand === "int";
     switch (op) {
@@ -475,8 +421,13 @@ class PyGen {
         return this.let(`(${a.c} > ${b.c})`, "bool", w);
       case "ge":
         return this.let(`(${a.c} >= ${b.c})`, "bool", w);
+      case "and":
+        return this.and(a, b);
+      case "or":
+        return this.or(a, b);
+      default:
+        return assertNever(op, "binary operator");
     }
-    throw new Error(`internal: unknown operator ${op}`);
   }
 
   minmax(fn: "min" | "max", a: Val, b: Val, t: Scalar): Val {
@@ -1031,121 +982,10 @@ class PyGen {
     return true;
   }
 
-  /**
-   * Whether a `for` over a role can run for all its agents at once (as in the tensor
-   * backend): each iteration writes only its own agent's fields (read only through the loop
-   * variable) and its own locals, and adds to outer values (`+=`, `-=`) it does not read.
-   * Then the iterations do not see each other, except through those sums, which are added
-   * in index order.
-   */
+  /** Whether a `for` over a role can run for all its agents at once (see compiler/vectorize.ts). */
   private vectorizable(s: Extract<Stmt, { k: "for" }>): boolean {
-    if (s.domain.kind !== "role" || this.axisBusy() || !isTrue(this.alive)) return false;
-    const role = s.domain.role;
-    const loopVar = s.slot;
-    const written = new Set<string>();
-    const reductions = new Map<string, { t: Scalar; count: number }>();
-    const inner = new Set<number>();
-    let ok = true;
-    const isLoopVar = (e: Expr) => e.k === "local" && e.slot === loopVar;
-    const scan = (list: Stmt[]) => {
-      for (const st of list) {
-        if (!ok) return;
-        switch (st.k) {
-          case "setLocal":
-            if (inner.has(st.slot) || !this.locals.has(st.slot)) inner.add(st.slot);
-            else if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
-              const r = reductions.get(`L${st.slot}`) ?? { t: st.t, count: 0 };
-              r.count++;
-              reductions.set(`L${st.slot}`, r);
-            } else ok = false;
-            break;
-          case "setGlobal":
-            if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
-              const r = reductions.get(`G${st.index}`) ?? { t: st.t, count: 0 };
-              r.count++;
-              reductions.set(`G${st.index}`, r);
-            } else ok = false;
-            break;
-          case "setAgent":
-            if (!isLoopVar(st.agent) || st.role !== role) ok = false;
-            else written.add(`${st.role}:${fieldArray(st.role, st.field)}`);
-            break;
-          case "if":
-            scan(st.then);
-            scan(st.else);
-            break;
-          case "end":
-            break;
-          case "for":
-          case "enact":
-          case "enactDyn":
-          case "play":
-          case "payoff":
-            // Nested loops, rule switches and payoff tables run agent by agent in order.
-            ok = false;
-            break;
-          default:
-            assertNever(st, "statement");
-        }
-      }
-    };
-    scan(s.body);
-    if (!ok) return false;
-    // Reals are added in index order: one update per iteration at most.
-    for (const r of reductions.values()) if (r.t === "real" && r.count > 1) return false;
-    const reads = (e: Expr | undefined): void => {
-      if (!e || !ok) return;
-      switch (e.k) {
-        case "agent":
-          if (written.has(`${e.role}:${fieldArray(e.role, e.field)}`) && !isLoopVar(e.agent)) ok = false;
-          reads(e.agent);
-          return;
-        case "size":
-          if ([...written].some((w) => w.includes(":TEAM"))) ok = false;
-          reads(e.team);
-          return;
-        case "local":
-          if (reductions.has(`L${e.slot}`)) ok = false;
-          return;
-        case "global":
-          if (reductions.has(`G${e.index}`)) ok = false;
-          return;
-        case "param":
-          for (const o of this.ir.params[e.param].overrides) reads(o.value);
-          return;
-        default:
-          exprChildren(e).forEach(reads);
-      }
-    };
-    const readsIn = (list: Stmt[]) => {
-      for (const st of list) {
-        switch (st.k) {
-          case "setLocal":
-          case "setGlobal":
-          case "setAgent":
-            reads(st.value);
-            break;
-          case "if":
-            reads(st.c);
-            readsIn(st.then);
-            readsIn(st.else);
-            break;
-          case "end":
-          case "for":
-          case "enact":
-          case "enactDyn":
-          case "play":
-          case "payoff":
-            // Nothing more to read: the scan above refused all but `end`.
-            break;
-          default:
-            assertNever(st, "statement");
-        }
-      }
-    };
-    reads(s.filter);
-    readsIn(s.body);
-    return ok;
+    if (this.axisBusy() || !isTrue(this.alive)) return false;
+    return forIsVectorizable(this.ir, s, (slot) => this.locals.has(slot));
   }
 
   private forVectorized(s: Extract<Stmt, { k: "for" }> & { domain: { kind: "role"; role: number } }) {
@@ -1367,7 +1207,7 @@ class PyGen {
           [`RACT${role}`, stat("int", -1)],
         ];
         if (
-          vectorizableInit(
+          initIsVectorizable(
             r.teamInit,
             r.state.map((s) => s.init),
             role,

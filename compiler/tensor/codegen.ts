@@ -11,6 +11,7 @@ import {
 } from "../ir.js";
 import { imod, rdiv, rlog, rmod, rsqrt } from "../../language/semantic/scalar-ops.js";
 import { assertNever, exprChildren } from "../ir-walk.js";
+import { forIsVectorizable, initIsVectorizable } from "../vectorize.js";
 
 /**
  * The tensor kernel generator: turns the IR into straight-line TensorFlow.js code, batched
@@ -1278,124 +1279,10 @@ export class Body {
     return true;
   }
 
-  /**
-   * Whether a `for` over a role can run for all its agents at once: each iteration writes
-   * only its own agent's fields (read only through the loop variable) and its own locals,
-   * and adds to outer values (`+=`, `-=`) it does not read. Then the iterations do not see
-   * each other, except through those sums, which are added in index order.
-   */
+  /** Whether a `for` over a role can run for all its agents at once (see compiler/vectorize.ts). */
   private vectorizable(s: Extract<Stmt, { k: "for" }>): boolean {
-    if (s.domain.kind !== "role" || this.self || this.reductions || !isTrue(this.alive)) return false;
-    const role = s.domain.role;
-    const loopVar = s.slot;
-    const written = new Set<string>();
-    const reductions = new Map<string, { t: Scalar; count: number }>();
-    const inner = new Set<number>();
-    let ok = true;
-    const isLoopVar = (e: Expr) => e.k === "local" && e.slot === loopVar;
-    const scan = (list: Stmt[]) => {
-      for (const st of list) {
-        if (!ok) return;
-        switch (st.k) {
-          case "setLocal":
-            if (inner.has(st.slot) || !this.locals.has(st.slot)) inner.add(st.slot);
-            else if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
-              const r = reductions.get(`L${st.slot}`) ?? { t: st.t, count: 0 };
-              r.count++;
-              reductions.set(`L${st.slot}`, r);
-            } else ok = false;
-            break;
-          case "setGlobal":
-            if ((st.op === "add" || st.op === "sub") && st.t !== "bool") {
-              const r = reductions.get(`G${st.index}`) ?? { t: st.t, count: 0 };
-              r.count++;
-              reductions.set(`G${st.index}`, r);
-            } else ok = false;
-            break;
-          case "setAgent":
-            if (!isLoopVar(st.agent) || st.role !== role) ok = false;
-            else written.add(`${st.role}:${fieldKind(st.field)}`);
-            break;
-          case "if":
-            scan(st.then);
-            scan(st.else);
-            break;
-          case "end":
-            break;
-          case "for":
-          case "enact":
-          case "enactDyn":
-          case "play":
-          case "payoff":
-            // Nested loops, rule switches and payoff tables run copy by copy in order.
-            ok = false;
-            break;
-          default:
-            assertNever(st, "statement");
-        }
-      }
-    };
-    scan(s.body);
-    if (!ok) return false;
-    // Reals are added in index order: one update per iteration at most.
-    for (const r of reductions.values()) if (r.t === "real" && r.count > 1) return false;
-    const reads = (e: Expr | undefined): boolean => {
-      if (!e || !ok) return ok;
-      switch (e.k) {
-        case "agent":
-          if (written.has(`${e.role}:${fieldKind(e.field)}`) && !isLoopVar(e.agent)) ok = false;
-          reads(e.agent);
-          break;
-        case "size":
-          if ([...written].some((w) => w.endsWith(":team"))) ok = false;
-          reads(e.team);
-          break;
-        case "local":
-          if (reductions.has(`L${e.slot}`)) ok = false;
-          break;
-        case "global":
-          if (reductions.has(`G${e.index}`)) ok = false;
-          break;
-        case "param":
-          for (const o of this.ir.params[e.param].overrides) reads(o.value);
-          break;
-        default:
-          exprChildren(e).forEach(reads);
-      }
-      return ok;
-    };
-    const readsIn = (list: Stmt[]) => {
-      for (const st of list) {
-        switch (st.k) {
-          case "setLocal":
-          case "setGlobal":
-            reads(st.value);
-            break;
-          case "setAgent":
-            reads(st.value);
-            break;
-          case "if":
-            reads(st.c);
-            readsIn(st.then);
-            readsIn(st.else);
-            break;
-          case "end":
-            break;
-          case "for":
-          case "enact":
-          case "enactDyn":
-          case "play":
-          case "payoff":
-            // Refused by the scan above.
-            break;
-          default:
-            assertNever(st, "statement");
-        }
-      }
-    };
-    reads(s.filter);
-    readsIn(s.body);
-    return ok;
+    if (this.self || this.reductions || !isTrue(this.alive)) return false;
+    return forIsVectorizable(this.ir, s, (slot) => this.locals.has(slot));
   }
 
   private forVectorized(s: Extract<Stmt, { k: "for" }> & { domain: { kind: "role"; role: number } }) {
@@ -1604,7 +1491,7 @@ export class Body {
         ["ract", stat("int", -1)],
       ];
       if (
-        vectorizableInit(
+        initIsVectorizable(
           r.teamInit,
           r.state.map((s) => s.init),
           role,
@@ -1714,29 +1601,6 @@ export class Body {
     this.out({ k: "play", rows: !isStatic(p) && p.axes.length > 0 }, p);
     this.self = undefined;
   }
-}
-
-/** Whether a role's initial values can be computed for all its agents at once. */
-function vectorizableInit(teamInit: Expr | undefined, inits: Expr[], role: number): boolean {
-  let ok = true;
-  const visit = (e: Expr) => {
-    if (!ok) return;
-    switch (e.k) {
-      case "agent":
-        // Reading another agent of this role would see some agents new, some old.
-        if (e.role === role && e.agent.k !== "self") ok = false;
-        visit(e.agent);
-        return;
-      case "size":
-        ok = false;
-        return;
-      default:
-        exprChildren(e).forEach(visit);
-    }
-  };
-  if (teamInit) visit(teamInit);
-  inits.forEach(visit);
-  return ok;
 }
 
 function containsEnd(stmts: Stmt[]): boolean {
