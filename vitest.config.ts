@@ -17,6 +17,7 @@ const INTEGRATION = [
   "test/tensor-backend.test.ts",
   "test/tensor-long.test.ts",
   "test/train.test.ts",
+  "test/fictitious-self-play.test.ts",
   "test/integration/**/*.test.ts",
   // Hostile inputs that need the CLI as a process (FIFOs, devices).
   "test/hostile/special-files.test.ts",

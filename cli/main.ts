@@ -201,9 +201,19 @@ export function buildProgram(
     .addOption(new Option("--activation <name>", "hidden-layer activation").choices(ACTIVATIONS))
     .option(
       "--opponent <who>",
-      "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
+      "co-player: self, pool (fictitious self-play against past policies), bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
       collect,
       [],
+    )
+    .option("--pool-size <n>", "with --opponent pool: past policies kept, spread over training (default 64)", (v) => {
+      const n = positiveInt("--pool-size", 10_000)(v);
+      if (n < 2) throw new UserError(`--pool-size takes 2 or more, got \`${v}\``);
+      return n;
+    })
+    .option(
+      "--pool-sample <n>",
+      "with --opponent pool: past policies playing in each update (default 8)",
+      positiveInt("--pool-sample", 1024),
     )
     .option("--set <name=value>", "override a param (repeatable)", collect, [])
     .option("--out <dir>", "run folder (default: runs/<scenario>-<time>)")
@@ -241,6 +251,8 @@ export function buildProgram(
           annealLr: boolean;
           activation?: PpoConfig["activation"];
           opponent: string[];
+          poolSize?: number;
+          poolSample?: number;
           set: string[];
           out?: string;
           resume?: string;
@@ -268,6 +280,8 @@ export function buildProgram(
           maxGradNorm: opts.maxGradNorm,
           annealLr: opts.annealLr === false ? false : undefined,
           activation: opts.activation,
+          poolSize: opts.poolSize,
+          poolSample: opts.poolSample,
         };
         const tty = Boolean(process.stdout.isTTY);
         setExit(

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join } from "node:path";
 import type { IRGame } from "../compiler/ir.js";
 import type { Policy } from "./engine/policy.js";
+import type { SavedPool } from "./pool.js";
 import type { PpoConfig } from "./ppo.js";
 
 export interface SavedTensor {
@@ -20,6 +21,8 @@ export interface Checkpoint {
   /** Adam state per role, in the optimizer's own order (iterations first). */
   optimizers: SavedTensor[][];
   rng: number;
+  /** Fictitious self-play's pool (runtime/pool.ts), in `latest.json` only: per member and role, the actor's weights. */
+  pool?: { interval: number; members: { update: number; actors: SavedTensor[][] }[] };
 }
 
 function encode(values: Float32Array | number[], shape: number[]): SavedTensor {
@@ -31,6 +34,26 @@ export function decode(t: SavedTensor): { shape: number[]; data: number[] } {
   const bytes = Buffer.from(t.data, "base64");
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return { shape: t.shape, data: Array.from(floats) };
+}
+
+export function encodePool(pool: SavedPool): NonNullable<Checkpoint["pool"]> {
+  return {
+    interval: pool.interval,
+    members: pool.members.map((m) => ({
+      update: m.update,
+      actors: m.actors.map((role) => role.map((w) => encode(w, [w.length]))),
+    })),
+  };
+}
+
+export function decodePool(saved: NonNullable<Checkpoint["pool"]>): SavedPool {
+  return {
+    interval: saved.interval,
+    members: saved.members.map((m) => ({
+      update: m.update,
+      actors: m.actors.map((role) => role.map((t) => Float32Array.from(decode(t).data))),
+    })),
+  };
 }
 
 /** Weights and Adam state of every role's policy, whichever engine computes it (they share the layout). */
@@ -107,6 +130,18 @@ function checkpointProblem(c: Checkpoint): string | undefined {
     for (const [i, w] of role.weights.entries()) {
       const problem = tensor(w, `role ${role.name}, weight ${i}`);
       if (problem) return problem;
+    }
+  }
+  if (c.pool !== undefined) {
+    if (!Number.isInteger(c.pool?.interval) || c.pool.interval < 1 || !Array.isArray(c.pool.members))
+      return "pool: not a policy pool";
+    for (const [k, m] of c.pool.members.entries()) {
+      if (!Number.isInteger(m?.update) || !Array.isArray(m.actors)) return `pool member ${k}: not a snapshot`;
+      for (const [r, role] of m.actors.entries())
+        for (const [i, t] of (Array.isArray(role) ? role : [undefined]).entries()) {
+          const problem = tensor(t as SavedTensor, `pool member ${k}, role ${r}, weight ${i}`);
+          if (problem) return problem;
+        }
     }
   }
   for (const [r, saved] of c.optimizers.entries()) {

@@ -9,13 +9,31 @@ import type { IRGame } from "../compiler/ir.js";
  * - `bot:NAME`: the scenario's bot plays its role's seats; if that role is the only one,
  *   agent 0 still learns (the focal agent) and the bot plays the others;
  * - `checkpoint:PATH[:ROLE]`: a frozen trained policy plays the co-player seats, chosen the
- *   same way (its role: ROLE if given, else the last role).
+ *   same way (its role: ROLE if given, else the last role);
+ * - `pool`: fictitious self-play (runtime/pool.ts): past snapshots of the learning policies
+ *   play the co-player seats. It stands for one entry per role, each with that role's seats
+ *   played from the pool (with one role: every agent but agent 0), so every role learns
+ *   against the others' history.
  */
 export type Opponent =
-  { kind: "self" } | { kind: "bot"; name: string; role: number } | { kind: "checkpoint"; path: string; role: number };
+  | { kind: "self" }
+  | { kind: "bot"; name: string; role: number }
+  | { kind: "checkpoint"; path: string; role: number }
+  | { kind: "pool"; role: number };
+
+/** Parses `--opponent` entries (or the `train` block's `opponents`), `pool` expanded to one entry per role. */
+export function parseOpponents(specs: string[], ir: IRGame): Opponent[] {
+  return specs.flatMap((spec) =>
+    spec === "pool" ? ir.roles.map((_, role) => ({ kind: "pool" as const, role })) : [parseOpponent(spec, ir)],
+  );
+}
 
 export function parseOpponent(spec: string, ir: IRGame): Opponent {
   if (spec === "self") return { kind: "self" };
+  if (spec === "pool")
+    throw new Error(
+      "`pool` (fictitious self-play) is a co-player for training only: it plays from the run's own history",
+    );
   const [kind, ...rest] = spec.split(":");
   if (kind === "bot" || (rest.length === 0 && ir.bots.some((b) => b.name === spec))) {
     const name = kind === "bot" ? rest.join(":") : spec;
@@ -40,11 +58,12 @@ export function parseOpponent(spec: string, ir: IRGame): Opponent {
     if (!path) throw new Error("`checkpoint:` needs a path to a run folder or checkpoint file");
     return { kind: "checkpoint", path, role };
   }
-  throw new Error(`unknown co-player \`${spec}\`; use \`self\`, \`bot:NAME\` or \`checkpoint:PATH\``);
+  throw new Error(`unknown co-player \`${spec}\`; use \`self\`, \`pool\`, \`bot:NAME\` or \`checkpoint:PATH\``);
 }
 
 export function describeOpponent(o: Opponent): string {
-  return o.kind === "self" ? "self" : o.kind === "bot" ? `bot:${o.name}` : `checkpoint:${o.path}`;
+  if (o.kind === "self" || o.kind === "pool") return o.kind;
+  return o.kind === "bot" ? `bot:${o.name}` : `checkpoint:${o.path}`;
 }
 
 /** For one opponent entry: which agents of each role are co-player seats (the rest learn). */

@@ -54,6 +54,10 @@ export interface PpoConfig {
   seed: number;
   /** Co-players: `self` and bot names (from the scenario's `train` block or `--opponent`). */
   opponents: string[];
+  /** With the `pool` co-player (fictitious self-play): past policies kept, spread evenly over training. */
+  poolSize: number;
+  /** With the `pool` co-player: members drawn from the pool for each update's rollout. */
+  poolSample: number;
 }
 
 export type Activation = "relu" | "tanh";
@@ -77,6 +81,8 @@ export const DEFAULT_CONFIG: PpoConfig = {
   activation: "relu",
   seed: 1,
   opponents: ["self"],
+  poolSize: 64,
+  poolSample: 8,
 };
 
 /**

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describeActionShares } from "./action-stats.js";
 import { loadScenario } from "./env.js";
+import { learnedShares, nashConvOverTraining, oneShotAnalysis, trainsAgainstPool } from "./exploitability.js";
 import { readMetrics, readRunConfig } from "./run-folder.js";
 import type { MetricsLine, RunConfig } from "./train.js";
 
@@ -148,6 +149,43 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
   return out;
 }
 
+/**
+ * For one-shot games with a normal form: NashConv (what best responses would gain, exactly
+ * from the payoff table) over training, of each update's rollout and, for a run against
+ * the pool, of the average strategy so far (what such a run learned). Undefined for other
+ * games, and for a scenario that no longer compiles or analyses.
+ */
+function exploitabilityChart(
+  run: RunConfig,
+  lines: MetricsLine[],
+): { chart: Chart; last: number | undefined; kind: string } | undefined {
+  let series: ReturnType<typeof nashConvOverTraining>;
+  try {
+    const report = oneShotAnalysis(run);
+    if (!report) return undefined;
+    series = nashConvOverTraining(report, lines, trainsAgainstPool(run));
+  } catch {
+    return undefined;
+  }
+  const kind = learnedShares(run, lines)?.kind ?? "last rollout";
+  const measured = series.average ?? series.current;
+  return {
+    chart: {
+      id: "nashconv",
+      title: "Exploitability over training: NashConv (0 at a Nash equilibrium)",
+      yLabel: "NashConv (payoff units)",
+      series: [
+        { label: "this update's policy", values: series.current },
+        ...(series.average
+          ? [{ label: "average strategy so far (fictitious self-play)", values: series.average }]
+          : []),
+      ],
+    },
+    last: measured[measured.length - 1] ?? undefined,
+    kind,
+  };
+}
+
 /** Text for HTML content and attribute values: a label from a shared run folder is data, never markup. */
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -208,7 +246,9 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
   const source = run.scenario.source;
   const labels = labelsOf(run, lines);
   const { roles: roleNames, metrics: metricNames } = labels;
+  const exploitability = exploitabilityChart(run, lines);
   const all = charts(lines, labels);
+  if (exploitability) all.splice(1, 0, exploitability.chart);
   const last = [...lines].reverse().find((l) => l.episodes);
   const steps = lines.map((l) => l.agentSteps);
   const summaryRows = last?.episodes
@@ -220,6 +260,8 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
         ["episode length", last.episodes.length.toFixed(1)],
       ]
     : [];
+  if (exploitability?.last !== undefined)
+    summaryRows.push([`NashConv of the learned profile (${exploitability.kind})`, exploitability.last.toFixed(4)]);
   // What the agents did in the last update, per role and phase, arguments included.
   for (const line of describeActionShares(lines[lines.length - 1]?.actions, [
     ...new Set(Object.values(lines[lines.length - 1]?.actions ?? {}).flatMap((p) => Object.keys(p))),

@@ -4,6 +4,8 @@ import type { IRGame } from "../compiler/ir.js";
 import { createJsKernel } from "../compiler/js-backend.js";
 import type { StepResult, VecEnv } from "../compiler/vecenv.js";
 import {
+  decodePool,
+  encodePool,
   loadOptimizers,
   loadWeights,
   makeCheckpoint,
@@ -11,7 +13,8 @@ import {
   writeCheckpoint,
   type Checkpoint,
 } from "./checkpoint.js";
-import { coPlayerSeats, opponentOfCopy, parseOpponent, type Opponent } from "./coplayers.js";
+import { coPlayerSeats, opponentOfCopy, parseOpponents, type Opponent } from "./coplayers.js";
+import { loadActor, PolicyPool } from "./pool.js";
 import { loadScenario, type Scenario } from "./env.js";
 import { EpisodeTracker, summarize, type EpisodeSummary } from "./episodes.js";
 import { loadEngine, type EngineName, type LoadedEngine } from "./engine/select.js";
@@ -256,12 +259,15 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   log(`engine: ${engine.description}${engine.note ? ` (${engine.note})` : ""}`);
 
   // --- co-players and seats (checked before anything is written) ---
-  const opponents: Opponent[] = config.opponents.map((spec) => parseOpponent(spec, ir));
+  const opponents: Opponent[] = parseOpponents(config.opponents, ir);
   mkdirSync(join(runDir, "checkpoints"), { recursive: true });
   if (!options.resume)
     writeFileSync(join(runDir, "config.json"), JSON.stringify({ ...run, backend: engine.name }, null, 2) + "\n");
   const E = config.envs;
   const seatsOf = opponents.map((o) => coPlayerSeats(ir, o));
+  /** The copies that opponent entry `k` plays in. */
+  const copiesOf = (k: number) =>
+    Array.from({ length: E }, (_, e) => e).filter((e) => opponentOfCopy(e, opponents.length) === k);
   /** Per role: the flat agent indices (copy * count + agent) whose actions the learner chooses. */
   const learners: number[][] = ir.roles.map((role, r) => {
     const list: number[] = [];
@@ -280,6 +286,21 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     engine.create(role.obsDim, role.numActions, config.hidden, config.seed * 31 + r, role.name, activation),
   );
   const frozen = opponents.map((o) => (o.kind === "checkpoint" ? frozenEnginePolicies(engine, ir, o.path) : undefined));
+  // Fictitious self-play: per role, `poolSample` frozen networks that this update's pool members are loaded into.
+  const poolSample = config.poolSample ?? DEFAULT_CONFIG.poolSample;
+  const pool = opponents.some((o) => o.kind === "pool")
+    ? new PolicyPool(
+        config.poolSize ?? DEFAULT_CONFIG.poolSize,
+        ir.roles.map(() => 2 * (config.hidden.length + 1)),
+      )
+    : undefined;
+  const poolNets = pool
+    ? ir.roles.map((role) =>
+        Array.from({ length: poolSample }, (_, s) =>
+          engine.create(role.obsDim, role.numActions, config.hidden, 0, `pool-${role.name}-${s}`, activation),
+        ),
+      )
+    : [];
   const rng = new Rng(config.seed);
   let update = 0;
   let agentSteps = 0;
@@ -289,6 +310,13 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     update = checkpoint.update;
     agentSteps = checkpoint.agentSteps;
     rng.state = checkpoint.rng;
+    if (pool) {
+      if (!checkpoint.pool)
+        throw new RunFolderError(
+          `${runDir}: the checkpoint has no policy pool, though the run trains against \`pool\``,
+        );
+      pool.restore(decodePool(checkpoint.pool));
+    }
     log(`resuming ${runDir} at update ${update} (${agentSteps.toLocaleString("en-US")} agent steps)`);
   }
 
@@ -311,12 +339,17 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   const actions = ir.roles.map((role) => new Int32Array(E * role.count));
   const botOut = new Map<string, Int32Array>();
   let episodes: EpisodeSummary[] = [];
+  if (pool && update === 0) pool.offer(0, nets);
 
   while (update < totalUpdates) {
     const time = { env: 0, inference: 0, update: 0 };
     const lr = config.annealLr ? config.lr * (1 - update / totalUpdates) : config.lr;
     const frequencies = ir.roles.map((role) => new Float64Array(role.actions.length));
     const counter = new ActionCounter(ir);
+    if (pool) {
+      const members = pool.sample(poolSample, rng);
+      poolNets.forEach((slots, r) => slots.forEach((net, s) => loadActor(net, members[s].actors[r])));
+    }
     for (let t = 0; t < config.rollout; t++) {
       let t0 = performance.now();
       const acted = ir.roles.map((role, r) =>
@@ -325,6 +358,13 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
       // Co-players overwrite their seats.
       for (const [k, o] of opponents.entries()) {
         if (o.kind === "self") continue;
+        if (o.kind === "pool") {
+          actFromPool(poolNets[o.role], result.roles[o.role], ir.roles[o.role].count, copiesOf(k), seatsOf[k][o.role], {
+            rng,
+            into: acted[o.role].actions,
+          });
+          continue;
+        }
         const chosen =
           o.kind === "bot"
             ? botActions(env, o.name, E * ir.roles[o.role].count, botOut)
@@ -399,6 +439,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     });
     time.update += performance.now() - t0;
     update++;
+    pool?.offer(update, nets);
 
     const finished = tracker.drain();
     const summary = summarize(finished) ?? null;
@@ -431,7 +472,11 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     interrupted = options.signal?.aborted === true && update < totalUpdates;
     if (update % checkpointEvery === 0 || update === totalUpdates || interrupted) {
       const saved = makeCheckpoint(ir, nets, { update, agentSteps, config, rng: rng.state });
-      writeCheckpoint(join(runDir, "checkpoints", "latest.json"), saved);
+      // Only the latest checkpoint carries the pool: resuming needs it, evaluating a checkpoint does not.
+      writeCheckpoint(
+        join(runDir, "checkpoints", "latest.json"),
+        pool ? { ...saved, pool: encodePool(pool.save()) } : saved,
+      );
       writeCheckpoint(join(runDir, "checkpoints", `update-${String(update).padStart(6, "0")}.json`), saved);
     }
     if (interrupted) break;
@@ -439,6 +484,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   if (options.report ?? true) writeReport(runDir);
   nets.forEach((n) => n.dispose());
   frozen.forEach((f) => f?.forEach((n) => n.dispose()));
+  poolNets.flat().forEach((n) => n.dispose());
   return { runDir, backend: engine.name, updates: update, agentSteps, last, scenario, interrupted };
 }
 
@@ -446,6 +492,37 @@ let instance = 0;
 /** TensorFlow.js variable names must be unique in a process. */
 function uniqueName(base: string): string {
   return `${base}#${instance++}`;
+}
+
+/**
+ * Pool members choose for the co-player seats of the copies in `copies`: the i-th copy is played by slot i mod slots
+ * (this update's i-th drawn member), each slot acting on its copies' observations only.
+ */
+function actFromPool(
+  slots: Policy[],
+  view: { obs: Float32Array; mask: Uint8Array },
+  count: number,
+  copies: number[],
+  seats: boolean[],
+  out: { rng: Rng; into: Int32Array },
+): void {
+  const D = Math.max(1, slots[0].obsDim);
+  const A = slots[0].numActions;
+  slots.forEach((net, s) => {
+    const mine = copies.filter((_, i) => i % slots.length === s);
+    if (mine.length === 0) return;
+    const n = mine.length * count;
+    const obs = new Float32Array(n * D);
+    const mask = new Uint8Array(n * A);
+    mine.forEach((e, c) => {
+      if (slots[0].obsDim > 0) obs.set(view.obs.subarray(e * count * D, (e + 1) * count * D), c * count * D);
+      mask.set(view.mask.subarray(e * count * A, (e + 1) * count * A), c * count * A);
+    });
+    const chosen = net.act(obs, mask, n, out.rng).actions;
+    mine.forEach((e, c) => {
+      for (let i = 0; i < count; i++) if (seats[i]) out.into[e * count + i] = chosen[c * count + i];
+    });
+  });
 }
 
 function botActions(env: VecEnv, name: string, size: number, cache: Map<string, Int32Array>): Int32Array {

@@ -30,7 +30,7 @@ export async function runEval(
       backend: options.backend,
     });
     // Exploitability (one-shot games with a normal form): see runtime/sweep/exploitability.ts.
-    const { exploitabilityOfRun, formatExploitability } = await import("../../runtime/sweep/exploitability.js");
+    const { exploitabilityOfRun, formatExploitability } = await import("../../runtime/exploitability.js");
     const exploit = exploitabilityOfRun(runDir, options.overrides);
     out(
       options.format === "json"

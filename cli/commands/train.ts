@@ -158,6 +158,18 @@ export async function runTrain(
       `trained ${result.scenario.ir.name} for ${result.agentSteps.toLocaleString("en-US")} agent steps (${result.updates} updates) on ${result.backend}`,
     );
     for (const a of actions) out(`  last actions  ${printable(a)}`);
+    // One-shot games with a normal form: how far what was learned is from an equilibrium.
+    const { exploitabilityOfRun } = await import("../../runtime/exploitability.js");
+    let exploit: ReturnType<typeof exploitabilityOfRun>;
+    try {
+      exploit = exploitabilityOfRun(result.runDir);
+    } catch {
+      // The run is trained and saved; a summary line is not worth failing it.
+    }
+    if (exploit)
+      out(
+        `  NashConv      ${exploit.nashConv.toFixed(4)} (${exploit.kind}; 0 at a Nash equilibrium; agora eval for more)`,
+      );
     out(`  run folder    ${dir}`);
     out(`  report        ${join(dir, "report.html")}`);
     out(`  metrics       ${join(dir, "metrics.jsonl")}`);

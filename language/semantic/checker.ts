@@ -993,17 +993,21 @@ class Checker {
             const bot = this.names.get(item.name.text);
             if (bot?.kind === "bot") {
               this.reference(item.name.span, bot, item);
-              names.push(item.name.text);
+              // A bot named `pool` is that bot, not fictitious self-play's pool.
+              names.push(item.name.text === "pool" ? "bot:pool" : item.name.text);
+            } else if (item.name.text === "pool") {
+              // Fictitious self-play: co-players drawn from the learners' past policies (docs/training.md).
+              names.push("pool");
             } else {
               const near = closestName(
                 item.name.text,
                 this.model.bots.map((b) => b.symbol.name),
               );
               this.error(DiagnosticCode.BadTrainValue, item.span, `\`${item.name.text}\` is not a bot of this game`, {
-                hint: near ? `did you mean \`${near}\`?` : "list bot names and `self`",
+                hint: near ? `did you mean \`${near}\`?` : "list bot names, `self` and `pool`",
               });
             }
-          } else this.error(DiagnosticCode.BadTrainValue, item.span, "`opponents` lists bot names and `self`");
+          } else this.error(DiagnosticCode.BadTrainValue, item.span, "`opponents` lists bot names, `self` and `pool`");
         }
         settings[key] = names;
         continue;

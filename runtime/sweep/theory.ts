@@ -1,7 +1,7 @@
 import { analyzeScenario, type AnalysisReport } from "../../analysis/analyze.js";
 import { loadScenario } from "../env.js";
 import { equality } from "../episodes.js";
-import { exploitability } from "./exploitability.js";
+import { exploitability } from "../exploitability.js";
 import type { ParamValue, SweepPlan } from "./plan.js";
 
 /**

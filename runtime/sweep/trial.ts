@@ -1,9 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzeScenario } from "../../analysis/analyze.js";
-import { loadScenario } from "../env.js";
 import { evaluate } from "../evaluate.js";
-import { exploitability, profileFromShares } from "./exploitability.js";
+import { exploitabilityOfRun } from "../exploitability.js";
 import type { TfBackendName } from "../tf.js";
 import { train, type MetricsLine } from "../train.js";
 import type { ParamValue, PlannedScenario, SweepPlan, Trial, TrainSettings } from "./plan.js";
@@ -45,7 +43,8 @@ export interface TrialResult {
   agentSteps: number;
   /**
    * For one-shot games with a normal form: the exploitability of the learned profile (each
-   * role's action shares in the last rollout), exactly from the analysis's payoff table.
+   * role's action shares in the last rollout, or averaged over training for a run against
+   * the pool: runtime/exploitability.ts `learnedShares`), exactly from the payoff table.
    */
   exploitability?: {
     nashConv: number;
@@ -125,20 +124,14 @@ export async function runTrial(spec: TrialSpec, runDir: string, scenarioPath: st
     },
     actions,
     agentSteps: trained.agentSteps,
-    ...learnedExploitability(spec.scenario.source, overrides, actions),
+    ...learnedExploitability(runDir),
     run: runFolderOf(spec.trial),
   };
 }
 
-function learnedExploitability(
-  source: string,
-  overrides: Map<string, ParamValue>,
-  actions: Record<string, Record<string, number>>,
-): Pick<TrialResult, "exploitability"> {
-  const analysis = analyzeScenario(loadScenario(source, { overrides }).ir, { sweep: false });
-  if (!analysis.ok || analysis.report.normal_form.stage !== "one_shot") return {};
-  const profile = profileFromShares(analysis.report, actions);
-  const e = profile && exploitability(analysis.report, profile);
+/** For one-shot games with a normal form: NashConv of what the run learned (see `learnedShares`). */
+function learnedExploitability(runDir: string): Pick<TrialResult, "exploitability"> {
+  const e = exploitabilityOfRun(runDir);
   if (!e) return {};
   return {
     exploitability: {
