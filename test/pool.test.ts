@@ -139,3 +139,15 @@ describe("what a run learned, and its NashConv over training", () => {
     expect(nashConvOverTraining(report, lines, true)).toEqual({ current: [2, 2], average: [2, 0] });
   });
 });
+
+describe("`pool` in a scenario's train block", () => {
+  const withTrain = (extra: string, opponents: string) =>
+    PENNIES.replace(/\}\n$/, `${extra}\n  train {\n    opponents [${opponents}]\n  }\n}\n`);
+
+  it("is fictitious self-play, unless the scenario has a bot of that name", () => {
+    expect(loadScenario(withTrain("", "self, pool")).document.model?.train?.opponents).toEqual(["self", "pool"]);
+    const botNamedPool = withTrain("\n  bot pool for matcher { play heads }", "pool");
+    expect(loadScenario(botNamedPool).document.model?.train?.opponents).toEqual(["bot:pool"]);
+    expect(() => loadScenario(withTrain("", "pol"))).toThrow(/`pol` is not a bot of this game/);
+  });
+});

@@ -153,6 +153,6 @@ export const TRAIN_KEYS: ReadonlyMap<string, { kind: "int" | "real" | "intList" 
     ["entropy", { kind: "real", doc: "Entropy bonus coefficient." }],
     ["hidden", { kind: "intList", doc: "Hidden layer sizes, such as `[64, 64]`." }],
     ["seed", { kind: "int", doc: "Random seed." }],
-    ["opponents", { kind: "opponents", doc: "Co-players: bot names and `self`." }],
+    ["opponents", { kind: "opponents", doc: "Co-players: bot names, `self` and `pool` (fictitious self-play)." }],
   ] as const,
 );

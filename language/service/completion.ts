@@ -178,6 +178,13 @@ function classify(ctx: CursorContext, out: Items) {
           sortText: `1${bot.symbol.name}`,
         });
       out.keyword("self");
+      if (!model?.bots.some((b) => b.symbol.name === "pool"))
+        out.add({
+          label: "pool",
+          kind: "keyword",
+          detail: "fictitious self-play: the learners' past policies",
+          sortText: "0pool",
+        });
     }
     return;
   }
@@ -833,7 +840,11 @@ function trainCompletion(ctx: CursorContext, out: Items, block: Frame) {
       label: name,
       kind: "trainKey",
       detail:
-        spec.kind === "intList" ? "list of ints" : spec.kind === "opponents" ? "list of bots and self" : spec.kind,
+        spec.kind === "intList"
+          ? "list of ints"
+          : spec.kind === "opponents"
+            ? "list of bots, self and pool"
+            : spec.kind,
       documentation: spec.doc,
       sortText: `1${name}`,
     });

@@ -105,7 +105,7 @@ function languageHover(doc: GameDocument, position: Position): Hover | null {
     const spec = entry ? TRAIN_KEYS.get(entry.key.text) : undefined;
     if (spec)
       return {
-        contents: `${code(`${entry!.key.text}: ${spec.kind === "intList" ? "[int, ...]" : spec.kind === "opponents" ? "[bot | self, ...]" : spec.kind}`)}\n\n${spec.doc}`,
+        contents: `${code(`${entry!.key.text}: ${spec.kind === "intList" ? "[int, ...]" : spec.kind === "opponents" ? "[bot | self | pool, ...]" : spec.kind}`)}\n\n${spec.doc}`,
         range: doc.rangeOf(span),
       };
   }

@@ -72,7 +72,7 @@ describe("completion: declarations and items", () => {
     expect(labels(game("  rule q { starts |"))).toEqual(["active"]);
   });
 
-  it("offers the unused training settings in `train`, and bots and `self` in `opponents`", () => {
+  it("offers the unused training settings in `train`, and bots, `self` and `pool` in `opponents`", () => {
     const items = labels(game("  train {\n    steps 100\n    lr 0.01\n    |\n  }"));
     expect(items).toContain("gamma");
     expect(items).toContain("opponents");
@@ -81,7 +81,10 @@ describe("completion: declarations and items", () => {
     expect(labels(game("  bot lazy for boss { play wait }\n  train { opponents [self, |] }"))).toEqual([
       "lazy",
       "self",
+      "pool",
     ]);
+    // A bot named `pool` is listed as the bot, once.
+    expect(labels(game("  bot pool for boss { play wait }\n  train { opponents [|] }"))).toEqual(["pool", "self"]);
   });
 
   it("offers types after `:` in declarations, and what an action argument may range over", () => {
