@@ -6,6 +6,7 @@ import { readCheckpoint } from "../runtime/checkpoint.js";
 import { exploitabilityOfRun } from "../runtime/exploitability.js";
 import { train } from "../runtime/train.js";
 import { renderedDom } from "./support/chromium.js";
+import { ZERO_SUM_GAMES } from "./support/zero-sum-games.js";
 
 /**
  * The learning test of the `pool` co-player (fictitious self-play): on zero-sum games whose
@@ -22,85 +23,12 @@ const TRAIN = `
     opponents [self, pool]
   }`;
 
-const GAMES: { name: string; range: number; source: string }[] = [
-  {
-    name: "matching pennies",
-    range: 2,
-    source: `game Pennies {
-  horizon 1
-  role matcher {
-    action heads
-    action tails
-  }
-  role mismatcher {
-    action heads
-    action tails
-  }
-  payoff {
-    heads, heads => 1, -1
-    heads, tails => -1, 1
-    tails, heads => -1, 1
-    tails, tails => 1, -1
-  }${TRAIN}
-}
-`,
-  },
-  {
-    name: "rock-paper-scissors",
-    range: 2,
-    source: `game Rps {
-  horizon 1
-  role player * 2 {
-    action rock
-    action paper
-    action scissors
-  }
-  payoff {
-    rock, rock => 0, 0
-    rock, paper => -1, 1
-    rock, scissors => 1, -1
-    paper, rock => 1, -1
-    paper, paper => 0, 0
-    paper, scissors => -1, 1
-    scissors, rock => -1, 1
-    scissors, paper => 1, -1
-    scissors, scissors => 0, 0
-  }${TRAIN}
-}
-`,
-  },
-  {
-    // Asymmetric: the equilibrium is kicker left 3/7, keeper left 2/7 (not the uniform
-    // mixture that an entropy bonus drifts towards: uniform play has NashConv 1).
-    name: "an asymmetric 2×2 zero-sum penalty kick",
-    range: 6,
-    source: `game PenaltyKick {
-  horizon 1
-  role kicker {
-    action left
-    action right
-  }
-  role keeper {
-    action left
-    action right
-  }
-  payoff {
-    left, left => 3, -3
-    left, right => -1, 1
-    right, left => -2, 2
-    right, right => 1, -1
-  }${TRAIN}
-}
-`,
-  },
-];
-
 describe("fictitious self-play against the pool: NashConv below 5% of the payoff range", () => {
-  for (const game of GAMES) {
+  for (const game of ZERO_SUM_GAMES) {
     it(game.name, async () => {
       const dir = mkdtempSync(join(tmpdir(), "agora-fsp-"));
       const scenarioPath = join(dir, "game.game");
-      writeFileSync(scenarioPath, game.source);
+      writeFileSync(scenarioPath, game.source(TRAIN));
       const out = join(dir, "run");
       // Short rollouts: fictitious play needs many updates (docs/training.md); `rollout` has no `train` key.
       await train({ scenarioPath, out, backend: "native", threads: 1, flags: { rollout: 8 } });
@@ -131,7 +59,7 @@ describe("fictitious self-play against the pool: NashConv below 5% of the payoff
   it("a run against the pool resumes with its pool, and its report renders every chart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agora-fsp-"));
     const scenarioPath = join(dir, "game.game");
-    writeFileSync(scenarioPath, GAMES[2].source);
+    writeFileSync(scenarioPath, ZERO_SUM_GAMES[2].source(TRAIN));
     const out = join(dir, "run");
     await train({ scenarioPath, out, backend: "native", threads: 1, flags: { steps: 20_000, rollout: 8 } });
     const before = readCheckpoint(out);

@@ -7,25 +7,9 @@ import { loadScenario } from "../runtime/env.js";
 import { loadActor, PolicyPool } from "../runtime/pool.js";
 import { Rng } from "../runtime/ppo.js";
 import type { MetricsLine, RunConfig } from "../runtime/train.js";
+import { ZERO_SUM_GAMES } from "./support/zero-sum-games.js";
 
-const PENNIES = `game Pennies {
-  horizon 1
-  role matcher {
-    action heads
-    action tails
-  }
-  role mismatcher {
-    action heads
-    action tails
-  }
-  payoff {
-    heads, heads => 1, -1
-    heads, tails => -1, 1
-    tails, heads => -1, 1
-    tails, tails => 1, -1
-  }
-}
-`;
+const PENNIES = ZERO_SUM_GAMES[0].source();
 
 /** A stand-in policy whose every weight tensor holds `tag` (actor: 2 tensors, critic: 2). */
 function fakePolicy(tag: () => number): Policy & { loaded: number[][] } {
