@@ -10,6 +10,7 @@ import { approximateEquilibria, nashEpsilon } from "./nplayer.js";
 import { dominance, equivalentActions, paretoOptimal, pureEquilibria, welfareMax, type Elimination } from "./pure.js";
 import { Q, qsum } from "./rational.js";
 import { sweepParams, type Sweep } from "./sweep.js";
+import { AnalysisStopped, type Deadline } from "./deadline.js";
 
 /**
  * The analysis of one normal form, as the stable JSON document `agora analyze --format json`
@@ -225,6 +226,11 @@ export interface AnalyzeOptions {
   /** Listing caps (default 1000). */
   maxListed?: number;
   seed?: number;
+  /**
+   * A time budget (default: none): the analysis stops with `AnalysisStopped` once it is
+   * spent; `analyzeScenario` returns that as `{ ok: false, kind: "stopped" }`.
+   */
+  deadline?: Deadline;
 }
 
 const TABLE_LIMIT = 4096;
@@ -296,7 +302,7 @@ export function analyzeNormalForm(
   }));
 
   // Dominance (also shrinks the two-player game before the vertex enumeration).
-  const dom = dominance(game);
+  const dom = dominance(game, options.deadline);
   const elim = (e: Elimination): EliminationJson => ({
     round: e.round,
     player: e.player,
@@ -307,7 +313,7 @@ export function analyzeNormalForm(
   });
 
   // Equilibria.
-  const pure = pureEquilibria(game);
+  const pure = pureEquilibria(game, options.deadline);
   let equilibria: EquilibriumJson[] = [];
   let components: ComponentJson[] = [];
   let method: MethodInfo;
@@ -347,6 +353,7 @@ export function analyzeNormalForm(
       const result = bimatrixEquilibria(A, B, {
         maxBases: options.maxBases ?? 1_000_000,
         timeLimitMs: options.timeLimitMs ?? 120_000,
+        deadline: options.deadline,
       });
       ({ equilibria, components } = bimatrixJson(game, dom.strictSurvivors, result));
       method = {
@@ -373,7 +380,7 @@ export function analyzeNormalForm(
         .filter((k) => k.length > 1)
         .map((k) => `${game.players[p].name}: ${k.map((a) => game.players[p].actions[a]).join(" ≡ ")}`),
     );
-    const approx = approximateEquilibria(restrict(game, keep), { seed: options.seed });
+    const approx = approximateEquilibria(restrict(game, keep), { seed: options.seed, deadline: options.deadline });
     const pj = pureJson();
     const expand = (s: number[], p: number) => {
       const full = new Array<number>(game.sizes[p]).fill(0);
@@ -763,6 +770,19 @@ export type ScenarioAnalysis =
 
 /** Builds the normal form of a lowered scenario and analyses it, sweeps included. */
 export function analyzeScenario(ir: IRGame, options: ScenarioOptions = {}): ScenarioAnalysis {
+  try {
+    return analyzeScenarioUnbounded(ir, options);
+  } catch (error) {
+    if (!(error instanceof AnalysisStopped)) throw error;
+    return {
+      ok: false,
+      kind: "stopped",
+      reason: `the analysis was stopped after ${Math.round(error.elapsedMs)} ms (its budget is ${error.budgetMs} ms); run \`agora analyze\` for the full result`,
+    };
+  }
+}
+
+function analyzeScenarioUnbounded(ir: IRGame, options: ScenarioOptions): ScenarioAnalysis {
   const built = buildNormalForm(ir, options);
   if (!built.ok) return { ok: false, reason: built.reason, kind: built.kind };
   const report = analyzeNormalForm(built.game, options, built.stage);

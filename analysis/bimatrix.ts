@@ -1,6 +1,7 @@
 import { numProfiles, type NormalForm } from "./normal-form.js";
 import { lcm, Q } from "./rational.js";
 import { BasisLimitError, reverseSearchVertices, type PolytopeVertex } from "./reverse-search.js";
+import type { Deadline } from "./deadline.js";
 
 /**
  * Every Nash equilibrium of a two-player game, exactly, degenerate games included.
@@ -61,6 +62,8 @@ export interface BimatrixOptions {
   maxBases?: number;
   /** Give up (TooLargeError) after this many milliseconds (default: no limit). */
   timeLimitMs?: number;
+  /** An analysis's time budget: stops with `AnalysisStopped` (not a fallback) once it is spent. */
+  deadline?: Deadline;
 }
 
 /** The payoff matrices of a two-player game as integers (each scaled by a positive constant), shifted to be ≥ 1. */
@@ -87,6 +90,7 @@ export function bimatrixEquilibria(A: Q[][], B: Q[][], options: BimatrixOptions 
   const search = {
     maxBases: opts.maxBases ?? 1_000_000,
     deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + opts.timeLimitMs,
+    stop: opts.deadline,
   };
   const m = A.length;
   const n = A[0].length;

@@ -5,6 +5,7 @@ import { createInterpreter } from "../compiler/interpreter.js";
 import type { VecEnv } from "../compiler/vecenv.js";
 import { roundDifferences, stageIsRandom, writesOf } from "./ir-facts.js";
 import { numProfiles, profileActions, type NormalForm, type PayoffPrecision, type Player } from "./normal-form.js";
+import { checkDeadline, type Deadline } from "./deadline.js";
 import { Q } from "./rational.js";
 
 /**
@@ -32,6 +33,8 @@ export interface BuildOptions {
    * exactly from the source (`1/3` is one third), not from their float32 run-time values.
    */
   model?: GameModel;
+  /** A time budget: enumeration stops with `AnalysisStopped` once it is spent (default: none). */
+  deadline?: Deadline;
 }
 
 export type NoNormalFormKind =
@@ -120,7 +123,10 @@ function playerName(ir: IRGame, role: number, index: number): string {
   return r.count === 1 ? r.name : `${r.name}#${index}`;
 }
 
-/** Builds the normal form, or says why there is none. Never throws for a checked scenario. */
+/**
+ * Builds the normal form, or says why there is none. Never throws for a checked scenario,
+ * except `AnalysisStopped` when `options.deadline` runs out.
+ */
 export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildResult {
   const utility = options.utility ?? "reward";
   const plan = planStage(ir, utility);
@@ -215,7 +221,8 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
   /** The float32 value paid at run time, per player and profile (non-random stages). */
   const runtime: Float32Array[] = players.map(() => new Float32Array(total));
   if (!random) {
-    const batch = Math.min(total, 4096);
+    // Under a deadline, smaller batches so that it is checked often.
+    const batch = Math.min(total, options.deadline ? 256 : 4096);
     const env = createInterpreter(stageIR, {
       numEnvs: batch,
       seed: options.seed ?? 0,
@@ -224,6 +231,7 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     });
     const actions = ir.roles.map((r) => new Int32Array(batch * r.count));
     for (let start = 0; start < total; start += batch) {
+      checkDeadline(options.deadline);
       env.reset();
       for (let c = 0; c < batch; c++) fill(actions, c, Math.min(start + c, total - 1));
       const result = env.step(actions);
@@ -256,6 +264,7 @@ export function buildNormalForm(ir: IRGame, options: BuildOptions = {}): BuildRe
     const actions = ir.roles.map((r) => new Int32Array(S * r.count));
     const se = players.map(() => 0);
     for (let profile = 0; profile < total; profile++) {
+      checkDeadline(options.deadline);
       env.reset();
       for (let c = 0; c < S; c++) fill(actions, c, profile);
       const result = env.step(actions);

@@ -7,6 +7,7 @@ import { lowerGame } from "../compiler/lower.js";
 import { bimatrixEquilibria, matrices, TooLargeError } from "./bimatrix.js";
 import { buildNormalForm } from "./build.js";
 import { classify, type GameClass } from "./classify.js";
+import { AnalysisStopped, Deadline } from "./deadline.js";
 import { numProfiles, profileNames, type NormalForm } from "./normal-form.js";
 import { dominance, pureEquilibria } from "./pure.js";
 
@@ -44,17 +45,53 @@ export interface EditorSummary {
   lens: string;
   /** Markdown for a hover. */
   hover: string;
-  /** Why parts are missing (no normal form, too large, random payoffs). */
+  /** Why parts are missing (no normal form, too large, random payoffs, stopped). */
   note?: string;
+  /** Set when the analysis ran past its time budget and was stopped: nothing else is known then. */
+  stopped?: { afterMs: number; budgetMs: number };
 }
 
 export interface EditorOptions {
   maxProfiles?: number;
+  /**
+   * Milliseconds the analysis may take (default: no limit). Past it the analysis stops and
+   * the summary says so (`stopped`) instead of blocking the editor on a big game.
+   */
+  budgetMs?: number;
+  /** The deadline itself, instead of `budgetMs` (tests pass one with their own clock). */
+  deadline?: Deadline;
 }
 
 /** Summarises a checked model and its IR (`lowerGame(model, source)`). Pure; never throws for a checked model. */
 export function analyzeForEditor(model: GameModel, ir: IRGame, options: EditorOptions = {}): EditorSummary {
   const anchor = model.payoff?.keyword ?? model.game.name.span;
+  const deadline = options.deadline ?? (options.budgetMs === undefined ? undefined : new Deadline(options.budgetMs));
+  try {
+    return analyzeWithin(model, ir, anchor, options, deadline);
+  } catch (error) {
+    if (!(error instanceof AnalysisStopped)) throw error;
+    const afterMs = Math.round(error.elapsedMs);
+    const note = `the analysis was stopped after ${afterMs} ms (the editor gives it ${error.budgetMs} ms): run \`agora analyze\` for the full result`;
+    return {
+      anchor,
+      class: null,
+      pureEquilibria: [],
+      dominated: [],
+      lens: `analysis stopped after ${afterMs} ms: run agora analyze`,
+      hover: `**Game analysis**: ${note}.`,
+      note,
+      stopped: { afterMs, budgetMs: error.budgetMs },
+    };
+  }
+}
+
+function analyzeWithin(
+  model: GameModel,
+  ir: IRGame,
+  anchor: Span,
+  options: EditorOptions,
+  deadline: Deadline | undefined,
+): EditorSummary {
   const empty = (note: string, lens = `no normal form: ${shorten(note)}`): EditorSummary => ({
     anchor,
     class: null,
@@ -66,15 +103,16 @@ export function analyzeForEditor(model: GameModel, ir: IRGame, options: EditorOp
   });
   let built;
   try {
-    built = buildNormalForm(ir, { maxProfiles: options.maxProfiles ?? 4096, refuseRandom: true, model });
+    built = buildNormalForm(ir, { maxProfiles: options.maxProfiles ?? 4096, refuseRandom: true, model, deadline });
   } catch (error) {
+    if (error instanceof AnalysisStopped) throw error;
     return empty(`the analysis failed: ${(error as Error).message}`);
   }
   if (!built.ok)
     return built.kind === "random_payoffs"
       ? empty(built.reason, "random payoffs: `agora analyze` estimates them")
       : empty(built.reason);
-  return summarize(built.game, anchor, model);
+  return summarize(built.game, anchor, model, deadline);
 }
 
 /** Summarises a document from `checkText`; undefined when it has errors. */
@@ -103,14 +141,19 @@ function shorten(s: string): string {
   return first.length > 80 ? `${first.slice(0, 77)}...` : first;
 }
 
-function summarize(game: NormalForm, anchor: Span, model: GameModel | undefined): EditorSummary {
+function summarize(
+  game: NormalForm,
+  anchor: Span,
+  model: GameModel | undefined,
+  deadline: Deadline | undefined,
+): EditorSummary {
   const cls = classify(game).class;
-  const pure = pureEquilibria(game).map((e) => ({
+  const pure = pureEquilibria(game, deadline).map((e) => ({
     profile: profileNames(game, e.actions),
     payoffs: game.payoffs.map((row) => row[e.profile].toNumber()),
     strict: e.strict,
   }));
-  const dom = dominance(game);
+  const dom = dominance(game, deadline);
   const dominated = dom.strict.map((e) => {
     const player = game.players[e.player];
     const actionName = player.actions[e.action].replace(/\(.*$/, "");
@@ -131,7 +174,7 @@ function summarize(game: NormalForm, anchor: Span, model: GameModel | undefined)
   if (game.players.length === 2 && game.sizes[0] <= 4 && game.sizes[1] <= 4 && numProfiles(game.sizes) <= 16) {
     try {
       const [A, B] = matrices(game);
-      mixed = bimatrixEquilibria(A, B, 2000)
+      mixed = bimatrixEquilibria(A, B, { maxBases: 2000, deadline })
         .equilibria.filter((e) => !e.strategies.every((s) => s.filter((q) => !q.isZero()).length === 1))
         .map((e) => ({
           strategies: e.strategies.map((s, p) => ({

@@ -1,5 +1,6 @@
 import { floatPayoffs, numProfiles, payoffRange, type NormalForm } from "./normal-form.js";
 import { prng } from "../language/util/prng.js";
+import { checkDeadline, type Deadline } from "./deadline.js";
 
 /**
  * Approximate mixed equilibria of games with any number of players, in floating point,
@@ -39,6 +40,8 @@ export interface ApproxOptions {
   budget?: number;
   /** Most equilibria reported (default 100). */
   maxFound?: number;
+  /** An analysis's time budget: stops with `AnalysisStopped` once it is spent. */
+  deadline?: Deadline;
 }
 
 export interface ApproxResult {
@@ -266,6 +269,7 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
         continue;
       }
       for (let k = 0; k < starts; k++) {
+        checkDeadline(options.deadline);
         if (ev.passes > budget) {
           truncated = true;
           break outer;
@@ -285,6 +289,7 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
   // Replicator dynamics from several starts, polished on the support they end on.
   const repStarts = options.replicatorStarts ?? (enumerate ? 0 : 16);
   for (let k = 0; k < repStarts; k++) {
+    checkDeadline(options.deadline);
     if (ev.passes > budget) {
       truncated = true;
       break;
@@ -299,6 +304,7 @@ export function approximateEquilibria(game: NormalForm, options: ApproxOptions =
     );
     const iterations = Math.min(3000, Math.max(50, Math.floor((budget - ev.passes) / Math.max(1, repStarts - k) / 2)));
     for (let it = 0; it < iterations; it++) {
+      if ((it & 63) === 0) checkDeadline(options.deadline);
       const dev = ev.deviationValues(sigma);
       sigma = sigma.map((s, p) => {
         const min = Math.min(...dev[p]);

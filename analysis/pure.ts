@@ -1,5 +1,6 @@
 import { numeric, numProfiles, profileActions, strides, type NormalForm } from "./normal-form.js";
 import { Q } from "./rational.js";
+import { checkDeadline, type Deadline } from "./deadline.js";
 
 /**
  * The pure-strategy passes: pure Nash equilibria, dominance with iterated elimination,
@@ -15,7 +16,7 @@ export interface PureEquilibrium {
 }
 
 /** Every pure Nash equilibrium, in profile order. */
-export function pureEquilibria(game: NormalForm): PureEquilibrium[] {
+export function pureEquilibria(game: NormalForm, deadline?: Deadline): PureEquilibrium[] {
   const { values } = numeric(game);
   const sizes = game.sizes;
   const total = numProfiles(sizes);
@@ -29,6 +30,7 @@ export function pureEquilibria(game: NormalForm): PureEquilibrium[] {
     const v = values[p];
     const n = sizes[p];
     const s = st[p];
+    checkDeadline(deadline);
     for (let base = 0; base < total; base++) {
       // Visit each group of profiles that differ only in p's action once, from its a_p = 0 member.
       if (Math.floor(base / s) % n !== 0) continue;
@@ -81,9 +83,9 @@ export interface DominanceResult {
  * strict dominance the result does not depend on the order; for weak dominance it can, and
  * this is the all-at-once order.
  */
-export function dominance(game: NormalForm): DominanceResult {
-  const strict = eliminate(game, true);
-  const weak = eliminate(game, false);
+export function dominance(game: NormalForm, deadline?: Deadline): DominanceResult {
+  const strict = eliminate(game, true, deadline);
+  const weak = eliminate(game, false, deadline);
   return { strict: strict.eliminated, weak: weak.eliminated, strictSurvivors: strict.alive, weakSurvivors: weak.alive };
 }
 
@@ -123,7 +125,11 @@ function dominates(
   return strict || some;
 }
 
-function eliminate(game: NormalForm, strict: boolean): { eliminated: Elimination[]; alive: number[][] } {
+function eliminate(
+  game: NormalForm,
+  strict: boolean,
+  deadline: Deadline | undefined,
+): { eliminated: Elimination[]; alive: number[][] } {
   const { values } = numeric(game);
   const st = strides(game.sizes);
   const tol = tolerance(game);
@@ -136,6 +142,7 @@ function eliminate(game: NormalForm, strict: boolean): { eliminated: Elimination
       const offsets = otherOffsets(game, alive, p);
       const dominated = new Map<number, number[]>();
       for (const a of alive[p]) {
+        checkDeadline(deadline);
         for (const b of alive[p]) {
           if (a !== b && dominates(values[p], st[p], offsets, b, a, strict, tol)) {
             if (!dominated.has(a)) dominated.set(a, []);

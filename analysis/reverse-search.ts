@@ -1,3 +1,5 @@
+import { checkDeadline, type Deadline } from "./deadline.js";
+
 /**
  * Every vertex of a polytope { z ≥ 0 : M z ≤ 1 } (every column of M with a positive entry,
  * so the polytope is bounded and the origin is a nondegenerate vertex), by the reverse
@@ -34,6 +36,8 @@ export interface ReverseSearchOptions {
   maxBases?: number;
   /** Stop with BasisLimitError after this many milliseconds. */
   deadline?: number;
+  /** An analysis's time budget: stops with `AnalysisStopped` once it is spent. */
+  stop?: Deadline;
 }
 
 /**
@@ -71,6 +75,7 @@ export function reverseSearchVertices(
     if (bases > maxBases) throw new BasisLimitError(`more than ${maxBases.toLocaleString("en-US")} bases`);
     if ((bases & 1023) === 0 && options.deadline !== undefined && Date.now() > options.deadline)
       throw new BasisLimitError("the time limit");
+    if ((bases & 63) === 0) checkDeadline(options.stop);
     const z = new Array<bigint>(V).fill(0n);
     let labels = 0n;
     let degenerate = false;

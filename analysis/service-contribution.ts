@@ -24,16 +24,23 @@ export function tooLargeToAnalyse(doc: GameDocument): boolean {
 }
 
 /**
- * The summary of a document version, computed once per version, only when asked for (undefined where the document has
- * errors or is too large).
+ * How long the editor lets the analysis of one document version run, in milliseconds. Past
+ * it the analysis stops, and the hover and lens say so (a stopped analysis is remembered for
+ * the version, so it is not retried on every hover); `agora analyze` has no limit.
  */
-export function summaryOf(doc: GameDocument): EditorSummary | undefined {
-  return doc.memo("analysis", (d) => {
+export const EDITOR_ANALYSIS_BUDGET_MS = 750;
+
+/**
+ * The summary of a document version, computed once per version and budget, only when asked
+ * for (undefined where the document has errors or is too large).
+ */
+export function summaryOf(doc: GameDocument, budgetMs = EDITOR_ANALYSIS_BUDGET_MS): EditorSummary | undefined {
+  return doc.memo(`analysis:${budgetMs}`, (d) => {
     if (tooLargeToAnalyse(d)) return undefined;
     const model = d.model;
     if (!model || hasErrors(d.diagnostics)) return undefined;
     try {
-      return analyzeForEditor(model, lowerGame(model, d.text));
+      return analyzeForEditor(model, lowerGame(model, d.text), { budgetMs });
     } catch {
       return undefined;
     }
@@ -66,28 +73,34 @@ export function dominatedActionWarnings(model: GameModel, summary: () => EditorS
   return warnings;
 }
 
-export const analysisContribution: ServiceContribution = {
-  name: "game analysis",
-  diagnostics(doc) {
-    return doc.model ? dominatedActionWarnings(doc.model, () => summaryOf(doc)) : [];
-  },
-  hover(doc, offset) {
-    if (!doc.model) return undefined;
-    const name = doc.model.game.name.span;
-    if (tooLargeToAnalyse(doc)) {
-      const kb = (n: number) => `${Math.round(n / 1000).toLocaleString("en-US")} KB`;
-      const note = `Game analysis skipped in the editor: the document is ${kb(doc.text.length)} (limit ${kb(MAX_ANALYSED_LENGTH)}). Run \`agora analyze\` on the file.`;
-      return offset >= name.start && offset <= name.end ? { contents: note, span: name } : undefined;
-    }
-    const summary = summaryOf(doc);
-    if (!summary) return undefined;
-    const onAnchor = offset >= summary.anchor.start && offset <= summary.anchor.end;
-    const onGame = offset >= name.start && offset <= name.end;
-    return onAnchor || onGame ? { contents: summary.hover, span: summary.anchor } : undefined;
-  },
-  codeLenses(doc) {
-    const summary = summaryOf(doc);
-    // Clicking it runs the full analysis (a command of the VS Code extension).
-    return summary ? [{ span: summary.anchor, title: summary.lens, command: "agora.analyze" }] : [];
-  },
-};
+/** The contribution, with the editor's time budget for the analysis (`budgetMs`, for tests). */
+export function createAnalysisContribution(options: { budgetMs?: number } = {}): ServiceContribution {
+  const budgetMs = options.budgetMs ?? EDITOR_ANALYSIS_BUDGET_MS;
+  return {
+    name: "game analysis",
+    diagnostics(doc) {
+      return doc.model ? dominatedActionWarnings(doc.model, () => summaryOf(doc, budgetMs)) : [];
+    },
+    hover(doc, offset) {
+      if (!doc.model) return undefined;
+      const name = doc.model.game.name.span;
+      if (tooLargeToAnalyse(doc)) {
+        const kb = (n: number) => `${Math.round(n / 1000).toLocaleString("en-US")} KB`;
+        const note = `Game analysis skipped in the editor: the document is ${kb(doc.text.length)} (limit ${kb(MAX_ANALYSED_LENGTH)}). Run \`agora analyze\` on the file.`;
+        return offset >= name.start && offset <= name.end ? { contents: note, span: name } : undefined;
+      }
+      const summary = summaryOf(doc, budgetMs);
+      if (!summary) return undefined;
+      const onAnchor = offset >= summary.anchor.start && offset <= summary.anchor.end;
+      const onGame = offset >= name.start && offset <= name.end;
+      return onAnchor || onGame ? { contents: summary.hover, span: summary.anchor } : undefined;
+    },
+    codeLenses(doc) {
+      const summary = summaryOf(doc, budgetMs);
+      // Clicking it runs the full analysis (a command of the VS Code extension).
+      return summary ? [{ span: summary.anchor, title: summary.lens, command: "agora.analyze" }] : [];
+    },
+  };
+}
+
+export const analysisContribution: ServiceContribution = createAnalysisContribution();

@@ -166,7 +166,11 @@ export interface IRGame {
   rules: IRRule[];
   /** The body of each phase's step (payoff rows included), by phase index. */
   steps: Stmt[][];
-  metrics: { name: string; expr: Expr }[];
+  /**
+   * Evaluated after every step. `phases`: the phases (indices, ascending) whose steps the
+   * episode value averages, a step counting in the phase it ran in; empty: every step.
+   */
+  metrics: IRMetric[];
   endWhen: Expr[];
   horizon: { lo: number; hi: number };
   bots: IRBot[];
@@ -174,6 +178,12 @@ export interface IRGame {
   numLocals: number;
   /** Number of random call sites (for documentation and tests). */
   numRandomSites: number;
+}
+
+export interface IRMetric {
+  name: string;
+  phases: number[];
+  expr: Expr;
 }
 
 /** Site ids for draws made at reset (param and horizon sampling), below the call sites. */

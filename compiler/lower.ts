@@ -134,6 +134,7 @@ class Lowering {
       steps,
       metrics: m.metrics.map(({ symbol, decl }) => ({
         name: symbol.name,
+        phases: [...new Set(decl.phases.map((p) => this.phaseIndex.get(p.text) ?? 0))].sort((a, b) => a - b),
         expr: this.convert(this.expr(decl.value, top), "real"),
       })),
       endWhen: m.endWhen.map((e) => this.expr(e, top)),

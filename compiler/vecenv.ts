@@ -77,6 +77,11 @@ export interface Schema {
     variesPerEpisode: boolean;
   }[];
   metrics: string[];
+  /**
+   * Per metric, in `metrics` order: the phases whose steps its episode value averages (a
+   * step counts in the phase it ran in: the `phase` before the step); empty: every step.
+   */
+  metricPhases: string[][];
   phases: string[];
   teams: string[];
   rules: string[];
@@ -122,6 +127,7 @@ export function buildSchema(ir: IRGame): Schema {
       variesPerEpisode: ir.dynamicParams.includes(i),
     })),
     metrics: ir.metrics.map((m) => m.name),
+    metricPhases: ir.metrics.map((m) => m.phases.map((p) => ir.phases[p])),
     phases: ir.phases,
     teams: ir.teams,
     rules: ir.rules.map((r) => r.name),

@@ -73,7 +73,7 @@ function sameProgram(original: A.SourceFile, formatted: string): boolean {
   return a.length === b.length && a.every((c, i) => c.text === b[i].text);
 }
 
-const POSITION_KEYS = new Set(["span", "opSpan", "keyword"]);
+const POSITION_KEYS = new Set(["span", "opSpan", "keyword", "inKeyword"]);
 
 /** Structural equality of two trees, ignoring where things are. */
 function sameTree(a: unknown, b: unknown): boolean {

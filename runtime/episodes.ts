@@ -9,7 +9,11 @@ export interface EpisodeRecord {
   objective: number[];
   /** Every agent's episode payoff, roles in order (for welfare and equality). */
   agentPayoffs: number[];
-  metrics: number[];
+  /**
+   * Per metric: its mean over the episode's steps in its phase scope (every step for a
+   * metric without `in`); null when no step of the episode ran in its phases.
+   */
+  metrics: (number | null)[];
   /** Per rule: the fraction of the episode's steps it was active. */
   ruleActivity: number[];
   /** Which co-player entry this copy used. */
@@ -28,12 +32,80 @@ export function equality(values: number[]): number {
   return 1 - diff / (2 * shifted.length * total);
 }
 
+/**
+ * Per-copy sums of the scenario's metrics over the current episode, each metric over the
+ * steps of its phase scope only (`metric m in p = ...`; every step without `in`). A step
+ * counts in the phase it ran in: the phase the copy was in before the step, which is the
+ * `phase` of the previous result (copies start, and restart after `done`, in phase 0).
+ * The one place where per-step metric values become episode values: training
+ * (`EpisodeTracker`) and evaluation (`playEpisodes`) both use it.
+ */
+export class MetricAccumulator {
+  private readonly sums: Float64Array;
+  private readonly counts: Int32Array;
+  /** The phase each copy's next step runs in. */
+  private readonly phaseNow: Int32Array;
+  /** Per metric: per phase, whether its steps count (undefined: every step counts). */
+  private readonly scopes: (boolean[] | undefined)[];
+
+  constructor(ir: IRGame, numEnvs: number) {
+    const M = ir.metrics.length;
+    this.sums = new Float64Array(numEnvs * M);
+    this.counts = new Int32Array(numEnvs * M);
+    this.phaseNow = new Int32Array(numEnvs);
+    this.scopes = ir.metrics.map((m) =>
+      m.phases.length > 0 ? ir.phases.map((_, p) => m.phases.includes(p)) : undefined,
+    );
+  }
+
+  /** Adds copy `e`'s metrics from the result of one step (call once per copy and step, in order). */
+  add(result: StepResult, e: number) {
+    const M = this.scopes.length;
+    const ran = this.phaseNow[e];
+    for (let k = 0; k < M; k++) {
+      const scope = this.scopes[k];
+      if (scope && !scope[ran]) continue;
+      this.sums[e * M + k] += result.metrics[e * M + k];
+      this.counts[e * M + k]++;
+    }
+    this.phaseNow[e] = result.phase[e];
+  }
+
+  /** Copy `e`'s episode values (null: no step in the metric's phases), and starts its next episode. */
+  take(e: number): (number | null)[] {
+    const M = this.scopes.length;
+    const values: (number | null)[] = [];
+    for (let k = 0; k < M; k++) {
+      const n = this.counts[e * M + k];
+      values.push(n > 0 ? this.sums[e * M + k] / n : null);
+      this.sums[e * M + k] = 0;
+      this.counts[e * M + k] = 0;
+    }
+    return values;
+  }
+}
+
+/**
+ * The mean of a metric over episodes: over the episodes that have a value (a metric scoped
+ * to phases that did not run in an episode has none there); null when none has.
+ */
+export function meanOfValues(values: (number | null)[]): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (v === null) continue;
+    sum += v;
+    n++;
+  }
+  return n > 0 ? sum / n : null;
+}
+
 /** Accumulates per-copy episode sums from step results and emits records when copies finish. */
 export class EpisodeTracker {
   private readonly length: Int32Array;
   private readonly payoff: Float64Array[];
   private readonly objective: Float64Array[];
-  private readonly metrics: Float64Array;
+  private readonly metrics: MetricAccumulator;
   private readonly rules: Float64Array;
   readonly finished: EpisodeRecord[] = [];
 
@@ -45,12 +117,11 @@ export class EpisodeTracker {
     this.length = new Int32Array(numEnvs);
     this.payoff = ir.roles.map((r) => new Float64Array(numEnvs * r.count));
     this.objective = ir.roles.map((r) => new Float64Array(numEnvs * r.count));
-    this.metrics = new Float64Array(numEnvs * ir.metrics.length);
+    this.metrics = new MetricAccumulator(ir, numEnvs);
     this.rules = new Float64Array(numEnvs * ir.rules.length);
   }
 
   record(result: StepResult) {
-    const M = this.ir.metrics.length;
     const R = this.ir.rules.length;
     for (let e = 0; e < this.numEnvs; e++) {
       this.length[e]++;
@@ -60,7 +131,7 @@ export class EpisodeTracker {
           this.objective[r][e * role.count + i] += result.roles[r].objective[e * role.count + i];
         }
       });
-      for (let k = 0; k < M; k++) this.metrics[e * M + k] += result.metrics[e * M + k];
+      this.metrics.add(result, e);
       if (result.rules) for (let k = 0; k < R; k++) this.rules[e * R + k] += result.rules[e * R + k];
       if (!result.done[e]) continue;
       const n = this.length[e];
@@ -81,11 +152,7 @@ export class EpisodeTracker {
         payoff.push(p / role.count);
         objective.push(o / role.count);
       });
-      const metrics: number[] = [];
-      for (let k = 0; k < M; k++) {
-        metrics.push(this.metrics[e * M + k] / n);
-        this.metrics[e * M + k] = 0;
-      }
+      const metrics = this.metrics.take(e);
       const ruleActivity: number[] = [];
       for (let k = 0; k < R; k++) {
         ruleActivity.push(this.rules[e * R + k] / n);
@@ -115,7 +182,8 @@ export interface EpisodeSummary {
   length: number;
   payoff: number[];
   objective: number[];
-  metrics: number[];
+  /** Per metric: the mean over the episodes that have a value (null: none has; see `EpisodeRecord`). */
+  metrics: (number | null)[];
   ruleActivity: number[];
   welfare: number;
   perCapita: number;
@@ -133,7 +201,7 @@ export function summarize(records: EpisodeRecord[]): EpisodeSummary | undefined 
     length: mean(records.map((r) => r.length)),
     payoff: column((r) => r.payoff),
     objective: column((r) => r.objective),
-    metrics: column((r) => r.metrics),
+    metrics: records[0].metrics.map((_, k) => meanOfValues(records.map((r) => r.metrics[k]))),
     ruleActivity: column((r) => r.ruleActivity),
     welfare,
     perCapita: welfare / records[0].agentPayoffs.length,

@@ -7,7 +7,7 @@ import { coPlayerSeats, describeOpponent, parseOpponent, type Opponent } from ".
 import { ActionCounter, describeActionShares, type ActionShares } from "./action-stats.js";
 import { loadScenario, type Scenario } from "./env.js";
 import { readRunConfig } from "./run-folder.js";
-import { equality, meanWithCi } from "./episodes.js";
+import { equality, MetricAccumulator, meanWithCi } from "./episodes.js";
 import type { ActorCritic } from "./ppo.js";
 import { Rng } from "./ppo.js";
 import { loadTf, type TfBackendName } from "./tf.js";
@@ -19,7 +19,8 @@ type Controller = { kind: "policy"; nets: ActorCritic[] } | { kind: "bot"; name:
 export interface PlayOutcome {
   /** Per role, per agent index: episode payoffs. */
   returns: number[][][];
-  metrics: number[][];
+  /** Per episode, per metric: its value over its phase scope (null: no step ran in its phases). */
+  metrics: (number | null)[][];
   welfare: number[];
   equality: number[];
   /** Per role and phase: what the agents chose, arguments included. */
@@ -51,8 +52,7 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
   };
   const counter = new ActionCounter(ir);
   const sums = ir.roles.map((r) => new Float64Array(E * r.count));
-  const metricSums = new Float64Array(E * ir.metrics.length);
-  const lengths = new Int32Array(E);
+  const metrics = new MetricAccumulator(ir, E);
   const actions = ir.roles.map((r) => new Int32Array(E * r.count));
   let finished = 0;
   let guard = 0;
@@ -78,13 +78,12 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
     });
     result = env.step(actions);
     for (let e = 0; e < E; e++) {
-      lengths[e]++;
       ir.roles.forEach((role, r) => {
         for (let i = 0; i < role.count; i++) sums[r][e * role.count + i] += result.roles[r].reward[e * role.count + i];
       });
-      for (let k = 0; k < ir.metrics.length; k++)
-        metricSums[e * ir.metrics.length + k] += result.metrics[e * ir.metrics.length + k];
+      metrics.add(result, e);
       if (!result.done[e]) continue;
+      const episodeMetrics = metrics.take(e);
       if (finished < episodes) {
         const all: number[] = [];
         ir.roles.forEach((role, r) => {
@@ -93,7 +92,7 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
             all.push(sums[r][e * role.count + i]);
           }
         });
-        outcome.metrics.push(ir.metrics.map((_, k) => metricSums[e * ir.metrics.length + k] / lengths[e]));
+        outcome.metrics.push(episodeMetrics);
         outcome.welfare.push(all.reduce((a, b) => a + b, 0));
         outcome.equality.push(equality(all));
         finished++;
@@ -101,8 +100,6 @@ export function playEpisodes(ir: IRGame, controllers: Controller[][], episodes: 
       ir.roles.forEach((role, r) => {
         for (let i = 0; i < role.count; i++) sums[r][e * role.count + i] = 0;
       });
-      for (let k = 0; k < ir.metrics.length; k++) metricSums[e * ir.metrics.length + k] = 0;
-      lengths[e] = 0;
     }
   }
   outcome.actions = counter.shares();
@@ -115,7 +112,8 @@ export interface EvaluationReport {
   /** The run's policies in self-play. */
   selfPlay: {
     roles: { role: string; payoff: { mean: number; ci95: number } }[];
-    metrics: { name: string; mean: number; ci95: number }[];
+    /** `n`: the episodes where the metric has a value (a phase-scoped metric has none where its phases did not run). */
+    metrics: { name: string; mean: number; ci95: number; n: number }[];
     welfare: { mean: number; ci95: number };
     equality: { mean: number; ci95: number };
     actions: ActionShares;
@@ -154,7 +152,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const self = playEpisodes(ir, everyone(policy), options.episodes, options.seed);
   const selfPlay = {
     roles: ir.roles.map((r, k) => ({ role: r.name, payoff: meanWithCi(self.returns[k].flat()) })),
-    metrics: ir.metrics.map((m, k) => ({ name: m.name, ...meanWithCi(self.metrics.map((x) => x[k])) })),
+    // Over the episodes where the metric has a value (`n` says how many).
+    metrics: ir.metrics.map((m, k) => ({
+      name: m.name,
+      ...meanWithCi(self.metrics.map((x) => x[k]).filter((v): v is number => v !== null)),
+    })),
     welfare: meanWithCi(self.welfare),
     equality: meanWithCi(self.equality),
     actions: self.actions,
@@ -240,7 +242,10 @@ export function formatEvaluation(report: EvaluationReport): string {
     ...report.selfPlay.metrics.map((m) => m.name.length + 9),
     ...report.selfPlay.roles.map((r) => r.role.length + 2),
   );
-  for (const m of report.selfPlay.metrics) lines.push(`  ${`metric ${m.name}`.padEnd(labelWidth)} ${ci(m)}`);
+  for (const m of report.selfPlay.metrics)
+    lines.push(
+      `  ${`metric ${m.name}`.padEnd(labelWidth)} ${m.n > 0 ? ci(m) : "no value (no step of any episode ran in its phases)"}`,
+    );
   lines.push(
     `  ${"total welfare".padEnd(labelWidth)} ${ci(report.selfPlay.welfare)}`,
     `  ${"equality".padEnd(labelWidth)} ${ci(report.selfPlay.equality)}`,

@@ -33,7 +33,7 @@ interface Chart {
 /** Series over training from the metrics lines: one chart per concern. */
 function charts(lines: MetricsLine[], labels: Labels): Chart[] {
   const { roles: roleNames, metrics: metricNames, rules: ruleNames } = labels;
-  const withEpisodes = (pick: (l: MetricsLine) => number | undefined) =>
+  const withEpisodes = (pick: (l: MetricsLine) => number | null | undefined) =>
     lines.map((l) => (l.episodes ? (pick(l) ?? null) : null));
   const out: Chart[] = [];
   out.push({
@@ -254,7 +254,7 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
   const summaryRows = last?.episodes
     ? [
         ...roleNames.map((r, k) => [`${r}: mean episode payoff`, last.episodes!.payoff[k]?.toFixed(3)]),
-        ...metricNames.map((m, k) => [`metric ${m}`, last.episodes!.metrics[k]?.toFixed(3)]),
+        ...metricNames.map((m, k) => [`metric ${m}`, last.episodes!.metrics[k]?.toFixed(3) ?? "no value"]),
         ["total welfare", last.episodes.welfare.toFixed(3)],
         ["equality (1 − Gini)", last.episodes.equality.toFixed(3)],
         ["episode length", last.episodes.length.toFixed(1)],

@@ -10,6 +10,7 @@ import { generatePythonModule, pyString } from "../compiler/python-backend.js";
 import { buildSchema, type StepResult, type VecEnv } from "../compiler/vecenv.js";
 import { main } from "../cli/main.js";
 import { exampleFiles, prng, repoRoot } from "./support/sources.js";
+import { EXPECTED, TWO_PHASES } from "./support/metric-scope.js";
 import { ADVERSARIAL, EXTRA } from "./support/stress.js";
 
 /**
@@ -264,6 +265,38 @@ describe("the generated Python module's APIs", () => {
       expect(line.checks, line.file).toBeGreaterThan(50);
     }
     expect(run.status).toBe(0);
+  });
+
+  it("carries metrics' phase scope in SCHEMA, and its per-step metrics and phases give the scoped episode values", () => {
+    const path = join(dir, "metric_scope.py");
+    const game = ir(TWO_PHASES);
+    writeFileSync(path, generatePythonModule(game, { sourceName: "two.game" }));
+    // The recipe of docs/env-api.md: a step counts in the phase before it (the previous result's).
+    const program = [
+      "import importlib.util, json, sys",
+      "import numpy as np",
+      "spec = importlib.util.spec_from_file_location('m', sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
+      "env = m.Env(2, seed=4); res = env.reset(); names = m.SCHEMA['metrics']",
+      "scope = [[m.SCHEMA['phases'].index(p) for p in ps] for ps in m.SCHEMA['metricPhases']]",
+      "sums = np.zeros((2, len(names))); counts = np.zeros((2, len(names))); episodes = []",
+      "for t in range(12):",
+      "    before = res.phase.copy()",
+      "    res = env.step([np.zeros((2, 1), np.int32)])",
+      "    for e in range(2):",
+      "        for k in range(len(names)):",
+      "            if not scope[k] or int(before[e]) in scope[k]:",
+      "                sums[e, k] += float(res.metrics[e, k]); counts[e, k] += 1",
+      "        if res.done[e]:",
+      "            episodes.append({n: sums[e, k] / counts[e, k] for k, n in enumerate(names)}); sums[e] = 0; counts[e] = 0",
+      "print(json.dumps({'metricPhases': m.SCHEMA['metricPhases'], 'episodes': episodes}))",
+    ].join("\n");
+    const run = python(["-c", program, path]);
+    expect(run.stderr).toBe("");
+    const out = JSON.parse(run.stdout) as { metricPhases: string[][]; episodes: Record<string, number>[] };
+    expect(out.metricPhases).toEqual(buildSchema(game).metricPhases);
+    expect(out.metricPhases).toEqual([[], ["a"], [], ["a"], [], ["b"], ["a", "b"]]);
+    expect(out.episodes).toHaveLength(4);
+    for (const episode of out.episodes) expect(episode).toEqual(EXPECTED);
   });
 
   it("keeps hostile file names and labels inside string literals: the module imports, steps and runs nothing else", async () => {

@@ -8,9 +8,11 @@ import { compileToIR } from "../compiler/compile.js";
 import type { IRGame } from "../compiler/ir.js";
 import { createInterpreter } from "../compiler/interpreter.js";
 import { createTensorEnv, generateTensorModule } from "../compiler/tensor-backend.js";
+import { EpisodeTracker } from "../runtime/episodes.js";
 import { illegalActionMessage, type EnvOptions, type StepResult, type VecEnv } from "../compiler/vecenv.js";
 import { compareResults, lockstep } from "./support/lockstep.js";
 import { exampleFiles, prng, repoRoot } from "./support/sources.js";
+import { EXPECTED, TWO_PHASES } from "./support/metric-scope.js";
 import { RULE_VALUES } from "./support/rule-values.js";
 import { ADVERSARIAL } from "./support/stress.js";
 
@@ -246,6 +248,22 @@ describe("results", () => {
     const b = env.reset();
     expect(compareResults(a, b, { real: 0 })).toBeUndefined();
     expect(Array.from(b.phase)).toEqual([0, 0, 0, 0]);
+    env.dispose();
+  });
+});
+
+describe("metrics' phase scope", () => {
+  it("gives the scoped episode values the interpreter gives (the scope applies to its per-step metrics and phases)", () => {
+    const game = ir(TWO_PHASES);
+    const env = createTensorEnv(game, { numEnvs: 3, seed: 5 }, tf);
+    const tracker = new EpisodeTracker(game, 3, () => 0);
+    env.reset();
+    const actions = [new Int32Array(3)];
+    for (let t = 0; t < 12; t++) tracker.record(env.step(actions));
+    const records = tracker.drain();
+    expect(records).toHaveLength(6);
+    for (const r of records)
+      expect(Object.fromEntries(game.metrics.map((m, k) => [m.name, r.metrics[k]]))).toEqual(EXPECTED);
     env.dispose();
   });
 });

@@ -31,7 +31,7 @@ function describeLine(line: MetricsLine, roles: string[], metrics: string[]): st
   const key = e
     ? metrics
         .slice(0, 2)
-        .map((m, k) => ` · ${m} ${e.metrics[k].toFixed(3)}`)
+        .map((m, k) => ` · ${m} ${e.metrics[k]?.toFixed(3) ?? "n/a"}`)
         .join("")
     : "";
   // The rate of the whole loop (environment, inference, update, logging, checkpoints) since the start.

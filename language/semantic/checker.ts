@@ -814,6 +814,7 @@ class Checker {
     for (const role of this.model.roles) this.checkRole(role);
     this.checkSteps();
     for (const { decl } of this.model.metrics) {
+      for (const phase of decl.phases) this.phaseRef(phase);
       const t = this.expr(decl.value, top);
       if (!isNumeric(t) && !isBoolLike(t))
         this.error(

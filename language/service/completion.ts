@@ -51,7 +51,7 @@ const KEYWORD_DETAIL: Record<string, string> = {
   rule: "rule name { ... }",
   payoff: "payoff { a, b => r1, r2 ... }",
   step: "step [phase] { ... }",
-  metric: "metric name = value",
+  metric: "metric name [in phase, ...] = value",
   bot: "bot name for role { ... }",
   end: "end when condition",
   train: "train { key value ... }",
@@ -264,6 +264,12 @@ function classify(ctx: CursorContext, out: Items) {
         out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
       return;
     }
+  }
+  // `metric m in |` and `metric m in a, |`: the phases.
+  if (block.kind === "game" && frame === block && inMetricScope(ctx)) {
+    for (const phase of model?.phases ?? [])
+      out.add({ label: phase.name, kind: "phase", detail: "phase", sortText: `1${phase.name}` });
+    return;
   }
   if (pWord === "for" && img(ctx.prev - 2) === "bot") {
     roleItems(ctx, out, false);
@@ -516,6 +522,13 @@ function expressionPosition(P: IToken | undefined): boolean {
 }
 
 /** The keyword of the item (game level) or role item the cursor is in. */
+/** Whether the cursor follows `metric NAME in` or `metric NAME in a, b,`: a phase comes next. */
+function inMetricScope(ctx: CursorContext): boolean {
+  let i = ctx.prev;
+  while (ctx.tokens[i]?.image === "," && isWordToken(ctx.tokens[i - 1])) i -= 2;
+  return ctx.tokens[i]?.image === "in" && isWordToken(ctx.tokens[i - 1]) && ctx.tokens[i - 2]?.image === "metric";
+}
+
 function currentItem(ctx: CursorContext, block: Frame): string | undefined {
   const keywords = block.kind === "role" ? new Set(ROLE_ITEM_KEYWORDS) : new Set(GAME_ITEM_KEYWORDS);
   let depth = 0;

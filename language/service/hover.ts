@@ -23,7 +23,7 @@ const KEYWORD_DOCS: Record<string, string> = {
   rule: "A rule that can be active or inactive; its name reads `true` while active.",
   payoff: "A normal-form payoff table: one row per joint action of every agent.",
   step: "The transition, run after the agents' joint action (in a phase, with `step phase`).",
-  metric: "A per-step quantity averaged into the episode's metrics.",
+  metric: "A per-step quantity averaged into the episode's metrics (with `in p`, over the steps of phase `p` only).",
   bot: "A scripted policy for a role: the first `play` it runs is its action.",
   train: "Default training settings for this scenario.",
   horizon: "The episode's length in rounds; a range `lo..hi` is sampled per episode.",
@@ -238,8 +238,13 @@ export function describeSymbol(doc: GameDocument, model: GameModel, symbol: Symb
       const index = model.phases.indexOf(symbol);
       return `${code(`phase ${symbol.name}`)}${index >= 0 ? `\n\nPhase ${index + 1} of ${model.phases.length}.` : ""}`;
     }
-    case "metric":
-      return withDoc(code(sourceLine(doc, symbol.declSpan)), symbol.doc);
+    case "metric": {
+      const phases = model.metrics.find((m) => m.symbol === symbol)?.decl.phases ?? [];
+      const scope = phases.length
+        ? `Averaged over the steps of phase${phases.length > 1 ? "s" : ""} ${phases.map((p) => `\`${p.text}\``).join(", ")} only; an episode where none ran has no value.`
+        : "Averaged over every step of the episode.";
+      return withDoc(`${code(sourceLine(doc, symbol.declSpan))}\n\n${scope}`, symbol.doc);
+    }
     case "bot": {
       const bot = model.bots.find((b) => b.symbol === symbol);
       return withDoc(code(`bot ${symbol.name} for ${bot?.role ?? "?"}`), symbol.doc);

@@ -291,6 +291,10 @@ export interface StepDecl extends NodeBase {
 export interface MetricDecl extends NodeBase, Documented {
   kind: "Metric";
   name: Name;
+  /** `in p, q`: the phases whose steps the episode value averages (empty: every step). */
+  phases: Name[];
+  /** The `in` keyword, when the metric has a phase scope. */
+  inKeyword?: Span;
   value: Expr;
 }
 export interface BotDecl extends NodeBase, Documented {

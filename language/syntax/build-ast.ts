@@ -158,10 +158,13 @@ export class AstBuilder {
       }
       case "metricDecl": {
         const span = this.spanOf(child);
+        const inKeyword = this.token(child, "In");
         return {
           kind: "Metric",
           span,
           name: this.declaredName(this.token(child, "name"), span),
+          phases: this.tokens(child, "phase").map((t) => this.name(t, span)),
+          inKeyword: inKeyword ? tokenSpan(inKeyword) : undefined,
           value: this.expr(this.node(child, "value"), child),
         };
       }

@@ -341,6 +341,15 @@ export class GameParser extends CstParser {
   metricDecl = this.RULE("metricDecl", () => {
     this.CONSUME(T.Metric);
     this.CONSUME(T.AnyWord, { LABEL: "name" });
+    // `metric name in p, q = e`: averaged over the steps of those phases only.
+    this.OPTION(() => {
+      this.CONSUME(T.In);
+      this.CONSUME2(T.AnyWord, { LABEL: "phase" });
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.CONSUME3(T.AnyWord, { LABEL: "phase" });
+      });
+    });
     this.CONSUME(T.Eq);
     this.SUBRULE(this.expression, { LABEL: "value" });
   });
