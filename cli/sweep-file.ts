@@ -90,7 +90,9 @@ export function readSweepFile(path: string, declare: (command: Command) => Comma
       if (key.startsWith("--") && (options.has(key.slice(2)) || key === "--scenario"))
         fail(`unknown key \`${key}\` (write keys without \`--\`: \`${key.slice(2)}\`)`);
       if (key.includes("=")) fail(`unknown key \`${key}\` (a key and its value are separated by a space: \`seeds 5\`)`);
-      const near = keys.filter((k) => distance(k, key) <= 2).sort((a, b) => distance(a, key) - distance(b, key))[0];
+      const near = keys
+        .filter((k) => distance(k, key) <= Math.min(2, key.length - 1))
+        .sort((a, b) => distance(a, key) - distance(b, key))[0];
       fail(`unknown key \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ""}`);
     }
     const name = option!.long!;
