@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultParallelism, runLocal, type SweepEvent } from "../../runtime/sweep/local-executor.js";
@@ -19,7 +19,7 @@ import { RunFolderError } from "../../runtime/run-folder.js";
 import { ResultsFile } from "../../runtime/sweep/results.js";
 import { resultsCsv } from "../../runtime/sweep/table.js";
 import type { TrialResult } from "../../runtime/sweep/trial.js";
-import { UserError } from "../files.js";
+import { readRegularFile, UserError } from "../files.js";
 
 export interface SweepCommandOptions {
   files: string[];
@@ -87,8 +87,10 @@ export async function runSweep(
   try {
     axes = options.vary.map(parseAxis);
     const scenarios = options.files.map((path) => {
-      if (!existsSync(path)) throw new UserError(`${path}: no such file`);
-      return { path, source: readFileSync(path, "utf8") };
+      // Regular files only (a folder or a FIFO is one line, not a crash); the text as it is, byte order mark included.
+      const read = readRegularFile(path);
+      if ("error" in read) throw new UserError(read.error);
+      return { path, source: read.buffer.toString("utf8") };
     });
     plan = makePlan({
       scenarios,
