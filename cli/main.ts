@@ -4,7 +4,9 @@ import { ACTIVATIONS, type PpoConfig } from "../runtime/ppo.js";
 import type { TfBackendName } from "../runtime/tf.js";
 import { AGORA_VERSION } from "../language/version.js";
 import { parseOverrides, UserError } from "./files.js";
+import { configureSweepCommand } from "./sweep-options.js";
 import {
+  BACKENDS,
   collect,
   hiddenSizes,
   numberIn,
@@ -19,8 +21,6 @@ import { printable } from "../language/text.js";
 
 // Each command loads its modules when it runs: `agora --version` or `agora check` never
 // pays for TensorFlow.js, the trainer or the analysis (see `npm run bench -- startup`).
-
-const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
 
 /** Builds the `agora` command line. Each command returns its exit code. */
 export function buildProgram(
@@ -351,122 +351,9 @@ export function buildProgram(
       },
     );
 
-  program
-    .command("sweep")
-    .description(
-      "train and evaluate over a grid or samples of params × seeds (× scenarios), in parallel and resumable; writes results.jsonl, results.csv and sweep.html",
-    )
-    .argument("<files...>", "the .game files")
-    .requiredOption("--out <dir>", "the sweep folder (rerun the same command to resume)")
-    .option(
-      "--vary <axis>",
-      "a param axis: name=lo..hi:count (evenly spaced), name=a,b,c, or name=lo..hi with --samples (repeatable)",
-      collect,
-      [],
-    )
-    .option(
-      "--samples <n>",
-      "quasi-random (Halton) points over the ranged --vary axes instead of a grid",
-      positiveInt("--samples"),
-    )
-    .option("--seeds <n>", "seeds per point", positiveInt("--seeds"), 3)
-    .option("--seed <n>", "the first seed (seeds are consecutive)", (v) => parseCount(v, "--seed"), 1)
-    .option("--episodes <n>", "evaluation episodes per trial", positiveInt("--episodes"), 100)
-    .option(
-      "--parallel <n>",
-      "trials at once on this machine (default: cores / trainer threads)",
-      positiveInt("--parallel"),
-    )
-    .option(
-      "--queue <url>",
-      "enqueue the trials in Redis (redis://HOST:PORT) for `agora worker`s instead of running them here",
-    )
-    .option("--steps <n>", "total agent steps per trial", positiveInt("--steps"))
-    .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))
-    .option("--rollout <n>", "steps per copy between updates", positiveInt("--rollout"))
-    .option("--lr <x>", "learning rate", positiveNumber("--lr"))
-    .option("--entropy <x>", "entropy bonus", (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new UserError(`--entropy takes a number >= 0, got \`${v}\``);
-      return n;
-    })
-    .option("--hidden <sizes>", "hidden layer sizes, such as 64,64", (v) => {
-      const sizes = v.split(",").map((x) => Number(x.trim()));
-      if (sizes.some((x) => !Number.isInteger(x) || x < 1))
-        throw new UserError(`--hidden takes sizes such as 64,64, got \`${v}\``);
-      return sizes;
-    })
-    .option(
-      "--opponent <who>",
-      "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
-      collect,
-      [],
-    )
-    .option("--set <name=value>", "fix a param for every trial (repeatable)", collect, [])
-    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
-    .addOption(
-      new Option("--format <format>", "what to print at the end: a summary, or every result as JSON or CSV")
-        .choices(["text", "json", "csv"])
-        .default("text"),
-    )
-    .action(
-      async (
-        files: string[],
-        opts: {
-          out: string;
-          vary: string[];
-          samples?: number;
-          seeds: number;
-          seed: number;
-          episodes: number;
-          parallel?: number;
-          queue?: string;
-          steps?: number;
-          envs?: number;
-          rollout?: number;
-          lr?: number;
-          entropy?: number;
-          hidden?: number[];
-          opponent: string[];
-          set: string[];
-          backend: string;
-          format: "text" | "json" | "csv";
-        },
-      ) => {
-        const train = {
-          steps: opts.steps,
-          envs: opts.envs,
-          rollout: opts.rollout,
-          lr: opts.lr,
-          entropy: opts.entropy,
-          hidden: opts.hidden,
-          opponents: opts.opponent,
-          backend: opts.backend,
-          set: parseOverrides(opts.set),
-        };
-        setExit(
-          await (
-            await import("./commands/sweep.js")
-          ).runSweep(
-            {
-              files,
-              vary: opts.vary,
-              samples: opts.samples,
-              seeds: opts.seeds,
-              seed: opts.seed,
-              episodes: opts.episodes,
-              train,
-              out: opts.out,
-              parallel: opts.parallel,
-              queue: opts.queue,
-              format: opts.format,
-            },
-            io.out,
-            io.err,
-          ),
-        );
-      },
-    );
+  configureSweepCommand(program.command("sweep"), async (options) => {
+    setExit(await (await import("./commands/sweep.js")).runSweep(options, io.out, io.err));
+  });
 
   program
     .command("worker")

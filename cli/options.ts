@@ -1,6 +1,9 @@
 /** Parsers for option values: each turns a bad value into one clear line (a `UserError`). */
 import { UserError } from "./files.js";
 
+/** TensorFlow.js backends for `--backend` of the commands that run policies. */
+export const BACKENDS = ["wasm", "cpu", "node", "node-gpu", "webgl"];
+
 /** For a repeatable option: every value, in order. */
 export const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -71,23 +71,48 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What a folder lock names in its messages: the lock file, who holds it, what it guards. */
+export interface FolderLockKind {
+  /** The lock file's name inside the folder, such as `trainer.lock`. */
+  file: string;
+  /** Who holds such a lock, for messages: "trainer", "sweep coordinator". */
+  holder: string;
+  /** What the folder is, for messages: "run folder", "sweep folder". */
+  folder: string;
+}
+
 /**
- * One trainer per run folder: a lock file holding the trainer's pid, created exclusively.
- * A lock whose process is gone (a killed trainer) is stale and taken over.
+ * One holder per folder: a lock file holding the holder's pid, created exclusively. A lock
+ * whose process is gone (a killed holder) is stale and taken over with a warning. The
+ * folder must exist. `release` removes the file only while it still holds this process's pid.
  */
-export function lockRunFolder(dir: string, warn: (s: string) => void = () => {}): { release: () => void } {
-  const path = join(dir, LOCK_FILE);
+export function lockFolder(
+  dir: string,
+  kind: FolderLockKind,
+  warn: (s: string) => void = () => {},
+): { release: () => void } {
+  const path = join(dir, kind.file);
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
     try {
       fd = openSync(path, "wx");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new RunFolderError(`${dir}: cannot lock the run folder (${(error as NodeJS.ErrnoException).code})`);
-      const pid = Number(readFileSync(path, "utf8").trim());
+        throw new RunFolderError(`${dir}: cannot lock the ${kind.folder} (${(error as NodeJS.ErrnoException).code})`);
+      let pid: number;
+      try {
+        pid = Number(readFileSync(path, "utf8").trim());
+      } catch {
+        // Removed between open and read: its holder just released it; try again.
+        continue;
+      }
       if (Number.isInteger(pid) && pid > 0 && alive(pid))
-        throw new RunFolderError(`${dir} is in use by another trainer (pid ${pid}); wait for it to finish, or stop it`);
-      warn(`${dir}: taking over a stale lock (its trainer, pid ${Number.isInteger(pid) ? pid : "unknown"}, is gone)`);
+        throw new RunFolderError(
+          `${dir} is in use by another ${kind.holder} (pid ${pid}); wait for it to finish, or stop it`,
+        );
+      warn(
+        `${dir}: taking over a stale lock (its ${kind.holder}, pid ${Number.isInteger(pid) ? pid : "unknown"}, is gone)`,
+      );
       rmSync(path, { force: true });
       continue;
     }
@@ -103,7 +128,12 @@ export function lockRunFolder(dir: string, warn: (s: string) => void = () => {})
       },
     };
   }
-  throw new RunFolderError(`${dir}: cannot lock the run folder (another trainer keeps taking it)`);
+  throw new RunFolderError(`${dir}: cannot lock the ${kind.folder} (another ${kind.holder} keeps taking it)`);
+}
+
+/** One trainer per run folder (`trainer.lock`; see `lockFolder`). */
+export function lockRunFolder(dir: string, warn: (s: string) => void = () => {}): { release: () => void } {
+  return lockFolder(dir, { file: LOCK_FILE, holder: "trainer", folder: "run folder" }, warn);
 }
 
 /** Reads `config.json`, or says in one line which file is wrong and how. */

@@ -1,21 +1,25 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultParallelism, runLocal, type SweepEvent } from "../../runtime/sweep/local-executor.js";
 import {
+  lockSweepFolder,
   makePlan,
   parseAxis,
+  planFingerprint,
   PlanError,
+  readPlan,
   writeAtomically,
   writeOrCheckPlan,
   type Axis,
   type SweepPlan,
   type TrainSettings,
 } from "../../runtime/sweep/plan.js";
+import { RunFolderError } from "../../runtime/run-folder.js";
 import { ResultsFile } from "../../runtime/sweep/results.js";
 import { resultsCsv } from "../../runtime/sweep/table.js";
 import type { TrialResult } from "../../runtime/sweep/trial.js";
-import { UserError } from "../files.js";
+import { readRegularFile, UserError } from "../files.js";
 
 export interface SweepCommandOptions {
   files: string[];
@@ -29,6 +33,8 @@ export interface SweepCommandOptions {
   parallel?: number;
   queue?: string;
   format: "text" | "json" | "csv";
+  /** Check and print the plan; run and write nothing. */
+  dryRun?: boolean;
 }
 
 /** The `bin/agora.js` of this installation: trial children run it. */
@@ -71,11 +77,20 @@ export async function runSweep(
   let axes: Axis[];
   let plan: SweepPlan;
   const dir = resolve(options.out);
+  let lock: { release: () => void } | undefined;
+  const controller = new AbortController();
+  let stopping: (() => void) | undefined;
+  const onSignal = () => {
+    if (!controller.signal.aborted) stopping?.();
+    controller.abort();
+  };
   try {
     axes = options.vary.map(parseAxis);
     const scenarios = options.files.map((path) => {
-      if (!existsSync(path)) throw new UserError(`${path}: no such file`);
-      return { path, source: readFileSync(path, "utf8") };
+      // Regular files only (a folder or a FIFO is one line, not a crash); the text as it is, byte order mark included.
+      const read = readRegularFile(path);
+      if ("error" in read) throw new UserError(read.error);
+      return { path, source: read.buffer.toString("utf8") };
     });
     plan = makePlan({
       scenarios,
@@ -86,6 +101,16 @@ export async function runSweep(
       train: { ...options.train, set: Object.fromEntries(options.train.set) },
       evaluation: { episodes: options.episodes, seed: 1_000_003 },
     });
+    if (options.dryRun) {
+      dryRun(dir, plan, options.format, out);
+      return 0;
+    }
+    mkdirSync(dir, { recursive: true });
+    // One coordinator per sweep folder, until this function returns (done, error or Ctrl-C).
+    lock = lockSweepFolder(dir, err);
+    // Ctrl-C or SIGTERM from here on stops the executor, and the function returns, releasing the lock.
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     const state = writeOrCheckPlan(dir, plan);
     const results = new ResultsFile(dir, { repair: true });
     const total = plan.trials.length;
@@ -98,48 +123,30 @@ export async function runSweep(
     let executed: { failed: { trial: { id: string }; error: string }[]; stopped: boolean };
     if (options.queue) {
       const { runThroughQueue } = await import("../../runtime/sweep/queue.js");
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.on("SIGINT", onSignal);
-      try {
-        executed = await runThroughQueue({
-          url: options.queue,
-          dir,
-          plan,
-          results,
-          log: info,
-          onEvent: progress(info, results, total),
-          signal: controller.signal,
-        });
-      } finally {
-        process.off("SIGINT", onSignal);
-      }
+      executed = await runThroughQueue({
+        url: options.queue,
+        dir,
+        plan,
+        results,
+        log: info,
+        onEvent: progress(info, results, total),
+        signal: controller.signal,
+      });
     } else {
       const parallelism = options.parallel ?? defaultParallelism();
       info(
         `running ${Math.min(parallelism, total - results.size)} at a time on this machine (Ctrl-C stops; rerun the same command to resume)`,
       );
-      const controller = new AbortController();
-      const onSignal = () => {
-        if (!controller.signal.aborted) info("stopping: the running trials are abandoned and will be redone on resume");
-        controller.abort();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      try {
-        executed = await runLocal({
-          dir,
-          plan,
-          results,
-          parallelism,
-          agoraBin: agoraBin(),
-          signal: controller.signal,
-          onEvent: progress(info, results, total),
-        });
-      } finally {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
+      stopping = () => info("stopping: the running trials are abandoned and will be redone on resume");
+      executed = await runLocal({
+        dir,
+        plan,
+        results,
+        parallelism,
+        agoraBin: agoraBin(),
+        signal: controller.signal,
+        onEvent: progress(info, results, total),
+      });
     }
     const all = results.all();
     writeAtomically(join(dir, "results.csv"), resultsCsv(plan, all));
@@ -165,9 +172,63 @@ export async function runSweep(
     }
     return all.length === total ? 0 : 1;
   } catch (error) {
-    if (error instanceof PlanError) throw new UserError(error.message);
+    if (error instanceof PlanError || error instanceof RunFolderError) throw new UserError(error.message);
     throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    lock?.release();
   }
+}
+
+/** `--dry-run`: the plan in short (or as JSON), its fingerprint, and what a run would do with the folder. */
+function dryRun(dir: string, plan: SweepPlan, format: "text" | "json" | "csv", out: (s: string) => void): void {
+  const fingerprint = planFingerprint(plan);
+  let folder: "new" | "resume" | "different";
+  if (!existsSync(join(dir, "plan.json"))) folder = "new";
+  else {
+    try {
+      folder = planFingerprint(readPlan(dir)) === fingerprint ? "resume" : "different";
+    } catch {
+      folder = "different";
+    }
+  }
+  if (format === "json") {
+    out(JSON.stringify({ fingerprint, folder, plan }, null, 1));
+    return;
+  }
+  const where = relative(process.cwd(), dir) || ".";
+  const points = plan.trials.length / plan.seeds.length / plan.scenarios.length;
+  out(
+    `sweep plan ${fingerprint}: ${plan.trials.length} trials (${plan.scenarios.length > 1 ? `${plan.scenarios.length} scenarios × ` : ""}${points} points × ${plan.seeds.length} seeds)`,
+  );
+  for (const s of plan.scenarios) out(`  scenario  ${s.path} (${s.name})`);
+  for (const a of plan.axes)
+    out(
+      `  vary      ${a.param} = ${a.values ? a.values.join(",") : `${a.range!.lo}..${a.range!.hi}${a.range!.points === undefined ? "" : `:${a.range!.points}`}`}`,
+    );
+  if (plan.design.kind === "samples") out(`  samples   ${plan.design.count}`);
+  out(`  seeds     ${plan.seeds.join(", ")}`);
+  const t = plan.train;
+  const settings = Object.entries({
+    steps: t.steps,
+    envs: t.envs,
+    rollout: t.rollout,
+    lr: t.lr,
+    entropy: t.entropy,
+    hidden: t.hidden?.join(","),
+    backend: t.backend,
+  })
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${v}`);
+  out(`  train     ${settings.join(", ")}${t.opponents.length ? `; opponents ${t.opponents.join(", ")}` : ""}`);
+  const fixed = Object.entries(t.set);
+  if (fixed.length) out(`  set       ${fixed.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  out(`  evaluation ${plan.evaluation.episodes} episodes`);
+  out(
+    `  folder    ${where}: ${folder === "new" ? "a new sweep" : folder === "resume" ? "holds this sweep (a run resumes it)" : "holds a different sweep (a run would be refused)"}`,
+  );
+  out("nothing was run or written (--dry-run)");
 }
 
 /** Writes sweep.html when the page module is there; returns whether it did. */

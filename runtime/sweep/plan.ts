@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadScenario } from "../env.js";
+import { lockFolder } from "../run-folder.js";
 
 /**
  * A sweep's plan: every trial (scenario × point × seed) decided up front and written to
@@ -267,6 +268,19 @@ export function writeOrCheckPlan(dir: string, plan: SweepPlan): "new" | "resumed
   }
   writeAtomically(path, JSON.stringify(plan, null, 1) + "\n");
   return "new";
+}
+
+/** The coordinator's lock file in a sweep folder. */
+export const COORDINATOR_LOCK = "coordinator.lock";
+
+/**
+ * One coordinator per sweep folder, for its lifetime (the run folder's lock, generalised):
+ * a second one would run the same trials and interleave `results.jsonl`. A lock whose
+ * process is gone is taken over with a warning. Workers never take it. Throws
+ * `RunFolderError` (one line naming the folder and the pid) while another coordinator holds it.
+ */
+export function lockSweepFolder(dir: string, warn?: (s: string) => void): { release: () => void } {
+  return lockFolder(dir, { file: COORDINATOR_LOCK, holder: "sweep coordinator", folder: "sweep folder" }, warn);
 }
 
 export function readPlan(dir: string): SweepPlan {

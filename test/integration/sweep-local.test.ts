@@ -58,7 +58,9 @@ describe("agora sweep, local executor", () => {
     const mtime = statSync(finishedConfig).mtimeMs;
 
     const second = spawnSync(process.execPath, args, { encoding: "utf8" });
-    expect(second.stderr).toBe("");
+    // The killed coordinator's lock is stale: taken over, with one line saying so.
+    expect(second.stderr).toBe(`${out}: taking over a stale lock (its sweep coordinator, pid ${first.pid}, is gone)\n`);
+    expect(existsSync(join(out, "coordinator.lock"))).toBe(false);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain(`resuming sweep`);
     expect(second.stdout).toContain(`${before.length} already finished`);
