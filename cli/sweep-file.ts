@@ -111,6 +111,16 @@ export function readSweepFile(path: string, declare: (command: Command) => Comma
       if (key === "out") value = fromFileFolder(base, value);
       if (key === "opponent" && value.startsWith("checkpoint:"))
         value = `checkpoint:${fromFileFolder(base, value.slice("checkpoint:".length))}`;
+      if (key === "coplayers")
+        value = value
+          .split(",")
+          .map((entry) => entry.trim())
+          .map((entry) =>
+            entry.startsWith("checkpoint:")
+              ? `checkpoint:${fromFileFolder(base, entry.slice("checkpoint:".length))}`
+              : entry,
+          )
+          .join(",");
       // `--name=value`: a value starting with `-` stays a value.
       argv = [`${name}=${value}`];
     }

@@ -25,6 +25,7 @@ export interface RawSweepOptions {
   entropy?: number;
   hidden?: number[];
   opponent: string[];
+  coplayers: string[];
   set: string[];
   backend: string;
   format: "text" | "json" | "csv";
@@ -79,7 +80,13 @@ export function declareSweepOptions(command: Command): Command {
     })
     .option(
       "--opponent <who>",
-      "co-player: self, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
+      "co-player: self, pool, bot:NAME or checkpoint:RUN_DIR (repeatable: a mixed population)",
+      collect,
+      [],
+    )
+    .option(
+      "--coplayers <list>",
+      "co-players as an axis: each value a population, such as self,pool (repeatable: one trial set per value)",
       collect,
       [],
     )
@@ -160,6 +167,7 @@ export async function resolveSweepOptions(
       backend: opts.backend,
       set: parseOverrides(opts.set),
     },
+    coplayers: opts.coplayers.map((list) => list.split(",").map((entry) => entry.trim())),
     out: opts.out,
     parallel: opts.parallel,
     queue: opts.queue,

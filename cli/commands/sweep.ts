@@ -19,11 +19,14 @@ import { RunFolderError } from "../../runtime/run-folder.js";
 import { ResultsFile } from "../../runtime/sweep/results.js";
 import { resultsCsv } from "../../runtime/sweep/table.js";
 import type { TrialResult } from "../../runtime/sweep/trial.js";
+import { printable } from "../../language/text.js";
 import { readRegularFile, UserError } from "../files.js";
 
 export interface SweepCommandOptions {
   files: string[];
   vary: string[];
+  /** Co-player settings as an axis (`--coplayers`): each a population. */
+  coplayers?: string[][];
   samples?: number;
   seeds: number;
   seed: number;
@@ -99,6 +102,7 @@ export async function runSweep(
       seeds: options.seeds,
       firstSeed: options.seed,
       train: { ...options.train, set: Object.fromEntries(options.train.set) },
+      coplayers: options.coplayers?.length ? options.coplayers : undefined,
       evaluation: { episodes: options.episodes, seed: 1_000_003 },
     });
     if (options.dryRun) {
@@ -198,9 +202,10 @@ function dryRun(dir: string, plan: SweepPlan, format: "text" | "json" | "csv", o
     return;
   }
   const where = relative(process.cwd(), dir) || ".";
-  const points = plan.trials.length / plan.seeds.length / plan.scenarios.length;
+  const populations = new Set(plan.trials.map((t) => JSON.stringify(t.coplayers ?? null))).size;
+  const points = plan.trials.length / plan.seeds.length / plan.scenarios.length / populations;
   out(
-    `sweep plan ${fingerprint}: ${plan.trials.length} trials (${plan.scenarios.length > 1 ? `${plan.scenarios.length} scenarios × ` : ""}${points} points × ${plan.seeds.length} seeds)`,
+    `sweep plan ${fingerprint}: ${plan.trials.length} trials (${plan.scenarios.length > 1 ? `${plan.scenarios.length} scenarios × ` : ""}${points} points × ${populations > 1 ? `${populations} co-player settings × ` : ""}${plan.seeds.length} seeds)`,
   );
   for (const s of plan.scenarios) out(`  scenario  ${s.path} (${s.name})`);
   for (const a of plan.axes)
@@ -208,6 +213,8 @@ function dryRun(dir: string, plan: SweepPlan, format: "text" | "json" | "csv", o
       `  vary      ${a.param} = ${a.values ? a.values.join(",") : `${a.range!.lo}..${a.range!.hi}${a.range!.points === undefined ? "" : `:${a.range!.points}`}`}`,
     );
   if (plan.design.kind === "samples") out(`  samples   ${plan.design.count}`);
+  for (const key of new Set(plan.trials.filter((t) => t.coplayers).map((t) => t.coplayers!.join(","))))
+    out(`  coplayers ${printable(key)}`);
   out(`  seeds     ${plan.seeds.join(", ")}`);
   const t = plan.train;
   const settings = Object.entries({
@@ -248,7 +255,7 @@ function progress(info: (s: string) => void, results: ResultsFile, total: number
     const perTrial = (performance.now() - started) / 1000 / doneHere;
     const left = total - results.size;
     info(
-      `[${results.size}/${total}] ${event.trial.id} ${describePoint(event.trial.point)} seed ${event.trial.seed} · ${headline(event.result)} · ${event.timing.seconds.toFixed(1)}s${left ? ` · about ${duration(perTrial * left)} left` : ""}`,
+      `[${results.size}/${total}] ${event.trial.id} ${describePoint(event.trial.point)}${event.trial.coplayers ? ` vs ${printable(event.trial.coplayers.join(","))}` : ""} seed ${event.trial.seed} · ${headline(event.result)} · ${event.timing.seconds.toFixed(1)}s${left ? ` · about ${duration(perTrial * left)} left` : ""}`,
     );
   };
 }

@@ -63,8 +63,16 @@ export function pageData(
   plan: SweepPlan,
   results: TrialResult[],
 ): { title: string; trials: number; finished: number; scenarios: PageScenario[] } {
-  const scenarios = plan.scenarios.map((s, index): PageScenario => {
-    const mine = results.filter((r) => r.scenarioIndex === index);
+  // With co-players as an axis, each scenario has one section per population.
+  const populations = [...new Set(plan.trials.filter((t) => t.coplayers).map((t) => JSON.stringify(t.coplayers)))].map(
+    (key) => JSON.parse(key) as string[],
+  );
+  const sections = plan.scenarios.flatMap((s, index) =>
+    (populations.length ? populations : [undefined]).map((coplayers) => ({ s, index, coplayers })),
+  );
+  const scenarios = sections.map(({ s, index, coplayers }): PageScenario => {
+    const key = JSON.stringify(coplayers);
+    const mine = results.filter((r) => r.scenarioIndex === index && JSON.stringify(r.coplayers) === key);
     const columns = resultColumns(plan, mine).filter(
       (c) => /^(return|metric|action)\.|^(welfare|equality|nashconv)$/.test(c) && !c.endsWith(".ci95"),
     );
@@ -102,7 +110,7 @@ export function pageData(
         ? sweepTheory(plan, index, params)
         : { available: false, reason: "the overlay needs one or two numeric axes" };
     return {
-      name: s.name,
+      name: coplayers ? `${s.name}, co-players ${coplayers.join(" + ")}` : s.name,
       path: s.path,
       params,
       quantities: columns.map((id) => ({ id, label: label(id) })),

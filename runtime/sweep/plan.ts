@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { parseOpponents } from "../coplayers.js";
 import { loadScenario } from "../env.js";
 import { lockFolder } from "../run-folder.js";
 
@@ -46,6 +47,8 @@ export interface Trial {
   scenario: number;
   point: Record<string, ParamValue>;
   seed: number;
+  /** With co-players as an axis (`--coplayers`): this trial's population (else the plan's `train.opponents`). */
+  coplayers?: string[];
 }
 
 export interface SweepPlan {
@@ -174,6 +177,8 @@ export interface PlanRequest {
   seeds: number;
   firstSeed: number;
   train: TrainSettings;
+  /** Co-player settings as an axis: each a population (`self`, `pool`, bots, checkpoints). */
+  coplayers?: string[][];
   evaluation: { episodes: number; seed: number };
 }
 
@@ -185,6 +190,8 @@ export function makePlan(request: PlanRequest): SweepPlan {
   const scenarios: PlannedScenario[] = [];
   const trials: Trial[] = [];
   const seeds = Array.from({ length: request.seeds }, (_, k) => request.firstSeed + k);
+  if (request.coplayers && request.train.opponents.length > 0)
+    throw new PlanError("--coplayers makes the co-players an axis; --opponent fixes them: give one or the other");
   const axisNames = new Set<string>();
   for (const a of request.axes) {
     if (axisNames.has(a.param)) throw new PlanError(`--vary ${a.param} is given twice`);
@@ -203,6 +210,17 @@ export function makePlan(request: PlanRequest): SweepPlan {
     const ints = new Set(base.ir.params.filter((p) => p.t === "int").map((p) => p.name));
     scenarios.push({ path: file.path, name: base.ir.name, source: file.source });
     const points = planPoints(request.axes, request.samples, ints);
+    // Every co-player entry must name something this scenario has (a bot, `self`, `pool`, a checkpoint).
+    for (const population of request.coplayers ?? [request.train.opponents]) {
+      const flag = request.coplayers ? `--coplayers ${population.join(",")}` : "--opponent";
+      if (request.coplayers && population.some((e) => e === ""))
+        throw new PlanError(`${flag}: an empty entry (write populations such as self,pool)`);
+      try {
+        parseOpponents(population, base.ir);
+      } catch (error) {
+        throw new PlanError(`${flag}: ${file.path}: ${(error as Error).message}`);
+      }
+    }
     for (const point of points) {
       // Fails here, before anything runs, if a value is out of range or of the wrong type.
       loadScenarioOrThrow(
@@ -210,7 +228,9 @@ export function makePlan(request: PlanRequest): SweepPlan {
         file.path,
         new Map([...Object.entries(request.train.set), ...Object.entries(point)]),
       );
-      for (const seed of seeds) trials.push({ id: "", scenario: s, point, seed });
+      for (const coplayers of request.coplayers ?? [undefined])
+        for (const seed of seeds)
+          trials.push({ id: "", scenario: s, point, seed, ...(coplayers ? { coplayers } : {}) });
     }
   });
   const width = String(Math.max(0, trials.length - 1)).length;

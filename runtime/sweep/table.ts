@@ -7,7 +7,13 @@ import type { TrialResult } from "./trial.js";
  */
 export function resultColumns(plan: SweepPlan, results: TrialResult[]): string[] {
   const params = plan.axes.map((a) => a.param);
-  const columns = ["trial", "scenario", ...params, "seed"];
+  const columns = [
+    "trial",
+    "scenario",
+    ...params,
+    ...(plan.trials.some((t) => t.coplayers) ? ["coplayers"] : []),
+    "seed",
+  ];
   const add = (c: string) => {
     if (!columns.includes(c)) columns.push(c);
   };
@@ -34,6 +40,7 @@ export function resultRow(r: TrialResult, columns: string[]): (string | number |
     ["equality.ci95", r.evaluation.equality.ci95],
   ]);
   for (const [k, v] of Object.entries(r.point)) values.set(k, v);
+  if (r.coplayers) values.set("coplayers", r.coplayers.join(","));
   if (r.exploitability) values.set("nashconv", r.exploitability.nashConv);
   for (const x of r.evaluation.returns) values.set(`return.${x.role}`, x.mean).set(`return.${x.role}.ci95`, x.ci95);
   for (const m of r.evaluation.metrics) values.set(`metric.${m.name}`, m.mean).set(`metric.${m.name}.ci95`, m.ci95);

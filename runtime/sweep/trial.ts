@@ -18,7 +18,9 @@ export interface TrialSpec {
 }
 
 export function trialSpec(plan: SweepPlan, trial: Trial): TrialSpec {
-  return { trial, scenario: plan.scenarios[trial.scenario], train: plan.train, evaluation: plan.evaluation };
+  // A trial on the co-player axis trains against its own population.
+  const train = trial.coplayers ? { ...plan.train, opponents: trial.coplayers } : plan.train;
+  return { trial, scenario: plan.scenarios[trial.scenario], train, evaluation: plan.evaluation };
 }
 
 type Estimate = { mean: number; ci95: number };
@@ -30,6 +32,8 @@ export interface TrialResult {
   scenarioIndex: number;
   point: Record<string, ParamValue>;
   seed: number;
+  /** With co-players as an axis: the trial's population. */
+  coplayers?: string[];
   /** Self-play evaluation of the final policies (95% confidence intervals over episodes). */
   evaluation: {
     episodes: number;
@@ -115,6 +119,7 @@ export async function runTrial(spec: TrialSpec, runDir: string, scenarioPath: st
     scenarioIndex: spec.trial.scenario,
     point: spec.trial.point,
     seed: spec.trial.seed,
+    ...(spec.trial.coplayers ? { coplayers: spec.trial.coplayers } : {}),
     evaluation: {
       episodes: report.episodes,
       returns: self.roles.map((r) => ({ role: r.role, ...pick(r.payoff) })),

@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pageData } from "../../runtime/sweep/page.js";
 import {
   makePlan,
   parseAxis,
+  planFingerprint,
   planPoints,
   PlanError,
   writeOrCheckPlan,
@@ -12,7 +14,7 @@ import {
 } from "../../runtime/sweep/plan.js";
 import { ResultsFile } from "../../runtime/sweep/results.js";
 import { resultsCsv } from "../../runtime/sweep/table.js";
-import type { TrialResult } from "../../runtime/sweep/trial.js";
+import { trialSpec, type TrialResult } from "../../runtime/sweep/trial.js";
 import { repoRoot } from "../support/sources.js";
 
 const TEMPTATION = readFileSync(join(repoRoot, "examples/analysis/temptation_sweep.game"), "utf8");
@@ -101,6 +103,45 @@ describe("sweep plans", () => {
     expect(writeOrCheckPlan(dir, makePlan(request()))).toBe("new");
     expect(writeOrCheckPlan(dir, makePlan(request()))).toBe("resumed");
     expect(() => writeOrCheckPlan(dir, makePlan(request({ seeds: 3 })))).toThrow(/different sweep/);
+  });
+
+  it("makes co-players an axis: point × population × seed, each trial training against its population", () => {
+    const plan = makePlan(
+      request({
+        axes: [parseAxis("temptation=3,4")],
+        seeds: 1,
+        coplayers: [["self"], ["self", "pool"]],
+      }),
+    );
+    expect(plan.trials.map((t) => [t.id, t.point.temptation, t.coplayers, t.seed])).toEqual([
+      ["t0000", 3, ["self"], 10],
+      ["t0001", 3, ["self", "pool"], 10],
+      ["t0002", 4, ["self"], 10],
+      ["t0003", 4, ["self", "pool"], 10],
+    ]);
+    expect(trialSpec(plan, plan.trials[1]).train.opponents).toEqual(["self", "pool"]);
+    // Without the axis, the plan's co-players.
+    const fixed = makePlan(request({ train: { opponents: ["pool"], backend: "wasm", set: {} } }));
+    expect(trialSpec(fixed, fixed.trials[0]).train.opponents).toEqual(["pool"]);
+    // A different population is a different sweep.
+    expect(planFingerprint(plan)).not.toBe(
+      planFingerprint(makePlan(request({ axes: [parseAxis("temptation=3,4")], seeds: 1, coplayers: [["self"]] }))),
+    );
+    const csv = resultsCsv(plan, [{ ...result("t0001", { temptation: 3 }), coplayers: ["self", "pool"] }]).split("\n");
+    expect(csv[0].startsWith("trial,scenario,temptation,coplayers,seed,")).toBe(true);
+    expect(csv[1].startsWith('t0001,G,3,"self,pool",1,')).toBe(true);
+    const sections = pageData(plan, []).scenarios.map((s) => s.name);
+    expect(sections).toEqual(["TemptationSweep, co-players self", "TemptationSweep, co-players self + pool"]);
+  });
+
+  it("refuses a population naming nothing the scenario has, and --coplayers with --opponent", () => {
+    expect(() => makePlan(request({ coplayers: [["self"], ["self", "grim"]] }))).toThrow(
+      /--coplayers self,grim: temptation_sweep.game: unknown co-player `grim`/,
+    );
+    expect(() => makePlan(request({ coplayers: [["self", ""]] }))).toThrow(/an empty entry/);
+    expect(() =>
+      makePlan(request({ coplayers: [["self"]], train: { opponents: ["self"], backend: "wasm", set: {} } })),
+    ).toThrow(/one or the other/);
   });
 });
 

@@ -49,6 +49,29 @@ describe("sweep files", () => {
     expect(o.dryRun).toBe(false);
   });
 
+  it("takes co-player populations as an axis, one `coplayers` line each, checkpoints relative to the file", async () => {
+    const dir = folder();
+    const path = sweepFile(
+      dir,
+      "scenario ../game.game\nout ../out\ncoplayers self\ncoplayers self, pool\ncoplayers self,checkpoint:../runs/a\n",
+    );
+    const o = await parseSweepArgs(["--file", path, "--coplayers", "pool"]);
+    expect(o.coplayers).toEqual([
+      ["self"],
+      ["self", "pool"],
+      ["self", `checkpoint:${relative(process.cwd(), join(dir, "runs/a"))}`],
+      ["pool"],
+    ]);
+    const dry = await cli([
+      "--file",
+      sweepFile(dir, "scenario ../game.game\nout ../out\ncoplayers self\ncoplayers self,pool\nseeds 2\n"),
+      "--dry-run",
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain("4 trials (1 points × 2 co-player settings × 2 seeds)");
+    expect(dry.out).toContain("  coplayers self,pool");
+  });
+
   it("plans the same sweep as the same flags (same fingerprint)", async () => {
     const fromFile = await cli(["--file", EXAMPLE, "--dry-run", "--format", "json"]);
     const fromFlags = await cli([
