@@ -121,7 +121,7 @@ export async function runSweep(
     const where = relative(process.cwd(), dir) || ".";
     const info = options.format === "text" ? out : err;
     info(
-      `${state === "new" ? "sweep" : "resuming sweep"} in ${where}: ${total} trials (${plan.trials.length / plan.seeds.length} points × ${plan.seeds.length} seeds), ${results.size} already finished`,
+      `${state === "new" ? "sweep" : "resuming sweep"} in ${where}: ${total} trials (${planShape(plan)}), ${results.size} already finished`,
     );
 
     let executed: { failed: { trial: { id: string }; error: string }[]; stopped: boolean };
@@ -202,11 +202,7 @@ function dryRun(dir: string, plan: SweepPlan, format: "text" | "json" | "csv", o
     return;
   }
   const where = relative(process.cwd(), dir) || ".";
-  const populations = new Set(plan.trials.map((t) => JSON.stringify(t.coplayers ?? null))).size;
-  const points = plan.trials.length / plan.seeds.length / plan.scenarios.length / populations;
-  out(
-    `sweep plan ${fingerprint}: ${plan.trials.length} trials (${plan.scenarios.length > 1 ? `${plan.scenarios.length} scenarios × ` : ""}${points} points × ${populations > 1 ? `${populations} co-player settings × ` : ""}${plan.seeds.length} seeds)`,
-  );
+  out(`sweep plan ${fingerprint}: ${plan.trials.length} trials (${planShape(plan)})`);
   for (const s of plan.scenarios) out(`  scenario  ${s.path} (${s.name})`);
   for (const a of plan.axes)
     out(
@@ -236,6 +232,18 @@ function dryRun(dir: string, plan: SweepPlan, format: "text" | "json" | "csv", o
     `  folder    ${where}: ${folder === "new" ? "a new sweep" : folder === "resume" ? "holds this sweep (a run resumes it)" : "holds a different sweep (a run would be refused)"}`,
   );
   out("nothing was run or written (--dry-run)");
+}
+
+/** How the trials multiply: `2 scenarios × 9 points × 2 co-player settings × 5 seeds`. */
+function planShape(plan: SweepPlan): string {
+  const populations = new Set(plan.trials.map((t) => JSON.stringify(t.coplayers ?? null))).size;
+  const points = plan.trials.length / plan.seeds.length / plan.scenarios.length / populations;
+  return [
+    ...(plan.scenarios.length > 1 ? [`${plan.scenarios.length} scenarios`] : []),
+    `${points} point${points === 1 ? "" : "s"}`,
+    ...(populations > 1 ? [`${populations} co-player settings`] : []),
+    `${plan.seeds.length} seed${plan.seeds.length === 1 ? "" : "s"}`,
+  ].join(" × ");
 }
 
 /** Writes sweep.html when the page module is there; returns whether it did. */

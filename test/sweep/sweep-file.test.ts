@@ -68,7 +68,7 @@ describe("sweep files", () => {
       "--dry-run",
     ]);
     expect(dry.code).toBe(0);
-    expect(dry.out).toContain("4 trials (1 points × 2 co-player settings × 2 seeds)");
+    expect(dry.out).toContain("4 trials (1 point × 2 co-player settings × 2 seeds)");
     expect(dry.out).toContain("  coplayers self,pool");
   });
 
