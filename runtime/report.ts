@@ -3,7 +3,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describeActionShares } from "./action-stats.js";
 import { loadScenario } from "./env.js";
-import { learnedShares, nashConvOverTraining, oneShotAnalysis, trainsAgainstPool } from "./exploitability.js";
+import {
+  learnedShares,
+  nashConvOverTraining,
+  oneShotAnalysis,
+  SUMMARY_ANALYSIS_BUDGET_MS,
+  trainsAgainstPool,
+} from "./exploitability.js";
 import { readMetrics, readRunConfig } from "./run-folder.js";
 import type { MetricsLine, RunConfig } from "./train.js";
 
@@ -161,7 +167,8 @@ function exploitabilityChart(
 ): { chart: Chart; last: number | undefined; kind: string } | undefined {
   let series: ReturnType<typeof nashConvOverTraining>;
   try {
-    const report = oneShotAnalysis(run);
+    // A report is written at the end of every run: a game too big to analyse quickly gets no chart.
+    const report = oneShotAnalysis(run, new Map(), SUMMARY_ANALYSIS_BUDGET_MS);
     if (!report) return undefined;
     series = nashConvOverTraining(report, lines, trainsAgainstPool(run));
   } catch {

@@ -159,10 +159,10 @@ export async function runTrain(
     );
     for (const a of actions) out(`  last actions  ${printable(a)}`);
     // One-shot games with a normal form: how far what was learned is from an equilibrium.
-    const { exploitabilityOfRun } = await import("../../runtime/exploitability.js");
+    const { exploitabilityOfRun, SUMMARY_ANALYSIS_BUDGET_MS } = await import("../../runtime/exploitability.js");
     let exploit: ReturnType<typeof exploitabilityOfRun>;
     try {
-      exploit = exploitabilityOfRun(result.runDir);
+      exploit = exploitabilityOfRun(result.runDir, new Map(), SUMMARY_ANALYSIS_BUDGET_MS);
     } catch {
       // The run is trained and saved; a summary line is not worth failing it.
     }
