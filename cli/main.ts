@@ -14,6 +14,7 @@ import {
   parseCount,
   positiveInt,
   positiveNumber,
+  redisUrl,
   TRAIN_LIMITS,
   wholeNumber,
 } from "./options.js";
@@ -360,7 +361,7 @@ export function buildProgram(
     .description(
       "pull sweep trials from a Redis queue (made by `agora sweep --queue`) and run them, one at a time, until stopped",
     )
-    .argument("<url>", "the queue: redis://HOST:PORT")
+    .argument("<url>", "the queue: redis://HOST:PORT", redisUrl("agora worker"))
     .option(
       "--artifacts <dir>",
       "write run folders here (a path shared with the coordinator) instead of a local scratch folder",

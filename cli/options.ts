@@ -1,4 +1,5 @@
 /** Parsers for option values: each turns a bad value into one clear line (a `UserError`). */
+import { parseRedisUrl } from "../runtime/sweep/redis-url.js";
 import { UserError } from "./files.js";
 
 /** TensorFlow.js backends for `--backend` of the commands that run policies. */
@@ -15,6 +16,18 @@ export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
     if (Number(value) > max)
       throw new UserError(`${name} ${value}: too large (at most ${max.toLocaleString("en-US")})`);
     return Number(value);
+  };
+}
+
+/** A Redis URL (`--queue`, `agora worker URL`), checked before anything is made. */
+export function redisUrl(what: string) {
+  return (value: string) => {
+    try {
+      parseRedisUrl(value);
+    } catch (error) {
+      throw new UserError(`${what}: ${(error as Error).message}`);
+    }
+    return value;
   };
 }
 

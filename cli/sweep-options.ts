@@ -6,7 +6,7 @@
 import { Command, Option } from "commander";
 import type { SweepCommandOptions } from "./commands/sweep.js";
 import { parseOverrides, UserError } from "./files.js";
-import { BACKENDS, collect, parseCount, positiveInt, positiveNumber } from "./options.js";
+import { BACKENDS, collect, parseCount, positiveInt, positiveNumber, redisUrl } from "./options.js";
 
 /** What commander hands the action: every option of `declareSweepOptions`, and `--file`, `--dry-run`. */
 export interface RawSweepOptions {
@@ -62,6 +62,7 @@ export function declareSweepOptions(command: Command): Command {
     .option(
       "--queue <url>",
       "enqueue the trials in Redis (redis://HOST:PORT) for `agora worker`s instead of running them here",
+      redisUrl("--queue"),
     )
     .option("--steps <n>", "total agent steps per trial", positiveInt("--steps"))
     .option("--envs <n>", "environment copies stepped together", positiveInt("--envs"))

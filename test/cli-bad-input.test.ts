@@ -64,6 +64,8 @@ const ROWS: Row[] = [
     1,
     /unknown bot `nice`; the scenario's bots are `tit_for_tat`/,
   ],
+  [["train", IPD, "--opponent", "frob", "--out", inBox("run")], 1, /unknown co-player `frob`; use `self`, `pool`/],
+  [["train", IPD, "--pool-size", "1"], 2, /--pool-size takes 2 or more, got `1`/],
   [["train", "--resume", inBox("nowhere")], 1, /nowhere is not a run folder \(no config\.json\)/],
   [["train", "--resume", ""], 1, /--resume needs a run folder, got an empty path/],
   // eval
@@ -76,6 +78,18 @@ const ROWS: Row[] = [
   [["play", inBox("latin1.game")], 1, /not UTF-8 text/],
   [["play", PD, "--role", "nobody"], 1, /the scenario has no role `nobody`; its roles are `player`/],
   [["play", PD, "--episodes", "none"], 2, /--episodes takes a positive whole number/],
+  // sweep
+  [["sweep"], 2, /agora sweep needs a \.game file \(or --file SWEEP_FILE\)/],
+  [["sweep", PD], 2, /agora sweep needs --out DIR/],
+  [["sweep", PD, "--out", inBox("s"), "--vary", "T=abc"], 2, /--vary T=abc: `abc` is not a number/],
+  [["sweep", PD, "--out", inBox("s"), "--vary", "nothing=1,2"], 2, /has no param `nothing` \(it has T, R, P, S\)/],
+  [["sweep", PD, "--out", inBox("s"), "--coplayers", "self", "--opponent", "self"], 2, /give one or the other/],
+  [["sweep", PD, "--out", inBox("s"), "--coplayers", "self,frob"], 2, /--coplayers self,frob: .*unknown co-player/],
+  [["sweep", PD, "--out", inBox("s"), "--queue", "http://x"], 2, /--queue: http:\/\/x: expected a Redis URL/],
+  [["sweep", "--file", inBox("nowhere.sweep")], 2, /nowhere\.sweep: no such file or folder/],
+  // worker
+  [["worker"], 2, /missing required argument 'url'/],
+  [["worker", "http://x"], 2, /agora worker: http:\/\/x: expected a Redis URL/],
   // lsp
   [["lsp", "--bogus"], 2, /unknown option '--bogus'/],
 ];

@@ -1,4 +1,5 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { parseRedisUrl } from "./redis-url.js";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -40,14 +41,7 @@ export interface JobReturn {
 const SHIP_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export function connectionOf(url: string): ConnectionOptions {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`${url}: expected a Redis URL such as redis://localhost:6379`);
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")
-    throw new Error(`${url}: expected a Redis URL such as redis://localhost:6379`);
+  const parsed = parseRedisUrl(url);
   return {
     host: parsed.hostname || "localhost",
     port: Number(parsed.port || 6379),
