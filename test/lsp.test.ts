@@ -271,6 +271,20 @@ describe("the language server over stdio", () => {
   });
 });
 
+describe("the test client", () => {
+  it("fails a pending request and a later wait at once when the server dies, with its stderr", async () => {
+    // A "server" that reads one message's worth of nothing, complains and dies.
+    const client = new LspClient([
+      process.execPath,
+      "-e",
+      "process.stderr.write('server fell over'); setTimeout(() => process.exit(3), 200)",
+    ]);
+    await expect(client.request("initialize", { capabilities: {} })).rejects.toThrow(/exited \(code 3\)/);
+    // A wait begun after the exit fails at once too (were it left pending, the test would time out).
+    await expect(client.diagnostics(uri)).rejects.toThrow(/server fell over/);
+  });
+});
+
 describe("the language server with a misbehaving client", () => {
   it("answers requests before `initialize` with error -32002", async () => {
     const client = new LspClient();

@@ -40,6 +40,18 @@ describe("report labels come from the compiled scenario", () => {
     });
   }
 
+  it("puts entropy (nats) and KL (near 0) on charts of their own, each with its own axis", () => {
+    const source = example("prisoners_dilemma.game");
+    const data = embedded(renderReport(run(source), [])) as unknown as {
+      charts: { id: string; yLabel: string; series: { label: string }[] }[];
+    };
+    const entropy = data.charts.find((c) => c.id === "entropy")!;
+    const kl = data.charts.find((c) => c.id === "kl")!;
+    expect(entropy.series.map((s) => s.label)).toEqual(["player entropy"]);
+    expect(kl.series.map((s) => s.label)).toEqual(["player approx. KL"]);
+    expect(entropy.yLabel).not.toBe(kl.yLabel);
+  });
+
   it("rounds numbers for people", () => {
     expect(forPeople(Math.fround(0.95))).toBe(0.95);
     expect(forPeople(64)).toBe(64);

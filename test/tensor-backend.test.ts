@@ -173,6 +173,27 @@ describe("tensor memory", () => {
   });
 });
 
+describe("action arrays", () => {
+  it("a short or missing array is the interpreter's error, not a row of no-ops", () => {
+    const game = ir(exampleFiles().find((f) => f.name === "public_goods.game")!.code);
+    const E = 3;
+    const env = createTensorEnv(game, { numEnvs: E, seed: 1 }, tf);
+    const reference = createInterpreter(game, { numEnvs: E, seed: 1 });
+    try {
+      env.reset();
+      reference.reset();
+      const need = E * game.roles[0].count;
+      const message = `actions[0] (${game.roles[0].name}) must hold ${need} action indices`;
+      for (const actions of [[new Int32Array(need - 1)], []]) {
+        expect(() => reference.step(actions)).toThrow(message);
+        expect(() => env.step(actions)).toThrow(message);
+      }
+    } finally {
+      env.dispose();
+    }
+  });
+});
+
 describe("checked mode", () => {
   it("throws the interpreter's message for a masked-out action, and lets the no-op through", () => {
     const game = ir(exampleFiles().find((f) => f.name === "public_goods.game")!.code);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analysisContribution } from "../../analysis/service-contribution.js";
+import { analysisContribution, EDITOR_ANALYSIS_BUDGET_MS, summaryOf } from "../../analysis/service-contribution.js";
 import { main } from "../../cli/main.js";
 import * as service from "../../language/service/index.js";
 
@@ -26,6 +26,21 @@ describe("the analysis contribution to the language service", () => {
 
   it("says nothing of stage-dominated actions in a repeated game", () => {
     expect(service.getDiagnostics(withAnalysis(ipd)).filter((d) => d.code === "W0008")).toEqual([]);
+  });
+
+  it("analyses a version once, however many features ask, and only when one asks", () => {
+    const doc = withAnalysis(pd);
+    // Nothing asked yet: the document's memo holds no analysis.
+    expect(doc.memo(`analysis:${EDITOR_ANALYSIS_BUDGET_MS}`, () => "not computed")).toBe("not computed");
+    const other = withAnalysis(pd);
+    const first = summaryOf(other);
+    expect(first).toBeDefined();
+    service.getDiagnostics(other);
+    service.getHover(other, positionOf(pd, "PrisonersDilemma"));
+    service.getCodeLenses(other);
+    expect(summaryOf(other)).toBe(first);
+    // A new version is analysed afresh.
+    expect(summaryOf(withAnalysis(pd))).not.toBe(first);
   });
 
   it("is absent from a service without the contribution", () => {

@@ -76,6 +76,20 @@ describe("run folders: nothing lost, nothing mixed", () => {
     expect(config.resumes).toEqual([{ at: expect.any(String), fromUpdate: 3, steps: 5 * 64 }]);
   });
 
+  it("refuses to resume over a metrics line damaged mid-file, naming the file and the line, and changes nothing", async () => {
+    const out = join(tmp(), "run");
+    await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 3 * 64 }, ...quiet });
+    const path = join(out, "metrics.jsonl");
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    lines[1] = lines[1].slice(0, 30);
+    const damaged = lines.join("\n") + "\n";
+    writeFileSync(path, damaged);
+    await expect(train({ resume: out, flags: { steps: 5 * 64 }, ...quiet })).rejects.toThrow(
+      `${path}: line 2 is damaged`,
+    );
+    expect(readFileSync(path, "utf8")).toBe(damaged);
+  });
+
   it("refuses a resume whose settings conflict with the run, naming each conflict", async () => {
     const out = join(tmp(), "run");
     await train({ scenarioPath: IPD, out, flags: { ...TINY, steps: 64 }, ...quiet });
