@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { describeActionShares } from "./action-stats.js";
 import { loadScenario } from "./env.js";
 import {
-  learnedShares,
+  describeProfile,
+  learnedExploitability,
   nashConvOverTraining,
   oneShotAnalysis,
   SUMMARY_ANALYSIS_BUDGET_MS,
   trainsAgainstPool,
+  type RunExploitability,
 } from "./exploitability.js";
 import { readMetrics, readRunConfig } from "./run-folder.js";
 import type { MetricsLine, RunConfig } from "./train.js";
@@ -164,18 +166,36 @@ function charts(lines: MetricsLine[], labels: Labels): Chart[] {
 function exploitabilityChart(
   run: RunConfig,
   lines: MetricsLine[],
-): { chart: Chart; last: number | undefined; kind: string } | undefined {
+): { chart: Chart; rows: [string, string][] } | undefined {
   let series: ReturnType<typeof nashConvOverTraining>;
+  let learned: RunExploitability | undefined;
   try {
     // A report is written at the end of every run: a game too big to analyse quickly gets no chart.
     const report = oneShotAnalysis(run, new Map(), SUMMARY_ANALYSIS_BUDGET_MS);
     if (!report) return undefined;
     series = nashConvOverTraining(report, lines, trainsAgainstPool(run));
+    learned = learnedExploitability(run, lines, report);
   } catch {
     return undefined;
   }
-  const kind = learnedShares(run, lines)?.kind ?? "last rollout";
-  const measured = series.average ?? series.current;
+  // What the run learned, its NashConv and the equilibrium nearest to it, for the summary table.
+  const rows: [string, string][] = learned
+    ? [
+        [`learned profile (${learned.kind})`, describeProfile(learned.players, learned.profile)],
+        [
+          "NashConv of the learned profile",
+          `${learned.nashConv.toFixed(4)} (best-response gains ${learned.gains.map((g) => g.toFixed(4)).join(", ")})`,
+        ],
+        ...(learned.nearest
+          ? [
+              [
+                "nearest equilibrium",
+                `${describeProfile(learned.players, learned.nearest.strategies)} (distance ${learned.nearest.distance.toFixed(3)})`,
+              ] as [string, string],
+            ]
+          : []),
+      ]
+    : [];
   return {
     chart: {
       id: "nashconv",
@@ -188,8 +208,7 @@ function exploitabilityChart(
           : []),
       ],
     },
-    last: measured[measured.length - 1] ?? undefined,
-    kind,
+    rows,
   };
 }
 
@@ -267,8 +286,7 @@ export function renderReport(run: RunConfig, lines: MetricsLine[]): string {
         ["episode length", last.episodes.length.toFixed(1)],
       ]
     : [];
-  if (exploitability?.last !== undefined)
-    summaryRows.push([`NashConv of the learned profile (${exploitability.kind})`, exploitability.last.toFixed(4)]);
+  if (exploitability) summaryRows.push(...exploitability.rows);
   // What the agents did in the last update, per role and phase, arguments included.
   for (const line of describeActionShares(lines[lines.length - 1]?.actions, [
     ...new Set(Object.values(lines[lines.length - 1]?.actions ?? {}).flatMap((p) => Object.keys(p))),

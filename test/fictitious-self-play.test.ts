@@ -49,6 +49,10 @@ describe("fictitious self-play against the pool: NashConv below 5% of the payoff
         "average strategy so far (fictitious self-play)",
       ]);
       expect(chart.series[1].values.at(-1)).toBeCloseTo(learned.nashConv, 9);
+      // ...and its summary names the learned profile, its NashConv and the nearest equilibrium.
+      expect(html).toContain("<th>learned profile (average over training)</th>");
+      expect(html).toContain(`<th>NashConv of the learned profile</th><td>${learned.nashConv.toFixed(4)} (`);
+      expect(html).toContain(`(distance ${learned.nearest!.distance.toFixed(3)})</td>`);
       // The pool is saved with the latest checkpoint, for resuming.
       const pool = readCheckpoint(out).pool!;
       expect(pool.members.length).toBeGreaterThan(8);
