@@ -4,12 +4,13 @@
  * works in a file with the same parser, the same validation and the same messages.
  */
 import { Command, Option } from "commander";
+import type { TrainSettings } from "../runtime/sweep/plan.js";
 import type { SweepCommandOptions } from "./commands/sweep.js";
 import { parseOverrides, UserError } from "./files.js";
 import { BACKENDS, collect, parseCount, positiveInt, positiveNumber, redisUrl } from "./options.js";
 
 /** What commander hands the action: every option of `declareSweepOptions`, and `--file`, `--dry-run`. */
-export interface RawSweepOptions {
+export interface RawSweepOptions extends Omit<TrainSettings, "opponents" | "backend" | "set"> {
   out?: string;
   vary: string[];
   samples?: number;
@@ -18,12 +19,6 @@ export interface RawSweepOptions {
   episodes: number;
   parallel?: number;
   queue?: string;
-  steps?: number;
-  envs?: number;
-  rollout?: number;
-  lr?: number;
-  entropy?: number;
-  hidden?: number[];
   opponent: string[];
   coplayers: string[];
   set: string[];
