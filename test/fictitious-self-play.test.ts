@@ -6,6 +6,7 @@ import { readCheckpoint } from "../runtime/checkpoint.js";
 import { exploitabilityOfRun } from "../runtime/exploitability.js";
 import { train } from "../runtime/train.js";
 import { renderedDom } from "./support/chromium.js";
+import { repoRoot } from "./support/sources.js";
 import { ZERO_SUM_GAMES } from "./support/zero-sum-games.js";
 
 /**
@@ -59,6 +60,21 @@ describe("fictitious self-play against the pool: NashConv below 5% of the payoff
       expect(pool.members.length).toBeLessThanOrEqual(64);
     });
   }
+
+  it("examples/penalty_kick.game, as shipped (its train block: self and pool, entropy 0.2)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "agora-fsp-")), "run");
+    await train({
+      scenarioPath: join(repoRoot, "examples/penalty_kick.game"),
+      out,
+      backend: "native",
+      threads: 1,
+      flags: { rollout: 8 },
+    });
+    const learned = exploitabilityOfRun(out)!;
+    expect(learned.kind).toBe("average over training");
+    // Payoffs from -0.95 to 0.95.
+    expect(learned.nashConv).toBeLessThan(0.05 * 1.9);
+  });
 
   it("a run against the pool resumes with its pool, and its report renders every chart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agora-fsp-"));
