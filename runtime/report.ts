@@ -329,6 +329,23 @@ ${(steps[steps.length - 1] ?? 0).toLocaleString("en-US")} agent steps · started
 const DATA = ${data};
 const STEP_INCRS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].map((p) => m * p)).sort((a, b) => a - b);
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+// What a chart drew, in its own DOM for a headless check to read: the x tick labels, how many
+// canvas pixels the last one reaches past the right edge (0 when it fits), the dashed series.
+// uPlot keeps the drawn labels and their values in axis._values/_splits (1.6).
+function recordDrawn(u) {
+  const axis = u.axes[0];
+  const labels = axis._values || [];
+  const splits = axis._splits || [];
+  let overflow = 0;
+  if (labels.length > 0) {
+    u.ctx.font = axis.font[0];
+    const right = u.valToPos(splits[splits.length - 1], "x", true) + u.ctx.measureText(labels[labels.length - 1]).width / 2;
+    overflow = Math.max(0, Math.ceil(right - u.ctx.canvas.width));
+  }
+  u.root.dataset.xTicks = JSON.stringify(labels);
+  u.root.dataset.xOverflow = String(overflow);
+  u.root.dataset.dashed = JSON.stringify(u.series.filter((s) => s.dash).map((s) => s.label));
+}
 for (const [i, chart] of DATA.charts.entries()) {
   const el = document.getElementById("chart-" + i);
   const opts = {
@@ -338,6 +355,7 @@ for (const [i, chart] of DATA.charts.entries()) {
     padding: [12, 32, 0, 0],
     axes: [{ label: "agent steps", incrs: STEP_INCRS, values: (u, ticks) => ticks.map((v) => v.toLocaleString("en-US")) }, { label: chart.yLabel }],
     series: [{ label: "agent steps" }, ...chart.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, dash: s.label.endsWith(" objective") ? [6, 4] : undefined }))],
+    hooks: { draw: [recordDrawn] },
   };
   new uPlot(opts, [DATA.steps, ...chart.series.map((s) => s.values)], el);
 }

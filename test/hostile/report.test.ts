@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonForScript, writeReport } from "../../runtime/report.js";
-import type { MetricsLine, RunConfig } from "../../runtime/train.js";
 import { renderedDom } from "../support/chromium.js";
+import { fakeRunFolder } from "../support/fake-run.js";
 import { repoRoot } from "../support/sources.js";
 
 /** Each payload, if it ever ran, marks the page: `<body data-pwned=...>`. */
@@ -14,48 +13,31 @@ const NAME = `</title><script>document.body.dataset.pwned="name"</script>`;
 const PATH = `</code><svg onload="document.body.dataset.pwned='path'"></svg>\u2028<!--`;
 
 function hostileRun(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "agora-hostile-report-"));
-  const run = {
-    format: "agora-run/1",
-    scenario: { path: PATH, name: NAME, source },
-    overrides: {},
-    config: {
-      steps: 64,
-      envs: 4,
-      rollout: 8,
-      seed: 1,
-      hidden: [8],
-      opponents: ["self"],
-      gamma: 0.949999988079071,
-      note: ACTION,
+  return fakeRunFolder(
+    {
+      scenario: { path: PATH, name: NAME, source },
+      config: {
+        steps: 64,
+        envs: 4,
+        rollout: 8,
+        seed: 1,
+        hidden: [8],
+        opponents: ["self"],
+        gamma: 0.949999988079071,
+        note: ACTION,
+      } as never,
+      backend: ROLE,
+      created: NAME,
     },
-    backend: ROLE,
-    created: NAME,
-  } as unknown as RunConfig;
-  writeFileSync(join(dir, "config.json"), JSON.stringify(run));
-  const lines: MetricsLine[] = [1, 2, 3].map((update) => ({
-    update,
-    agentSteps: update * 32,
-    seconds: update,
-    agentStepsPerSecond: 32,
-    lr: 0.001,
-    episodes: {
-      length: 1,
-      payoff: [1, 1],
-      objective: [1, 1],
-      metrics: [],
-      ruleActivity: [],
-      welfare: 2,
-      perCapita: 1,
-      equality: 1,
-      episodes: 4,
-    },
-    actionFrequencies: { player: { cooperate: 0.25, defect: 0.25, [ACTION]: 0.5 }, [ROLE]: { [ACTION]: 1 } },
-    losses: { player: { entropy: 0.6, approxKl: 0.001 } as never, [ROLE]: { entropy: 0.5, approxKl: 0.002 } as never },
-    time: { env: 1, inference: 1, update: 1 },
-  }));
-  writeFileSync(join(dir, "metrics.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  return dir;
+    [32, 64, 96],
+    () => ({
+      actionFrequencies: { player: { cooperate: 0.25, defect: 0.25, [ACTION]: 0.5 }, [ROLE]: { [ACTION]: 1 } },
+      losses: {
+        player: { entropy: 0.6, approxKl: 0.001 } as never,
+        [ROLE]: { entropy: 0.5, approxKl: 0.002 } as never,
+      },
+    }),
+  );
 }
 
 describe("report.html from a hostile run folder", () => {
