@@ -14,7 +14,7 @@ import { compareResults, lockstep } from "./support/lockstep.js";
 import { exampleFiles, prng, repoRoot } from "./support/sources.js";
 import { EXPECTED, TWO_PHASES } from "./support/metric-scope.js";
 import { RULE_VALUES } from "./support/rule-values.js";
-import { ADVERSARIAL } from "./support/stress.js";
+import { ADVERSARIAL, EXTRA } from "./support/stress.js";
 
 function ir(source: string): IRGame {
   const { ir, document } = compileToIR(source);
@@ -26,6 +26,7 @@ const scenarios: [string, string][] = [
   ...exampleFiles().map((f): [string, string] => [f.name, f.code]),
   ["adversarial", ADVERSARIAL],
   ["rule values", RULE_VALUES],
+  ["overflow", EXTRA.overflow],
 ];
 
 /** Reals may differ in the last place where exp/log/sqrt run on another backend. */

@@ -35,7 +35,7 @@ export function compareResults(a: StepResult, b: StepResult, tolerance: Toleranc
     if (x.length !== y.length) return `${name}: length ${x.length} vs ${y.length}`;
     for (let i = 0; i < x.length; i++) {
       const ok = real
-        ? Math.abs(x[i] - y[i]) <= tolerance.real || (Number.isNaN(x[i]) && Number.isNaN(y[i]))
+        ? x[i] === y[i] || Math.abs(x[i] - y[i]) <= tolerance.real || (Number.isNaN(x[i]) && Number.isNaN(y[i]))
         : x[i] === y[i];
       if (!ok) return `${name}[${i}]: ${x[i]} vs ${y[i]}`;
     }

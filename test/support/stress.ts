@@ -147,4 +147,31 @@ export const EXTRA = {
     metric active_rules = (if boost then 1 else 0) + (if austerity then 1 else 0)
   }`,
   "rule values": RULE_VALUES,
+  // Float32 overflow to Infinity, Infinity - Infinity, log and sqrt of negatives, int32
+  // wrap-around and floor beyond the int32 range: every backend must give the same values.
+  overflow: `game Overflow {
+    horizon 8
+    state big: real = 1000000
+    state n: int = 1000
+    role p * 2 {
+      action grow
+      action shrink
+      observe big, n
+    }
+    step {
+      for x in p {
+        match x.action {
+          grow => { big = big * 1000  n = n * 1000 }
+          shrink => { big = big / 10  n = n + 2147483000 }
+        }
+      }
+      for x in p { x.reward += big }
+      for x in p { x.reward += floor(big) }
+    }
+    metric gap = big - big
+    metric f = floor(big)
+    metric nn = n
+    metric lg = log(0 - big)
+    metric sq = sqrt(0 - big)
+  }`,
 };
